@@ -1,0 +1,522 @@
+//! The operation table (spec §4): for each of the API's request/response
+//! operations, its flat input (path, query and body fields merged, as in
+//! `@botpress/chat`), its output, method and path.
+//!
+//! [`for_each_operation!`](crate::for_each_operation) drives both the Rust
+//! client methods and the JS facade from this one table. Realtime listening
+//! (`listenConversation`) is not a request/response operation and lives in
+//! the realtime layer.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Conversation, Event, JsonObject, Message, MessagePayload, User};
+
+/// HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether the request carries a JSON body (POST and PUT always do, `{}`
+    /// when empty; spec §1.2).
+    pub fn has_body(self) -> bool {
+        matches!(self, Method::Post | Method::Put)
+    }
+
+    /// Reads that can be retried safely.
+    pub fn is_idempotent_read(self) -> bool {
+        matches!(self, Method::Get)
+    }
+}
+
+/// One API operation: its input is `Self`, serialised as the JSON body
+/// (path and query fields are skipped when serialising).
+pub trait Operation: Serialize + DeserializeOwned {
+    /// The operation's name, as in `@botpress/chat` (`"createMessage"`).
+    const NAME: &'static str;
+    const METHOD: Method;
+    /// Path template relative to the base URL, e.g. `/messages/{id}`.
+    const PATH: &'static str;
+    /// Whether the `x-user-key` header is required (all but createUser).
+    const KEYED: bool = true;
+    type Output: Serialize + DeserializeOwned;
+
+    /// Path parameter values, in template order (raw, not encoded).
+    fn path_params(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
+    /// Query parameters that are set.
+    fn query(&self) -> Vec<(&'static str, &str)> {
+        Vec::new()
+    }
+
+    /// The path with its parameters filled in and percent-encoded, plus the
+    /// query string.
+    fn path_and_query(&self) -> String {
+        let mut out = fill_path(Self::PATH, &self.path_params());
+        for (i, (k, v)) in self.query().iter().enumerate() {
+            out.push(if i == 0 { '?' } else { '&' });
+            out.push_str(k);
+            out.push('=');
+            out.push_str(&encode_component(v));
+        }
+        out
+    }
+
+    /// Checks required fields that serde cannot (non-empty ids, payload
+    /// rules); the message names the field.
+    fn validate(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A list operation, paginated with `nextToken` (spec §4.4).
+pub trait ListOperation: Operation + Clone {
+    type Item: Serialize + DeserializeOwned;
+    fn set_next_token(&mut self, token: Option<String>);
+    fn into_page(output: Self::Output) -> (Vec<Self::Item>, Option<String>);
+}
+
+/// Percent-encodes like JS `encodeURIComponent`.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Fills `{name}` segments of a template with the encoded values, in order.
+pub fn fill_path(template: &str, params: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut values = params.iter();
+    for seg in template.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        if seg.starts_with('{') {
+            out.push_str(&encode_component(values.next().copied().unwrap_or("")));
+        } else {
+            out.push_str(seg);
+        }
+    }
+    out
+}
+
+fn required(field: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        Err(format!("{field}: must be a non-empty string"))
+    } else {
+        Ok(())
+    }
+}
+
+fn profile_ok(profile: &Option<String>) -> Result<(), String> {
+    match profile {
+        Some(p) if p.chars().count() > crate::model::MAX_PROFILE_LEN => {
+            Err("profile: must be at most 1000 characters".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `meta` of list responses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// The empty `{}` answer of delete operations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Empty {}
+
+macro_rules! output {
+    ($(#[$doc:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name { $(pub $field: $ty),* }
+    };
+}
+
+output!(
+    /// `{user, key}`
+    CreateUserOutput { user: User, key: String });
+output!(
+    /// `{user}`
+    UserOutput { user: User });
+output!(
+    /// `{conversation}`
+    ConversationOutput { conversation: Conversation });
+output!(
+    /// `{conversations, meta}`
+    ListConversationsOutput { conversations: Vec<Conversation>, meta: ListMeta });
+output!(
+    /// `{messages, meta}`
+    ListMessagesOutput { messages: Vec<Message>, meta: ListMeta });
+output!(
+    /// `{participant}`
+    ParticipantOutput { participant: User });
+output!(
+    /// `{participants, meta}`
+    ListParticipantsOutput { participants: Vec<User>, meta: ListMeta });
+output!(
+    /// `{message}`
+    MessageOutput { message: Message });
+output!(
+    /// `{event}`
+    EventOutput { event: Event });
+
+/// Fields of a user that createUser, getOrCreateUser and updateUser set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// createUser input.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateUserInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(flatten)]
+    pub fields: UserFields,
+}
+
+/// getUser input (none).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetUserInput {}
+
+/// getOrCreateUser input: the identity comes from the key.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetOrCreateUserInput {
+    #[serde(flatten)]
+    pub fields: UserFields,
+}
+
+/// updateUser input.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateUserInput {
+    #[serde(flatten)]
+    pub fields: UserFields,
+}
+
+/// deleteUser input (none).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteUserInput {}
+
+/// createConversation input.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateConversationInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// An input whose only field is the `id` path parameter.
+macro_rules! id_input {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            #[serde(skip_serializing)]
+            pub id: String,
+        }
+    };
+}
+
+id_input!(
+    /// getConversation input.
+    GetConversationInput);
+id_input!(
+    /// deleteConversation input.
+    DeleteConversationInput);
+id_input!(
+    /// getMessage input.
+    GetMessageInput);
+id_input!(
+    /// deleteMessage input.
+    DeleteMessageInput);
+id_input!(
+    /// getEvent input.
+    GetEventInput);
+
+/// getOrCreateConversation input (`id` is a body field here, and required).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetOrCreateConversationInput {
+    pub id: String,
+}
+
+/// listConversations input.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListConversationsInput {
+    #[serde(default, skip_serializing)]
+    pub next_token: Option<String>,
+}
+
+/// An input addressed to a conversation, optionally paginated.
+macro_rules! conversation_list_input {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            #[serde(skip_serializing)]
+            pub conversation_id: String,
+            #[serde(default, skip_serializing)]
+            pub next_token: Option<String>,
+        }
+    };
+}
+
+conversation_list_input!(
+    /// listMessages input.
+    ListMessagesInput);
+conversation_list_input!(
+    /// listParticipants input.
+    ListParticipantsInput);
+
+/// addParticipant input (`userId` is a body field).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddParticipantInput {
+    #[serde(skip_serializing)]
+    pub conversation_id: String,
+    pub user_id: String,
+}
+
+/// An input addressed to one participant of a conversation (path only).
+macro_rules! participant_input {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            #[serde(skip_serializing)]
+            pub conversation_id: String,
+            #[serde(skip_serializing)]
+            pub user_id: String,
+        }
+    };
+}
+
+participant_input!(
+    /// getParticipant input.
+    GetParticipantInput);
+participant_input!(
+    /// removeParticipant input.
+    RemoveParticipantInput);
+
+/// createMessage input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateMessageInput {
+    pub conversation_id: String,
+    pub payload: MessagePayload,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<JsonObject>,
+}
+
+/// createEvent input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateEventInput {
+    pub conversation_id: String,
+    pub payload: JsonObject,
+}
+
+macro_rules! operation {
+    ($input:ty => $output:ty, $name:literal, $method:ident $path:literal
+     $(, keyed = $keyed:literal)?
+     $(, params($($p:ident),*))?
+     $(, query($($q:ident as $qn:literal),*))?
+     $(, validate |$s:ident| $v:expr)?) => {
+        impl Operation for $input {
+            const NAME: &'static str = $name;
+            const METHOD: Method = Method::$method;
+            const PATH: &'static str = $path;
+            $(const KEYED: bool = $keyed;)?
+            type Output = $output;
+            $(fn path_params(&self) -> Vec<&str> { vec![$(self.$p.as_str()),*] })?
+            $(fn query(&self) -> Vec<(&'static str, &str)> {
+                let mut q = Vec::new();
+                $(if let Some(v) = self.$q.as_deref() { q.push(($qn, v)); })*
+                q
+            })?
+            $(fn validate(&self) -> Result<(), String> { let $s = self; $v })?
+        }
+    };
+}
+
+operation!(CreateUserInput => CreateUserOutput, "createUser", Post "/users", keyed = false,
+    validate |s| profile_ok(&s.fields.profile));
+operation!(GetUserInput => UserOutput, "getUser", Get "/users/me");
+operation!(GetOrCreateUserInput => UserOutput, "getOrCreateUser", Post "/users/get-or-create",
+    validate |s| profile_ok(&s.fields.profile));
+operation!(UpdateUserInput => UserOutput, "updateUser", Put "/users/me",
+    validate |s| profile_ok(&s.fields.profile));
+operation!(DeleteUserInput => Empty, "deleteUser", Delete "/users/me");
+operation!(CreateConversationInput => ConversationOutput, "createConversation", Post "/conversations");
+operation!(GetConversationInput => ConversationOutput, "getConversation", Get "/conversations/{id}",
+    params(id), validate |s| required("id", &s.id));
+operation!(GetOrCreateConversationInput => ConversationOutput, "getOrCreateConversation",
+    Post "/conversations/get-or-create", validate |s| required("id", &s.id));
+operation!(DeleteConversationInput => Empty, "deleteConversation", Delete "/conversations/{id}",
+    params(id), validate |s| required("id", &s.id));
+operation!(ListConversationsInput => ListConversationsOutput, "listConversations", Get "/conversations",
+    query(next_token as "nextToken"));
+operation!(ListMessagesInput => ListMessagesOutput, "listMessages",
+    Get "/conversations/{conversationId}/messages", params(conversation_id),
+    query(next_token as "nextToken"), validate |s| required("conversationId", &s.conversation_id));
+operation!(AddParticipantInput => ParticipantOutput, "addParticipant",
+    Post "/conversations/{conversationId}/participants", params(conversation_id),
+    validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
+operation!(GetParticipantInput => ParticipantOutput, "getParticipant",
+    Get "/conversations/{conversationId}/participants/{userId}", params(conversation_id, user_id),
+    validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
+operation!(RemoveParticipantInput => Empty, "removeParticipant",
+    Delete "/conversations/{conversationId}/participants/{userId}", params(conversation_id, user_id),
+    validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
+operation!(ListParticipantsInput => ListParticipantsOutput, "listParticipants",
+    Get "/conversations/{conversationId}/participants", params(conversation_id),
+    query(next_token as "nextToken"), validate |s| required("conversationId", &s.conversation_id));
+operation!(CreateMessageInput => MessageOutput, "createMessage", Post "/messages",
+    validate |s| required("conversationId", &s.conversation_id).and_then(|_| s.payload.validate()));
+operation!(GetMessageInput => MessageOutput, "getMessage", Get "/messages/{id}",
+    params(id), validate |s| required("id", &s.id));
+operation!(DeleteMessageInput => Empty, "deleteMessage", Delete "/messages/{id}",
+    params(id), validate |s| required("id", &s.id));
+operation!(CreateEventInput => EventOutput, "createEvent", Post "/events",
+    validate |s| required("conversationId", &s.conversation_id));
+operation!(GetEventInput => EventOutput, "getEvent", Get "/events/{id}",
+    params(id), validate |s| required("id", &s.id));
+
+macro_rules! list_operation {
+    ($input:ty, $item:ty, $field:ident) => {
+        impl ListOperation for $input {
+            type Item = $item;
+            fn set_next_token(&mut self, token: Option<String>) {
+                self.next_token = token;
+            }
+            fn into_page(output: Self::Output) -> (Vec<$item>, Option<String>) {
+                (output.$field, output.meta.next_token)
+            }
+        }
+    };
+}
+
+list_operation!(ListConversationsInput, Conversation, conversations);
+list_operation!(ListMessagesInput, Message, messages);
+list_operation!(ListParticipantsInput, User, participants);
+
+/// Calls `$callback!` with the whole operation table, one row per
+/// operation: `rust_name, "jsName", InputType, keyed;`. Use it to generate
+/// one method per operation (Rust client, JS facade) from this single list.
+#[macro_export]
+macro_rules! for_each_operation {
+    ($callback:ident) => {
+        $callback! {
+            create_user, "createUser", $crate::api::CreateUserInput, false;
+            get_user, "getUser", $crate::api::GetUserInput, true;
+            get_or_create_user, "getOrCreateUser", $crate::api::GetOrCreateUserInput, true;
+            update_user, "updateUser", $crate::api::UpdateUserInput, true;
+            delete_user, "deleteUser", $crate::api::DeleteUserInput, true;
+            create_conversation, "createConversation", $crate::api::CreateConversationInput, true;
+            get_conversation, "getConversation", $crate::api::GetConversationInput, true;
+            get_or_create_conversation, "getOrCreateConversation", $crate::api::GetOrCreateConversationInput, true;
+            delete_conversation, "deleteConversation", $crate::api::DeleteConversationInput, true;
+            list_conversations, "listConversations", $crate::api::ListConversationsInput, true;
+            list_messages, "listMessages", $crate::api::ListMessagesInput, true;
+            add_participant, "addParticipant", $crate::api::AddParticipantInput, true;
+            get_participant, "getParticipant", $crate::api::GetParticipantInput, true;
+            remove_participant, "removeParticipant", $crate::api::RemoveParticipantInput, true;
+            list_participants, "listParticipants", $crate::api::ListParticipantsInput, true;
+            create_message, "createMessage", $crate::api::CreateMessageInput, true;
+            get_message, "getMessage", $crate::api::GetMessageInput, true;
+            delete_message, "deleteMessage", $crate::api::DeleteMessageInput, true;
+            create_event, "createEvent", $crate::api::CreateEventInput, true;
+            get_event, "getEvent", $crate::api::GetEventInput, true;
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_queries_and_bodies() {
+        let i = GetParticipantInput { conversation_id: "c 1".into(), user_id: "u/2".into() };
+        assert_eq!(i.path_and_query(), "/conversations/c%201/participants/u%2F2");
+        assert_eq!(serde_json::to_value(&i).unwrap(), json!({}));
+
+        let i = ListMessagesInput { conversation_id: "c".into(), next_token: Some("a=b&c".into()) };
+        assert_eq!(i.path_and_query(), "/conversations/c/messages?nextToken=a%3Db%26c");
+        let i = ListConversationsInput { next_token: None };
+        assert_eq!(i.path_and_query(), "/conversations");
+
+        let i = AddParticipantInput { conversation_id: "c".into(), user_id: "u".into() };
+        assert_eq!(serde_json::to_value(&i).unwrap(), json!({"userId":"u"}));
+
+        let i: CreateMessageInput = serde_json::from_value(json!({"conversationId":"c",
+            "payload":{"type":"text","text":"hi"},"metadata":{"k":1}})).unwrap();
+        assert_eq!(serde_json::to_value(&i).unwrap()["metadata"], json!({"k":1}));
+        assert_eq!(<CreateMessageInput as Operation>::METHOD, Method::Post);
+        assert!(!<CreateUserInput as Operation>::KEYED);
+        let i = CreateUserInput { id: Some("u".into()), fields: UserFields { name: Some("N".into()), ..Default::default() } };
+        assert_eq!(serde_json::to_value(&i).unwrap(), json!({"id":"u","name":"N"}));
+    }
+
+    #[test]
+    fn validation_names_fields() {
+        let e = GetMessageInput { id: String::new() }.validate().unwrap_err();
+        assert!(e.starts_with("id:"));
+        let i: CreateMessageInput = serde_json::from_value(json!({"conversationId":"c",
+            "payload":{"type":"text","text":""}})).unwrap();
+        assert!(i.validate().unwrap_err().starts_with("payload.text"));
+        let i = UpdateUserInput { fields: UserFields { profile: Some("x".repeat(1001)), ..Default::default() } };
+        assert!(i.validate().unwrap_err().starts_with("profile"));
+    }
+
+    #[test]
+    fn table_has_twenty_operations() {
+        macro_rules! count {
+            ($($r:ident, $js:literal, $t:ty, $k:literal;)*) => {{
+                let names: Vec<&str> = vec![$(<$t as Operation>::NAME),*];
+                let js: Vec<&str> = vec![$($js),*];
+                let keyed: Vec<bool> = vec![$(<$t as Operation>::KEYED == $k),*];
+                (names, js, keyed)
+            }};
+        }
+        let (names, js, keyed) = for_each_operation!(count);
+        assert_eq!(names.len(), 20);
+        assert_eq!(names, js);
+        assert!(keyed.iter().all(|k| *k));
+    }
+}

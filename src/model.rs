@@ -1,0 +1,500 @@
+//! Pure data: the Chat API's entities and message payloads (spec §5), plus the
+//! input rules both ends enforce (non-empty strings, caller-chosen id rules).
+//!
+//! Every type serialises to exactly the JSON the API speaks: camelCase fields,
+//! optional fields omitted rather than `null`, dates as ISO 8601 strings.
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// An arbitrary JSON object (message metadata, unknown payload fields).
+pub type JsonObject = Map<String, Value>;
+
+/// A chat user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A conversation between users and the bot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub id: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A message. `metadata` sits beside the payload, never inside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub created_at: String,
+    pub conversation_id: String,
+    pub user_id: String,
+    pub payload: MessagePayload,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<JsonObject>,
+}
+
+/// A custom event; its payload is any JSON object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub id: String,
+    pub created_at: String,
+    pub conversation_id: String,
+    pub user_id: String,
+    pub payload: JsonObject,
+}
+
+/// The action of a card button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CardActionKind {
+    Postback,
+    Url,
+    Say,
+}
+
+/// A button on a card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardAction {
+    pub action: CardActionKind,
+    pub label: String,
+    pub value: String,
+}
+
+/// One option of a choice or dropdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChoiceOption {
+    pub label: String,
+    pub value: String,
+}
+
+/// A card (standalone payload, or an item of a carousel).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Card {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    pub actions: Vec<CardAction>,
+}
+
+/// A card inside a carousel: serialised with its own `"type": "card"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "card")]
+pub struct CarouselCard {
+    #[serde(flatten)]
+    pub card: Card,
+}
+
+/// The payloads that can stand alone or inside a bloc.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum BlocItem {
+    Text { text: String },
+    Markdown { markdown: String },
+    Image {
+        #[serde(rename = "imageUrl")]
+        image_url: String,
+    },
+    Audio {
+        #[serde(rename = "audioUrl")]
+        audio_url: String,
+    },
+    Video {
+        #[serde(rename = "videoUrl")]
+        video_url: String,
+    },
+    File {
+        #[serde(rename = "fileUrl")]
+        file_url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+    },
+    Location {
+        latitude: f64,
+        longitude: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+    },
+}
+
+/// The 12 known payload kinds (spec §5.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum KnownPayload {
+    Text { text: String },
+    Markdown { markdown: String },
+    Image {
+        #[serde(rename = "imageUrl")]
+        image_url: String,
+    },
+    Audio {
+        #[serde(rename = "audioUrl")]
+        audio_url: String,
+    },
+    Video {
+        #[serde(rename = "videoUrl")]
+        video_url: String,
+    },
+    File {
+        #[serde(rename = "fileUrl")]
+        file_url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+    },
+    Location {
+        latitude: f64,
+        longitude: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+    },
+    Card(Card),
+    Choice { text: String, options: Vec<ChoiceOption> },
+    Dropdown { text: String, options: Vec<ChoiceOption> },
+    Carousel { items: Vec<CarouselCard> },
+    Bloc { items: Vec<BlocItem> },
+}
+
+/// The names of the 12 known payload kinds, in spec order.
+pub const PAYLOAD_KINDS: [&str; 12] = [
+    "text", "markdown", "image", "audio", "video", "file", "location", "card", "choice",
+    "dropdown", "carousel", "bloc",
+];
+
+/// A message payload: one of the 12 known kinds, or a kind this version does
+/// not know yet (kept whole, so nothing a newer server sends is lost).
+///
+/// Fields a known kind does not declare are kept in `extra` and written back
+/// on serialisation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePayload {
+    Known { payload: KnownPayload, extra: JsonObject },
+    Unknown { kind: String, data: JsonObject },
+}
+
+impl MessagePayload {
+    /// A text payload.
+    pub fn text(text: impl Into<String>) -> Self {
+        KnownPayload::Text { text: text.into() }.into()
+    }
+
+    /// The payload's `type` string.
+    pub fn kind(&self) -> &str {
+        match self {
+            MessagePayload::Known { payload, .. } => payload.kind(),
+            MessagePayload::Unknown { kind, .. } => kind,
+        }
+    }
+
+    /// The known payload, if this is one of the 12 kinds.
+    pub fn known(&self) -> Option<&KnownPayload> {
+        match self {
+            MessagePayload::Known { payload, .. } => Some(payload),
+            MessagePayload::Unknown { .. } => None,
+        }
+    }
+
+    /// Checks the input rules of spec §5.5 (non-empty strings, no nested
+    /// blocs). Unknown kinds are rejected: a server accepts only the 12.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            MessagePayload::Known { payload, extra } => {
+                if extra.contains_key("metadata") {
+                    return Err("payload.metadata: metadata belongs beside the payload, not inside it".into());
+                }
+                payload.validate("payload")
+            }
+            MessagePayload::Unknown { kind, .. } => Err(format!(
+                "payload.type: unknown payload type \"{kind}\" (expected one of {})",
+                PAYLOAD_KINDS.join(", ")
+            )),
+        }
+    }
+}
+
+impl From<KnownPayload> for MessagePayload {
+    fn from(payload: KnownPayload) -> Self {
+        MessagePayload::Known { payload, extra: JsonObject::new() }
+    }
+}
+
+fn non_empty(path: &str, field: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        Err(format!("{path}.{field}: must be a non-empty string"))
+    } else {
+        Ok(())
+    }
+}
+
+fn opt_non_empty(path: &str, field: &str, value: &Option<String>) -> Result<(), String> {
+    value.as_deref().map_or(Ok(()), |v| non_empty(path, field, v))
+}
+
+fn validate_card(path: &str, card: &Card) -> Result<(), String> {
+    non_empty(path, "title", &card.title)?;
+    opt_non_empty(path, "subtitle", &card.subtitle)?;
+    opt_non_empty(path, "imageUrl", &card.image_url)?;
+    for (i, a) in card.actions.iter().enumerate() {
+        let p = format!("{path}.actions[{i}]");
+        non_empty(&p, "label", &a.label)?;
+        non_empty(&p, "value", &a.value)?;
+    }
+    Ok(())
+}
+
+fn validate_options(path: &str, options: &[ChoiceOption]) -> Result<(), String> {
+    for (i, o) in options.iter().enumerate() {
+        let p = format!("{path}.options[{i}]");
+        non_empty(&p, "label", &o.label)?;
+        non_empty(&p, "value", &o.value)?;
+    }
+    Ok(())
+}
+
+impl BlocItem {
+    fn validate(&self, path: &str) -> Result<(), String> {
+        match self {
+            BlocItem::Text { text } => non_empty(path, "text", text),
+            BlocItem::Markdown { markdown } => non_empty(path, "markdown", markdown),
+            BlocItem::Image { image_url } => non_empty(path, "imageUrl", image_url),
+            BlocItem::Audio { audio_url } => non_empty(path, "audioUrl", audio_url),
+            BlocItem::Video { video_url } => non_empty(path, "videoUrl", video_url),
+            BlocItem::File { file_url, title } => {
+                non_empty(path, "fileUrl", file_url)?;
+                opt_non_empty(path, "title", title)
+            }
+            BlocItem::Location { .. } => Ok(()),
+        }
+    }
+}
+
+impl KnownPayload {
+    /// The payload's `type` string.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KnownPayload::Text { .. } => "text",
+            KnownPayload::Markdown { .. } => "markdown",
+            KnownPayload::Image { .. } => "image",
+            KnownPayload::Audio { .. } => "audio",
+            KnownPayload::Video { .. } => "video",
+            KnownPayload::File { .. } => "file",
+            KnownPayload::Location { .. } => "location",
+            KnownPayload::Card(_) => "card",
+            KnownPayload::Choice { .. } => "choice",
+            KnownPayload::Dropdown { .. } => "dropdown",
+            KnownPayload::Carousel { .. } => "carousel",
+            KnownPayload::Bloc { .. } => "bloc",
+        }
+    }
+
+    fn validate(&self, path: &str) -> Result<(), String> {
+        match self {
+            KnownPayload::Text { text } => non_empty(path, "text", text),
+            KnownPayload::Markdown { markdown } => non_empty(path, "markdown", markdown),
+            KnownPayload::Image { image_url } => non_empty(path, "imageUrl", image_url),
+            KnownPayload::Audio { audio_url } => non_empty(path, "audioUrl", audio_url),
+            KnownPayload::Video { video_url } => non_empty(path, "videoUrl", video_url),
+            KnownPayload::File { file_url, title } => {
+                non_empty(path, "fileUrl", file_url)?;
+                opt_non_empty(path, "title", title)
+            }
+            KnownPayload::Location { .. } => Ok(()),
+            KnownPayload::Card(card) => validate_card(path, card),
+            KnownPayload::Choice { text, options } | KnownPayload::Dropdown { text, options } => {
+                non_empty(path, "text", text)?;
+                validate_options(path, options)
+            }
+            KnownPayload::Carousel { items } => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, c)| validate_card(&format!("{path}.items[{i}]"), &c.card)),
+            KnownPayload::Bloc { items } => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, it)| it.validate(&format!("{path}.items[{i}]"))),
+        }
+    }
+
+    /// The field names this kind declares (besides `type`).
+    fn fields(kind: &str) -> &'static [&'static str] {
+        match kind {
+            "text" => &["text"],
+            "markdown" => &["markdown"],
+            "image" => &["imageUrl"],
+            "audio" => &["audioUrl"],
+            "video" => &["videoUrl"],
+            "file" => &["fileUrl", "title"],
+            "location" => &["latitude", "longitude", "address", "title"],
+            "card" => &["title", "subtitle", "imageUrl", "actions"],
+            "choice" | "dropdown" => &["text", "options"],
+            "carousel" | "bloc" => &["items"],
+            _ => &[],
+        }
+    }
+}
+
+impl Serialize for MessagePayload {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MessagePayload::Known { payload, extra } if extra.is_empty() => payload.serialize(serializer),
+            MessagePayload::Known { payload, extra } => {
+                let mut value = serde_json::to_value(payload).map_err(serde::ser::Error::custom)?;
+                if let Value::Object(map) = &mut value {
+                    for (k, v) in extra {
+                        map.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+                value.serialize(serializer)
+            }
+            MessagePayload::Unknown { kind, data } => {
+                let mut map = data.clone();
+                map.insert("type".into(), Value::String(kind.clone()));
+                map.serialize(serializer)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessagePayload {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut map = JsonObject::deserialize(deserializer)?;
+        let kind = match map.get("type") {
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(D::Error::custom("payload.type must be a string")),
+            None => return Err(D::Error::custom("payload.type is missing")),
+        };
+        if !PAYLOAD_KINDS.contains(&kind.as_str()) {
+            map.remove("type");
+            return Ok(MessagePayload::Unknown { kind, data: map });
+        }
+        let declared = KnownPayload::fields(&kind);
+        let extra: JsonObject = map
+            .iter()
+            .filter(|(k, _)| k.as_str() != "type" && !declared.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for k in extra.keys() {
+            map.remove(k);
+        }
+        let payload = serde_json::from_value::<KnownPayload>(Value::Object(map))
+            .map_err(|e| D::Error::custom(format!("invalid {kind} payload: {e}")))?;
+        Ok(MessagePayload::Known { payload, extra })
+    }
+}
+
+/// Maximum length of a caller-chosen user or conversation id (spec §3.2).
+pub const MAX_FID_LEN: usize = 70;
+
+/// Checks a caller-chosen ("foreign") user or conversation id: at most 70
+/// characters of `A-Z a-z 0-9 _ - / \`. Returns the spec's error message.
+pub fn validate_fid(id: &str) -> Result<(), &'static str> {
+    if id.chars().count() > MAX_FID_LEN {
+        return Err("Fid length exceeds the maximum allowed length of 70");
+    }
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/' | '\\'))
+    {
+        return Err("Fid contains invalid characters");
+    }
+    Ok(())
+}
+
+/// Maximum length of a user's `profile` on input (spec §4.5).
+pub const MAX_PROFILE_LEN: usize = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn all_kinds_round_trip() {
+        let samples = [
+            json!({"type":"text","text":"hi"}),
+            json!({"type":"markdown","markdown":"**b**"}),
+            json!({"type":"image","imageUrl":"http://x/i.png"}),
+            json!({"type":"audio","audioUrl":"http://x/a.mp3"}),
+            json!({"type":"video","videoUrl":"http://x/v.mp4"}),
+            json!({"type":"file","fileUrl":"http://x/f.pdf","title":"F"}),
+            json!({"type":"location","latitude":1.5,"longitude":-2.0,"address":"","title":"T"}),
+            json!({"type":"card","title":"C","actions":[{"action":"url","label":"L","value":"V"}]}),
+            json!({"type":"choice","text":"Pick","options":[{"label":"A","value":"a"}]}),
+            json!({"type":"dropdown","text":"Pick","options":[]}),
+            json!({"type":"carousel","items":[{"type":"card","title":"C","actions":[]}]}),
+            json!({"type":"bloc","items":[{"type":"text","text":"a"},{"type":"location","latitude":0.0,"longitude":0.0}]}),
+        ];
+        for (i, s) in samples.iter().enumerate() {
+            let p: MessagePayload = serde_json::from_value(s.clone()).unwrap();
+            assert_eq!(p.kind(), PAYLOAD_KINDS[i]);
+            assert!(p.known().is_some());
+            p.validate().unwrap();
+            assert_eq!(&serde_json::to_value(&p).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn unknown_kinds_and_extra_fields_are_kept() {
+        let v = json!({"type":"poll","question":"?","n":3});
+        let p: MessagePayload = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(p.kind(), "poll");
+        assert!(p.validate().is_err());
+        assert_eq!(serde_json::to_value(&p).unwrap(), v);
+
+        let v = json!({"type":"text","text":"hi","newField":{"a":1}});
+        let p: MessagePayload = serde_json::from_value(v.clone()).unwrap();
+        assert!(matches!(p.known(), Some(KnownPayload::Text { text }) if text == "hi"));
+        assert_eq!(serde_json::to_value(&p).unwrap(), v);
+    }
+
+    #[test]
+    fn invalid_payloads_name_the_field() {
+        let bad = [
+            (json!({"type":"text","text":""}), "payload.text"),
+            (json!({"type":"card","title":"t","actions":[{"action":"say","label":"","value":"v"}]}), "payload.actions[0].label"),
+            (json!({"type":"bloc","items":[{"type":"image","imageUrl":""}]}), "payload.items[0].imageUrl"),
+            (json!({"type":"text","text":"x","metadata":{}}), "payload.metadata"),
+        ];
+        for (v, field) in bad {
+            let p: MessagePayload = serde_json::from_value(v).unwrap();
+            let e = p.validate().unwrap_err();
+            assert!(e.starts_with(field), "{e}");
+        }
+        assert!(serde_json::from_value::<MessagePayload>(json!({"type":"text"})).is_err());
+        assert!(serde_json::from_value::<MessagePayload>(json!({"text":"x"})).is_err());
+        assert!(serde_json::from_value::<MessagePayload>(json!({"type":"bloc","items":[{"type":"card","title":"x","actions":[]}]})).is_err());
+        assert!(serde_json::from_value::<MessagePayload>(json!({"type":"location","latitude":"1","longitude":2})).is_err());
+    }
+
+    #[test]
+    fn fid_rules() {
+        assert!(validate_fid("user_1-A/b\\c").is_ok());
+        assert_eq!(validate_fid(&"a".repeat(71)), Err("Fid length exceeds the maximum allowed length of 70"));
+        assert!(validate_fid(&"a".repeat(70)).is_ok());
+        assert_eq!(validate_fid("a b"), Err("Fid contains invalid characters"));
+        assert_eq!(validate_fid(""), Err("Fid contains invalid characters"));
+        assert_eq!(validate_fid("é"), Err("Fid contains invalid characters"));
+    }
+}

@@ -1,0 +1,215 @@
+//! Realtime signals (spec §7.5): the envelope `{"type", "data"}` published to
+//! every listener of a conversation and to webhooks.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::{JsonObject, Message, MessagePayload};
+
+/// `message_created`: a message as stored, plus whether the bot sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageCreated {
+    pub id: String,
+    pub created_at: String,
+    pub conversation_id: String,
+    pub user_id: String,
+    pub payload: MessagePayload,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<JsonObject>,
+    pub is_bot: bool,
+}
+
+impl MessageCreated {
+    /// The signal for a stored message.
+    pub fn from_message(m: Message, is_bot: bool) -> Self {
+        MessageCreated {
+            id: m.id,
+            created_at: m.created_at,
+            conversation_id: m.conversation_id,
+            user_id: m.user_id,
+            payload: m.payload,
+            metadata: m.metadata,
+            is_bot,
+        }
+    }
+
+    /// The message without `isBot`.
+    pub fn into_message(self) -> Message {
+        Message {
+            id: self.id,
+            created_at: self.created_at,
+            conversation_id: self.conversation_id,
+            user_id: self.user_id,
+            payload: self.payload,
+            metadata: self.metadata,
+        }
+    }
+}
+
+/// `message_deleted`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageDeleted {
+    pub id: String,
+    pub conversation_id: String,
+    pub user_id: String,
+}
+
+/// `event_created`: `id` is `None` for bot events, which are not stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventCreated {
+    pub id: Option<String>,
+    pub created_at: String,
+    pub conversation_id: String,
+    pub user_id: String,
+    pub payload: JsonObject,
+    pub is_bot: bool,
+}
+
+/// `participant_added` and `participant_removed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantChange {
+    pub conversation_id: String,
+    pub participant_id: String,
+}
+
+/// `message_stream_delta`: one chunk of a bot reply in progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageStreamDelta {
+    pub stream_id: String,
+    pub conversation_id: String,
+    pub user_id: String,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_message_id: Option<String>,
+    pub sequence: u64,
+    pub delta: String,
+}
+
+/// `message_stream_complete`: the final stored message of a streamed reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageStreamComplete {
+    pub stream_id: String,
+    pub message: Message,
+}
+
+/// `message_stream_abort`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageStreamAbort {
+    pub stream_id: String,
+    pub conversation_id: String,
+}
+
+/// The type strings of the 8 known signals, in the official client's
+/// matching order.
+pub const SIGNAL_TYPES: [&str; 8] = [
+    "message_created",
+    "message_stream_delta",
+    "message_stream_complete",
+    "message_stream_abort",
+    "event_created",
+    "participant_added",
+    "participant_removed",
+    "message_deleted",
+];
+
+/// A realtime signal. Kinds this version does not know, and known kinds
+/// whose data does not match their shape, arrive as `Unknown` with the raw
+/// `data`, so nothing is dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Signal {
+    MessageCreated(MessageCreated),
+    MessageStreamDelta(MessageStreamDelta),
+    MessageStreamComplete(MessageStreamComplete),
+    MessageStreamAbort(MessageStreamAbort),
+    EventCreated(EventCreated),
+    ParticipantAdded(ParticipantChange),
+    ParticipantRemoved(ParticipantChange),
+    MessageDeleted(MessageDeleted),
+    #[serde(skip)]
+    Unknown { kind: String, data: Value },
+}
+
+impl Signal {
+    /// The signal's `type` string.
+    pub fn kind(&self) -> &str {
+        match self {
+            Signal::MessageCreated(_) => "message_created",
+            Signal::MessageStreamDelta(_) => "message_stream_delta",
+            Signal::MessageStreamComplete(_) => "message_stream_complete",
+            Signal::MessageStreamAbort(_) => "message_stream_abort",
+            Signal::EventCreated(_) => "event_created",
+            Signal::ParticipantAdded(_) => "participant_added",
+            Signal::ParticipantRemoved(_) => "participant_removed",
+            Signal::MessageDeleted(_) => "message_deleted",
+            Signal::Unknown { kind, .. } => kind,
+        }
+    }
+
+    /// Decodes an already-parsed envelope. Never fails: anything that is not
+    /// a known, well-formed signal becomes `Unknown` (a non-object or an
+    /// envelope without a string `type` gets the kind `"unknown"` and the
+    /// whole value as data).
+    pub fn from_value(value: Value) -> Signal {
+        let kind = match value.get("type").and_then(Value::as_str) {
+            Some(k) if value.get("data").is_some() => k.to_string(),
+            _ => return Signal::Unknown { kind: "unknown".into(), data: value },
+        };
+        if !SIGNAL_TYPES.contains(&kind.as_str()) {
+            let data = value.get("data").cloned().unwrap_or(Value::Null);
+            return Signal::Unknown { kind, data };
+        }
+        match serde_json::from_value::<Signal>(value.clone()) {
+            Ok(s) => s,
+            Err(_) => Signal::Unknown { kind, data: value.get("data").cloned().unwrap_or(Value::Null) },
+        }
+    }
+
+    /// The envelope as compact JSON, as the server writes it on the wire.
+    pub fn to_json(&self) -> String {
+        match self {
+            Signal::Unknown { kind, data } => serde_json::json!({ "type": kind, "data": data }).to_string(),
+            known => serde_json::to_string(known).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn known_signals_decode_and_reencode() {
+        let v = json!({"type":"message_created","data":{"id":"m1","createdAt":"2025-01-01T00:00:00.000Z",
+            "conversationId":"c","userId":"u","payload":{"type":"text","text":"hi"},"isBot":true}});
+        let s = Signal::from_value(v.clone());
+        assert!(matches!(&s, Signal::MessageCreated(m) if m.is_bot && m.id == "m1"));
+        assert_eq!(serde_json::from_str::<Value>(&s.to_json()).unwrap(), v);
+
+        let v = json!({"type":"event_created","data":{"id":null,"createdAt":"t","conversationId":"c",
+            "userId":"bot","payload":{"a":1},"isBot":true}});
+        assert!(matches!(Signal::from_value(v), Signal::EventCreated(e) if e.id.is_none()));
+
+        let v = json!({"type":"participant_removed","data":{"conversationId":"c","participantId":"p"}});
+        assert_eq!(Signal::from_value(v).kind(), "participant_removed");
+    }
+
+    #[test]
+    fn unknown_and_malformed_become_unknown() {
+        let s = Signal::from_value(json!({"type":"typing_started","data":{"x":1}}));
+        assert_eq!(s, Signal::Unknown { kind: "typing_started".into(), data: json!({"x":1}) });
+        let s = Signal::from_value(json!({"type":"message_deleted","data":{"id":5}}));
+        assert_eq!(s.kind(), "message_deleted");
+        assert!(matches!(s, Signal::Unknown { .. }));
+        let s = Signal::from_value(json!("ping"));
+        assert_eq!(s, Signal::Unknown { kind: "unknown".into(), data: json!("ping") });
+    }
+}
