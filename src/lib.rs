@@ -1,16 +1,27 @@
 //! A small, fast client for the Botpress Chat API, for WebAssembly (browsers,
-//! Node, edge workers) and native Rust.
+//! Node, edge workers) and Rust.
 //!
 //! Layers, bottom up:
 //! - pure data: [`model`], [`api`], [`signal`], [`error`];
-//! - pure protocol (no I/O): [`protocol`];
+//! - pure protocol, no I/O: [`protocol`] (JWT signing, JSON decoding, SSE
+//!   framing, response classification) and the pure parts of [`realtime`];
 //! - transport (wasm only): `fetch`, streamed SSE, `EventSource`, WebSocket;
-//! - the Rust client, and one thin `#[wasm_bindgen]` facade for JS.
+//! - the Rust client ([`client`], wasm only), and one thin `#[wasm_bindgen]`
+//!   facade for JS.
 
 pub mod api;
 pub mod error;
 pub mod model;
+pub mod protocol;
+pub mod realtime;
 pub mod signal;
+
+#[cfg(target_arch = "wasm32")]
+pub mod client;
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
+mod transport;
 
 pub use error::{ApiErrorType, Error, ErrorKind};
 pub use model::{Conversation, Event, Message, MessagePayload, User};

@@ -1,0 +1,3 @@
+//! The `#[wasm_bindgen]` facade for JS.
+
+mod listener;

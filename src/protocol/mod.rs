@@ -1,0 +1,6 @@
+//! Pure protocol: no I/O, tested natively.
+
+pub mod http;
+pub mod json;
+pub mod jwt;
+pub mod sse;

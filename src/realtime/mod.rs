@@ -1,0 +1,1 @@
+//! Realtime listening: reconnect policy, backfill, stream assembly.
