@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the release wasm package with wasm-pack.
+#   ./scripts/build-pkg.sh                 web and nodejs
+#   ./scripts/build-pkg.sh web bundler     chosen targets
+# Targets and output directories:
+#   web -> pkg/   nodejs -> pkg-node/   bundler -> pkg-bundler/
+# A target is skipped when its output is newer than every file in src/, Cargo.toml
+# and Cargo.lock (FORCE=1 rebuilds). wasm-opt is npm binaryen's (node_modules/.bin),
+# as set up by scripts/setup.sh. Prints raw and gzip -9 sizes of the .wasm and JS glue.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+[ "$#" -gt 0 ] || set -- web nodejs
+
+wasm_opt="$(command -v wasm-opt || true)"
+[ "$wasm_opt" = "$ROOT/node_modules/.bin/wasm-opt" ] \
+  || die "wasm-opt resolves to '${wasm_opt:-nothing}', not npm binaryen: run scripts/setup.sh"
+command -v wasm-pack >/dev/null || die "wasm-pack missing: run scripts/setup.sh"
+
+out_dir_of() {
+  case "$1" in
+    web) echo pkg ;;
+    nodejs) echo pkg-node ;;
+    bundler) echo pkg-bundler ;;
+    *) die "unknown target '$1' (web, nodejs, bundler)" ;;
+  esac
+}
+
+up_to_date() {  # up_to_date DIR: stamp exists and nothing in the inputs is newer
+  local stamp="$1/.build-stamp"
+  [ -f "$stamp" ] || return 1
+  [ -z "$(find src Cargo.toml Cargo.lock -newer "$stamp" -print -quit 2>/dev/null)" ]
+}
+
+size_line() {  # size_line FILE
+  local raw gz
+  raw=$(wc -c <"$1")
+  gz=$(gzip -9 -c "$1" | wc -c)
+  printf '  %-44s %9s bytes  %9s gzip -9\n' "$1" "$raw" "$gz"
+}
+
+for target in "$@"; do
+  dir="$(out_dir_of "$target")"
+  if [ "${FORCE:-0}" != 1 ] && up_to_date "$dir"; then
+    log "$dir/ ($target) is up to date"
+  else
+    log "wasm-pack build --release --target $target --out-dir $dir"
+    t0=$SECONDS
+    rm -f "$dir/.build-stamp"
+    # no-install: use the wasm-bindgen on PATH (same version as Cargo.lock) or fail,
+    # never a silent download or cargo install.
+    wasm-pack -q build --release --mode no-install --target "$target" --out-dir "$dir"
+    touch "$dir/.build-stamp"
+    log "$dir/ built in $((SECONDS - t0)) s"
+  fi
+  for f in "$dir"/*.wasm "$dir"/*.js; do
+    [ -f "$f" ] && size_line "$f"
+  done
+done

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Installs whatever is missing to build and test botpress-chat-wasm:
+#   - Rust target wasm32-unknown-unknown
+#   - wasm-pack 0.15.1 and wasm-bindgen-cli (same version as wasm-bindgen in Cargo.lock)
+#   - Debian chromium + chromium-driver (headless browser tests)
+#   - the npm dev tools of package.json (binaryen's wasm-opt, workerd, playwright-core, ...)
+# Idempotent: when everything is present it only checks versions (a few seconds).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+WASM_PACK_VERSION=0.15.1
+t0=$SECONDS
+
+# --- Rust target -----------------------------------------------------------
+command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
+if command -v rustup >/dev/null; then
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+else
+  log "warning: rustup not found; assuming wasm32-unknown-unknown is available"
+fi
+
+# cargo_install CRATE VERSION: --locked first; if its lock file names a version the
+# registry no longer offers (yanked), resolve afresh within the same semver ranges.
+cargo_install() {
+  cargo install --locked "$1" --version "$2" --force && return 0
+  log "cargo install --locked $1 $2 failed; retrying without --locked"
+  cargo install "$1" --version "$2" --force
+}
+
+# --- wasm-pack ---------------------------------------------------------------
+have_version() {  # have_version CMD VERSION: true if `CMD --version` prints VERSION as a word
+  command -v "$1" >/dev/null 2>&1 || return 1
+  "$1" --version 2>/dev/null | tr -s ' \t' '\n\n' | grep -qx "$2"
+}
+if ! have_version wasm-pack "$WASM_PACK_VERSION"; then
+  log "cargo install wasm-pack $WASM_PACK_VERSION (about 2 minutes)"
+  cargo_install wasm-pack "$WASM_PACK_VERSION"
+fi
+
+# --- wasm-bindgen-cli, same version as the wasm-bindgen crate --------------
+lock_wasm_bindgen_version() {
+  # version of package "wasm-bindgen" in Cargo.lock
+  [ -f Cargo.lock ] || return 1
+  awk '
+    /^\[\[package\]\]/ { inpkg=1; name=""; next }
+    inpkg && /^name = / { gsub(/"/, "", $3); name=$3; next }
+    inpkg && /^version = / && name=="wasm-bindgen" { gsub(/"/, "", $3); print $3; exit }
+  ' Cargo.lock
+}
+manifest_wasm_bindgen_version() {
+  # exact pin `wasm-bindgen = "=X"` in Cargo.toml
+  sed -n 's/^[[:space:]]*wasm-bindgen[[:space:]]*=[[:space:]]*{\{0,1\}[^"]*"=\{0,1\}\([0-9][0-9.]*\)".*/\1/p' Cargo.toml | head -n 1
+}
+WB_VERSION="$(lock_wasm_bindgen_version || true)"
+if [ -z "$WB_VERSION" ]; then
+  log "no wasm-bindgen in Cargo.lock; cargo generate-lockfile"
+  cargo generate-lockfile >/dev/null 2>&1 || cargo metadata --format-version 1 >/dev/null 2>&1 || true
+  WB_VERSION="$(lock_wasm_bindgen_version || true)"
+fi
+if [ -z "$WB_VERSION" ]; then
+  WB_VERSION="$(manifest_wasm_bindgen_version || true)"
+  [ -n "$WB_VERSION" ] && log "warning: Cargo.lock unavailable; using wasm-bindgen $WB_VERSION from Cargo.toml"
+fi
+[ -n "$WB_VERSION" ] || die "cannot determine the wasm-bindgen version (Cargo.lock / Cargo.toml)"
+if ! have_version wasm-bindgen "$WB_VERSION"; then
+  log "cargo install wasm-bindgen-cli $WB_VERSION (about 2-3 minutes)"
+  cargo_install wasm-bindgen-cli "$WB_VERSION"
+fi
+
+# --- Chromium + chromedriver (Debian) ---------------------------------------
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "not root and no sudo: install chromium chromium-driver by hand"
+    SUDO="sudo -n"
+  fi
+  log "apt-get install chromium chromium-driver"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    chromium chromium-driver >/dev/null
+fi
+
+# --- npm dev tools -----------------------------------------------------------
+command -v npm >/dev/null || die "npm not found: install Node.js 20+"
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] \
+   || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; } \
+   || [ package.json -nt node_modules/.package-lock.json ]; then
+  if [ -f package-lock.json ]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    log "npm install (no package-lock.json)"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+  touch node_modules/.package-lock.json 2>/dev/null || true
+fi
+
+# --- sanity -------------------------------------------------------------------
+wasm_opt="$(command -v wasm-opt || true)"
+[ "$wasm_opt" = "$ROOT/node_modules/.bin/wasm-opt" ] \
+  || die "wasm-opt resolves to '${wasm_opt:-nothing}', expected npm binaryen in node_modules/.bin"
+
+log "setup ok in $((SECONDS - t0)) s: $(wasm-pack --version), $(wasm-bindgen --version), $(wasm-opt --version 2>/dev/null | head -n1), $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
