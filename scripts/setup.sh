@@ -91,7 +91,20 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] \
    || [ package.json -nt node_modules/.package-lock.json ]; then
   if [ -f package-lock.json ]; then
     log "npm ci"
-    npm ci --no-audit --no-fund --loglevel=error
+    npm_err="$(mktemp)"
+    if ! npm ci --no-audit --no-fund --loglevel=error 2>"$npm_err"; then
+      # npm ci refuses a lock file whose packages list optional platform packages
+      # (other OSes/CPUs) that the registry does not offer; npm install skips those
+      # and installs the same locked versions without rewriting the lock file.
+      if grep -q 'Missing: .* from lock file' "$npm_err"; then
+        log "npm ci: the lock file lacks other platforms' optional packages; npm install --no-save"
+        npm install --no-save --no-audit --no-fund --loglevel=error
+      else
+        cat "$npm_err" >&2; rm -f "$npm_err"
+        die "npm ci failed"
+      fi
+    fi
+    rm -f "$npm_err"
   else
     log "npm install (no package-lock.json)"
     npm install --no-audit --no-fund --loglevel=error
