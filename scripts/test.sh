@@ -13,8 +13,8 @@ exec </dev/null   # nothing here reads stdin (CI runs with none)
 
 t_all=$SECONDS
 STAGE_TIMEOUT="${STAGE_TIMEOUT:-1500}"
-STAGE_PIDFILE="$OUT/.stage.pid"
-STAGE_RCFILE="$OUT/.stage.rc"
+STAGE_PIDFILE="$OUT/.stage.$$.pid"
+STAGE_RCFILE="$OUT/.stage.$$.rc"
 
 # On Ctrl-C or TERM, stop the running stage too (timeout puts it in its own
 # process group, out of reach of the terminal's signals; timeout passes TERM on
