@@ -378,28 +378,174 @@ impl Serialize for MessagePayload {
 
 impl<'de> Deserialize<'de> for MessagePayload {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut map = JsonObject::deserialize(deserializer)?;
+        let map = JsonObject::deserialize(deserializer)?;
+        MessagePayload::from_map(map).map_err(D::Error::custom)
+    }
+}
+
+// Payload decoding by hand rather than through serde's internally tagged
+// enums: those buffer every value into serde's private `Content` tree, which
+// costs tens of KB of wasm, and give messages that do not name the field.
+
+fn field_str(map: &JsonObject, name: &str) -> Result<String, String> {
+    match map.get(name) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        None => Err(format!("missing field `{name}`")),
+        Some(_) => Err(format!("{name}: expected a string")),
+    }
+}
+
+fn field_opt_str(map: &JsonObject, name: &str) -> Result<Option<String>, String> {
+    match map.get(name) {
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => Err(format!("{name}: expected a string")),
+    }
+}
+
+fn field_f64(map: &JsonObject, name: &str) -> Result<f64, String> {
+    match map.get(name) {
+        Some(Value::Number(n)) => n.as_f64().ok_or_else(|| format!("{name}: expected a number")),
+        None => Err(format!("missing field `{name}`")),
+        Some(_) => Err(format!("{name}: expected a number")),
+    }
+}
+
+fn field_objects<'a>(map: &'a JsonObject, name: &str) -> Result<Vec<&'a JsonObject>, String> {
+    match map.get(name) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.as_object().ok_or_else(|| format!("{name}[{i}]: expected an object")))
+            .collect(),
+        None => Err(format!("missing field `{name}`")),
+        Some(_) => Err(format!("{name}: expected an array")),
+    }
+}
+
+fn in_item<T>(name: &str, i: usize, r: Result<T, String>) -> Result<T, String> {
+    r.map_err(|e| format!("{name}[{i}].{e}"))
+}
+
+fn card_from_map(map: &JsonObject) -> Result<Card, String> {
+    let mut actions = Vec::new();
+    for (i, a) in field_objects(map, "actions")?.into_iter().enumerate() {
+        let action = match in_item("actions", i, field_str(a, "action"))?.as_str() {
+            "postback" => CardActionKind::Postback,
+            "url" => CardActionKind::Url,
+            "say" => CardActionKind::Say,
+            other => return Err(format!("actions[{i}].action: unknown action \"{other}\" (postback, url, say)")),
+        };
+        actions.push(CardAction {
+            action,
+            label: in_item("actions", i, field_str(a, "label"))?,
+            value: in_item("actions", i, field_str(a, "value"))?,
+        });
+    }
+    Ok(Card {
+        title: field_str(map, "title")?,
+        subtitle: field_opt_str(map, "subtitle")?,
+        image_url: field_opt_str(map, "imageUrl")?,
+        actions,
+    })
+}
+
+fn options_from_map(map: &JsonObject) -> Result<Vec<ChoiceOption>, String> {
+    field_objects(map, "options")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            Ok(ChoiceOption {
+                label: in_item("options", i, field_str(o, "label"))?,
+                value: in_item("options", i, field_str(o, "value"))?,
+            })
+        })
+        .collect()
+}
+
+/// The kinds that may stand alone or sit in a bloc; `None` for other kinds.
+fn bloc_item_from_map(kind: &str, map: &JsonObject) -> Result<Option<BlocItem>, String> {
+    Ok(Some(match kind {
+        "text" => BlocItem::Text { text: field_str(map, "text")? },
+        "markdown" => BlocItem::Markdown { markdown: field_str(map, "markdown")? },
+        "image" => BlocItem::Image { image_url: field_str(map, "imageUrl")? },
+        "audio" => BlocItem::Audio { audio_url: field_str(map, "audioUrl")? },
+        "video" => BlocItem::Video { video_url: field_str(map, "videoUrl")? },
+        "file" => BlocItem::File { file_url: field_str(map, "fileUrl")?, title: field_opt_str(map, "title")? },
+        "location" => BlocItem::Location {
+            latitude: field_f64(map, "latitude")?,
+            longitude: field_f64(map, "longitude")?,
+            address: field_opt_str(map, "address")?,
+            title: field_opt_str(map, "title")?,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+fn known_from_map(kind: &str, map: &JsonObject) -> Result<KnownPayload, String> {
+    if let Some(item) = bloc_item_from_map(kind, map)? {
+        return Ok(match item {
+            BlocItem::Text { text } => KnownPayload::Text { text },
+            BlocItem::Markdown { markdown } => KnownPayload::Markdown { markdown },
+            BlocItem::Image { image_url } => KnownPayload::Image { image_url },
+            BlocItem::Audio { audio_url } => KnownPayload::Audio { audio_url },
+            BlocItem::Video { video_url } => KnownPayload::Video { video_url },
+            BlocItem::File { file_url, title } => KnownPayload::File { file_url, title },
+            BlocItem::Location { latitude, longitude, address, title } => {
+                KnownPayload::Location { latitude, longitude, address, title }
+            }
+        });
+    }
+    Ok(match kind {
+        "card" => KnownPayload::Card(card_from_map(map)?),
+        "choice" => KnownPayload::Choice { text: field_str(map, "text")?, options: options_from_map(map)? },
+        "dropdown" => KnownPayload::Dropdown { text: field_str(map, "text")?, options: options_from_map(map)? },
+        "carousel" => {
+            let mut items = Vec::new();
+            for (i, c) in field_objects(map, "items")?.into_iter().enumerate() {
+                if c.get("type").and_then(Value::as_str) != Some("card") {
+                    return Err(format!("items[{i}].type: expected \"card\""));
+                }
+                items.push(CarouselCard { card: in_item("items", i, card_from_map(c))? });
+            }
+            KnownPayload::Carousel { items }
+        }
+        "bloc" => {
+            let mut items = Vec::new();
+            for (i, it) in field_objects(map, "items")?.into_iter().enumerate() {
+                let k = in_item("items", i, field_str(it, "type"))?;
+                match in_item("items", i, bloc_item_from_map(&k, it))? {
+                    Some(item) => items.push(item),
+                    None => {
+                        return Err(format!(
+                            "items[{i}].type: \"{k}\" cannot be in a bloc (text, markdown, image, audio, video, file, location)"
+                        ))
+                    }
+                }
+            }
+            KnownPayload::Bloc { items }
+        }
+        other => return Err(format!("unknown payload type \"{other}\"")),
+    })
+}
+
+impl MessagePayload {
+    /// Decodes a payload object: one of the 12 kinds (fields it does not
+    /// declare kept in `extra`), or an unknown kind kept whole.
+    pub fn from_map(mut map: JsonObject) -> Result<Self, String> {
         let kind = match map.get("type") {
             Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(D::Error::custom("payload.type must be a string")),
-            None => return Err(D::Error::custom("payload.type is missing")),
+            Some(_) => return Err("payload.type must be a string".into()),
+            None => return Err("payload.type is missing".into()),
         };
         if !PAYLOAD_KINDS.contains(&kind.as_str()) {
             map.remove("type");
             return Ok(MessagePayload::Unknown { kind, data: map });
         }
+        let payload = known_from_map(&kind, &map).map_err(|e| format!("invalid {kind} payload: {e}"))?;
         let declared = KnownPayload::fields(&kind);
-        let extra: JsonObject = map
-            .iter()
-            .filter(|(k, _)| k.as_str() != "type" && !declared.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for k in extra.keys() {
-            map.remove(k);
-        }
-        let payload = serde_json::from_value::<KnownPayload>(Value::Object(map))
-            .map_err(|e| D::Error::custom(format!("invalid {kind} payload: {e}")))?;
-        Ok(MessagePayload::Known { payload, extra })
+        map.retain(|k, _| k.as_str() != "type" && !declared.contains(&k.as_str()));
+        Ok(MessagePayload::Known { payload, extra: map })
     }
 }
 
