@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// Local Botpress Chat API server with an echo bot.
 #[derive(Parser, Debug, Clone)]
-#[command(name = "chat-server", version, about)]
+#[command(name = "chat-server", version, about, args_override_self = true)]
 pub struct Config {
     /// Listen address; port 0 picks a free port. Only a loopback address is
     /// used unless another one is given here explicitly.

@@ -139,6 +139,11 @@ async fn websocket(mut socket: WebSocket, mut sub: Subscription, keepalive: Opti
                 Some(Ok(Message::Close(frame))) => {
                     let code = frame.map(|f| f.code).unwrap_or(1001);
                     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: "".into() }))).await;
+                    // Drive the closing handshake to its end.
+                    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                        while let Some(Ok(_)) = socket.recv().await {}
+                    })
+                    .await;
                     return;
                 }
                 // Clients send nothing; data frames are ignored.
