@@ -1,0 +1,7 @@
+//! The Rust client against `chat-server`, in a headless browser.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "client_suite/mod.rs"]
+mod suite;
