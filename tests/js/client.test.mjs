@@ -1,0 +1,292 @@
+// The JS facade of the built Node package (pkg-node/) against chat-server.
+// Env: CLIENT_SHARED_URL (shared mode, --page-size 3 --test-faults),
+//      CLIENT_MANUAL_URL + CLIENT_ENCRYPTION_KEY (manual mode). Set by scripts/tests/40-js.sh.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { ChatClient, Client, isApiError } = require('../../pkg-node/botpress_chat_wasm.js');
+
+function env(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run scripts/tests/40-js.sh`);
+  return v;
+}
+const SHARED = () => `${env('CLIENT_SHARED_URL')}/local`;
+const MANUAL = () => `${env('CLIENT_MANUAL_URL')}/local`;
+const FAULT = (c) => `${env('CLIENT_SHARED_URL')}/_fault/${c}`;
+const unique = (p) => `${p}_${Math.random().toString(36).slice(2, 10)}`;
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+async function rejects(promise, check) {
+  let error;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error, 'expected a rejection');
+  assert.ok(error instanceof Error, 'rejections are Error objects');
+  for (const [k, v] of Object.entries(check)) {
+    if (v instanceof RegExp) assert.match(error[k], v, `${k}: ${error[k]}`);
+    else assert.deepEqual(error[k], v, `${k}: ${error.message}`);
+  }
+  return error;
+}
+
+const isPlain = (o) => o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype;
+
+test('connect creates a user; every authenticated operation works', async () => {
+  const client = await ChatClient.connect({ apiUrl: SHARED() });
+  assert.equal(client.apiVersion, '1.0.0');
+  assert.equal(client.apiUrl, SHARED());
+  assert.ok(isPlain(client.user));
+  assert.match(client.user.createdAt, ISO);
+  assert.equal(client.user.key, client.key);
+  assert.ok(client.key.split('.').length === 3);
+
+  const { user } = await client.getUser();
+  assert.equal(user.id, client.user.id);
+  assert.equal((await client.updateUser({ name: 'Ada', pictureUrl: undefined })).user.name, 'Ada');
+
+  const { conversation } = await client.createConversation({});
+  assert.ok(isPlain(conversation));
+  assert.match(conversation.updatedAt, ISO);
+  assert.equal((await client.getConversation({ id: conversation.id })).conversation.id, conversation.id);
+  const fid = unique('conv');
+  assert.equal((await client.getOrCreateConversation({ id: fid })).conversation.id, fid);
+  const { conversations, meta } = await client.listConversations({});
+  assert.ok(Array.isArray(conversations) && isPlain(meta));
+
+  const metadata = { source: 'test', nested: { n: 1, list: [true, null, 'x'] } };
+  const { message } = await client.createMessage({
+    conversationId: conversation.id,
+    payload: { type: 'text', text: 'hi' },
+    metadata,
+  });
+  assert.deepEqual(message.payload, { type: 'text', text: 'hi' });
+  assert.deepEqual(message.metadata, metadata);
+  assert.ok(isPlain(message.metadata));
+  assert.equal((await client.getMessage({ id: message.id })).message.id, message.id);
+  const { messages } = await client.listMessages({ conversationId: conversation.id });
+  assert.ok(messages.some((m) => m.id === message.id));
+  assert.deepEqual(await client.deleteMessage({ id: message.id }), {});
+
+  const { event } = await client.createEvent({ conversationId: conversation.id, payload: { a: [1, 2] } });
+  assert.deepEqual(event.payload, { a: [1, 2] });
+  assert.equal((await client.getEvent({ id: event.id })).event.id, event.id);
+
+  const other = await ChatClient.connect({ apiUrl: SHARED() });
+  const added = await client.addParticipant({ conversationId: conversation.id, userId: other.user.id });
+  assert.equal(added.participant.id, other.user.id);
+  assert.equal(
+    (await client.getParticipant({ conversationId: conversation.id, userId: other.user.id })).participant.id,
+    other.user.id,
+  );
+  const { participants } = await other.listParticipants({ conversationId: conversation.id });
+  assert.ok(participants.some((p) => p.id === other.user.id));
+  assert.deepEqual(await client.removeParticipant({ conversationId: conversation.id, userId: other.user.id }), {});
+  assert.deepEqual(await client.deleteConversation({ id: conversation.id }), {});
+  assert.deepEqual(await other.deleteUser(), {});
+  // Not exposed on a connected client, as in @botpress/chat.
+  assert.equal(client.createUser, undefined);
+  assert.equal(client.getOrCreateUser, undefined);
+});
+
+test('Client takes x-user-key on every call', async () => {
+  const anon = new Client({ apiUrl: SHARED() });
+  assert.equal(anon.apiVersion, '1.0.0');
+  const id = unique('user');
+  const { user, key } = await anon.createUser({ id, name: 'Bob' });
+  assert.equal(user.id, id);
+  assert.equal((await anon.getUser({ 'x-user-key': key })).user.name, 'Bob');
+  const { conversation } = await anon.createConversation({ 'x-user-key': key });
+  const all = await anon.list.conversations({ 'x-user-key': key }).collect();
+  assert.ok(all.some((c) => c.id === conversation.id));
+  await rejects(anon.getUser({}), { type: 'Config', message: 'getUser: x-user-key is required', isApiError: false });
+  await rejects(anon.createUser({ id }), { type: 'AlreadyExists', code: 409, isApiError: true });
+  // Static connect, as in @botpress/chat.
+  const c = await Client.connect({ apiUrl: SHARED(), userKey: key });
+  assert.equal(c.user.id, id);
+});
+
+test('errors are Error objects with type, code, message, id and isApiError', async () => {
+  const a = await ChatClient.connect({ apiUrl: SHARED() });
+  const b = await ChatClient.connect({ apiUrl: SHARED() });
+  const { conversation } = await a.createConversation({});
+  const e = await rejects(b.getConversation({ id: conversation.id }), {
+    name: 'ForbiddenError',
+    type: 'Forbidden',
+    code: 403,
+    isApiError: true,
+    id: /^err_/,
+  });
+  assert.ok(isApiError(e));
+  assert.ok(!isApiError(new Error('x')));
+  assert.ok(!isApiError(null));
+
+  await rejects(new Client({ apiUrl: SHARED() }).getUser({ 'x-user-key': 'nope' }), { type: 'Unauthorized', code: 401 });
+  await rejects(a.getMessage({ id: 'msg_unknown' }), { type: 'ResourceNotFound', code: 404 });
+  await rejects(a.createConversation({ id: 'bad id!' }), { type: 'InvalidPayload', code: 400 });
+  await rejects(a.createConversation({ id: conversation.id }), { type: 'AlreadyExists', code: 409 });
+  await rejects(
+    a.removeParticipant({ conversationId: conversation.id, userId: a.user.id }),
+    { type: 'InvalidPayload', code: 400 },
+  );
+});
+
+test('invalid arguments reject, name the field and never reach the network', async () => {
+  // Nothing listens on port 9: a request would be a Network error.
+  const c = new Client({ apiUrl: 'http://127.0.0.1:9' });
+  const key = { 'x-user-key': 'k' };
+  await rejects(c.createMessage({ ...key }), { type: 'Config', message: /conversationId/ });
+  await rejects(c.createMessage({ ...key, conversationId: 'c' }), { type: 'Config', message: /payload/ });
+  await rejects(c.createMessage({ ...key, conversationId: 'c', payload: { type: 'text', text: 5 } }), {
+    type: 'Config',
+    message: /text: expected a string/,
+  });
+  await rejects(c.createMessage({ ...key, conversationId: 'c', payload: { type: 'text', text: '' } }), {
+    type: 'Config',
+    message: /payload\.text: must be a non-empty string/,
+  });
+  await rejects(c.createMessage({ ...key, conversationId: 'c', payload: { type: 'bloc', items: [{ type: 'card' }] } }), {
+    type: 'Config',
+    message: /items\[0\]\.type/,
+  });
+  await rejects(c.createMessage({ ...key, conversationId: 7, payload: { type: 'text', text: 'x' } }), {
+    type: 'Config',
+    message: /conversationId: invalid type: integer `7`/,
+  });
+  await rejects(c.getMessage({ ...key }), { type: 'Config', message: /missing field `id`/ });
+  await rejects(c.getMessage({ ...key, id: '' }), { type: 'Config', message: 'getMessage: id: must be a non-empty string' });
+  await rejects(c.getMessage('nope'), { type: 'Config', message: /expected an object/ });
+  await rejects(c.getMessage([1]), { type: 'Config', message: /expected an object/ });
+  await rejects(c.getUser({ 'x-user-key': 3 }), { type: 'Config', message: /x-user-key/ });
+  await rejects(c.updateUser({ ...key, profile: 'x'.repeat(1001) }), { type: 'Config', message: /profile/ });
+  await rejects(c.getUser(key, { timeout: -1 }), { type: 'Config', message: /timeout/ });
+  await rejects(c.getUser(key, { signal: {} }), { type: 'Config', message: /signal/ });
+
+  assert.throws(() => new Client({}), (e) => e.type === 'Config' && /apiUrl or webhookId/.test(e.message));
+  assert.throws(() => new Client({ apiUrl: 5 }), (e) => e.type === 'Config' && /props/.test(e.message));
+  assert.throws(() => new Client({ apiUrl: 'x', headers: { a: 1 } }), (e) => e.type === 'Config');
+  assert.equal(new Client({ webhookId: 'wh' }).apiUrl, 'https://chat.botpress.cloud/wh');
+  assert.equal(new Client({ webhookId: 'wh', baseApiUrl: 'http://h:1/' }).apiUrl, 'http://h:1/wh');
+  await rejects(ChatClient.connect({ apiUrl: SHARED(), encryptionKey: 'k' }), {
+    type: 'Config',
+    message: 'userId is required with encryptionKey',
+  });
+  // A failed connectivity check names the URL.
+  await rejects(ChatClient.connect({ apiUrl: 'http://127.0.0.1:9' }), {
+    type: 'Network',
+    message: /^Failed to connect to url "http:\/\/127\.0\.0\.1:9"/,
+  });
+});
+
+function verifyHs256(token, secret) {
+  const [h, p, s] = token.split('.');
+  const expected = createHmac('sha256', secret).update(`${h}.${p}`).digest('base64url');
+  assert.equal(s, expected, 'HS256 signature');
+  return [JSON.parse(Buffer.from(h, 'base64url')), JSON.parse(Buffer.from(p, 'base64url'))];
+}
+
+test('manual mode: a key our client signs is accepted', async () => {
+  const secret = env('CLIENT_ENCRYPTION_KEY');
+  const userId = unique('signed');
+  const before = Math.floor(Date.now() / 1000);
+  const client = await ChatClient.connect({ apiUrl: MANUAL(), encryptionKey: secret, userId });
+  assert.equal(client.user.id, userId);
+  const [header, claims] = verifyHs256(client.key, secret);
+  assert.equal(header.alg, 'HS256');
+  assert.deepEqual(Object.keys(claims).sort(), ['iat', 'id']);
+  assert.equal(claims.id, userId);
+  assert.ok(claims.iat >= before - 1 && claims.iat <= Date.now() / 1000 + 1);
+  assert.ok(!JSON.stringify(client.user).includes(secret));
+
+  const { conversation } = await client.createConversation({});
+  const { message } = await client.createMessage({ conversationId: conversation.id, payload: { type: 'text', text: 'x' } });
+  assert.equal(message.userId, userId);
+  // The key alone reconnects; a wrong secret does not.
+  assert.equal((await ChatClient.connect({ apiUrl: MANUAL(), userKey: client.key })).user.id, userId);
+  const e = await rejects(ChatClient.connect({ apiUrl: MANUAL(), encryptionKey: 'wrong', userId }), {
+    type: 'Unauthorized',
+    code: 401,
+  });
+  assert.ok(!e.message.includes('wrong'));
+  await rejects(ChatClient.connect({ apiUrl: MANUAL() }), { type: 'Unauthorized' });
+});
+
+test('list.* iterate over every page and collect({limit})', async () => {
+  const client = await ChatClient.connect({ apiUrl: SHARED() });
+  const { conversation } = await client.createConversation({});
+  const sent = [];
+  for (let i = 0; i < 7; i++) {
+    const { message } = await client.createMessage({ conversationId: conversation.id, payload: { type: 'text', text: `m${i}` } });
+    sent.push(message.id);
+  }
+  // Let the echo bot's replies land so the list no longer changes.
+  await new Promise((r) => setTimeout(r, 300));
+  // Page size is 3: the first page is partial.
+  const page = await client.listMessages({ conversationId: conversation.id });
+  assert.equal(page.messages.length, 3);
+  assert.ok(page.meta.nextToken);
+
+  const seen = [];
+  for await (const m of client.list.messages({ conversationId: conversation.id })) {
+    assert.ok(isPlain(m));
+    seen.push(m.id);
+  }
+  for (const id of sent) assert.ok(seen.includes(id), id);
+  assert.equal(new Set(seen).size, seen.length);
+
+  const five = await client.list.messages({ conversationId: conversation.id }).collect({ limit: 5 });
+  assert.equal(five.length, 5);
+  const all = await client.list.messages({ conversationId: conversation.id }).collect();
+  assert.equal(all.length, seen.length);
+
+  // break stops early.
+  let n = 0;
+  for await (const _ of client.list.messages({ conversationId: conversation.id })) {
+    if (++n === 2) break;
+  }
+  assert.equal(n, 2);
+  assert.ok((await client.list.conversations().collect()).some((c) => c.id === conversation.id));
+  assert.ok((await client.list.participants({ conversationId: conversation.id }).collect()).some((p) => p.id === client.user.id));
+  assert.equal(client.list, client.list);
+
+  // Validation errors and API errors surface on iteration.
+  await rejects(client.list.messages({}).collect(), { type: 'Config', message: /conversationId/ });
+  await rejects(client.list.messages({ conversationId: 'conv_unknown' }).next(), { isApiError: true });
+});
+
+test('timeout, abort and malformed answers', async () => {
+  const slow = new Client({ apiUrl: FAULT('slow'), timeout: 300 });
+  await rejects(slow.getUser({ 'x-user-key': 'k' }), { type: 'Timeout', name: 'TimeoutError', code: 0, isApiError: false });
+  const slow2 = new Client({ apiUrl: FAULT('slow') });
+  await rejects(slow2.getUser({ 'x-user-key': 'k' }, { timeout: 200 }), { type: 'Timeout' });
+  await rejects(slow2.getUser({ 'x-user-key': 'k' }, { signal: AbortSignal.timeout(150) }), {
+    type: 'Aborted',
+    name: 'AbortError',
+  });
+  const ctrl = new AbortController();
+  const p = slow2.getUser({ 'x-user-key': 'k' }, { signal: ctrl.signal });
+  setTimeout(() => ctrl.abort(), 50);
+  await rejects(p, { type: 'Aborted' });
+
+  const fault = (c) => new Client({ apiUrl: FAULT(c), retry: { baseDelayMs: 0 } }).getUser({ 'x-user-key': 'k' });
+  await rejects(fault('truncated'), { type: 'Decode', message: /truncated JSON/ });
+  await rejects(fault('wrongtypes'), { type: 'Decode', message: /invalid type/ });
+  await rejects(fault('empty200'), { type: 'Decode', message: /empty body/ });
+  await rejects(fault('notjson200'), { type: 'Decode', message: /got HTML/ });
+  await rejects(fault('html500'), { type: 'Decode', message: /HTTP 500/ });
+  await rejects(fault('huge'), { type: 'Decode', message: /exceeds the limit/ });
+  await rejects(fault('text500'), { type: 'Internal', code: 500, isApiError: true });
+  await rejects(fault('code2xx'), { type: 'RateLimited', code: 429, message: 'slow down' });
+  await rejects(fault('bare400'), { type: 'InvalidPayload', code: 400, id: undefined });
+  await rejects(fault('bare404'), { type: 'ResourceNotFound', code: 404 });
+  await rejects(fault('ratelimit'), { type: 'RateLimited', code: 429 });
+  assert.equal((await fault('flaky')).user.id, 'fault_user');
+  const big = new Client({ apiUrl: FAULT('huge'), maxResponseBytes: 4 * 1024 * 1024 });
+  assert.equal((await big.getUser({ 'x-user-key': 'k' })).user.id, 'fault_user');
+});
