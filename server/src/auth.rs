@@ -28,53 +28,57 @@ pub fn sign(secret: &[u8], header: &Value, claims: &Value) -> String {
     format!("{input}.{sig}")
 }
 
+/// Why a key was refused (always answered as 401 `Invalid user key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidKey;
+
 fn decode_part(part: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()
 }
 
-fn time_claim(claims: &serde_json::Map<String, Value>, name: &str) -> Result<Option<f64>, ()> {
+fn time_claim(claims: &serde_json::Map<String, Value>, name: &str) -> Result<Option<f64>, InvalidKey> {
     match claims.get(name) {
         None => Ok(None),
-        Some(v) => v.as_f64().map(Some).ok_or(()),
+        Some(v) => v.as_f64().map(Some).ok_or(InvalidKey),
     }
 }
 
 /// Verifies a key and returns its `id` claim. Only HS256 is accepted; an
 /// `exp` in the past or an `nbf` in the future fails, as does a payload
 /// without a string `id`.
-pub fn verify(secret: &[u8], token: &str, now_secs: i64) -> Result<String, ()> {
+pub fn verify(secret: &[u8], token: &str, now_secs: i64) -> Result<String, InvalidKey> {
     let mut it = token.split('.');
     let (head, body, sig) = match (it.next(), it.next(), it.next(), it.next()) {
         (Some(h), Some(b), Some(s), None) => (h, b, s),
-        _ => return Err(()),
+        _ => return Err(InvalidKey),
     };
-    let header: Value = serde_json::from_slice(&decode_part(head).ok_or(())?).map_err(|_| ())?;
+    let header: Value = serde_json::from_slice(&decode_part(head).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
     if header.get("alg").and_then(Value::as_str) != Some("HS256") {
-        return Err(());
+        return Err(InvalidKey);
     }
-    let sig = decode_part(sig).ok_or(())?;
+    let sig = decode_part(sig).ok_or(InvalidKey)?;
     let mut m = mac(secret);
     m.update(head.as_bytes());
     m.update(b".");
     m.update(body.as_bytes());
-    m.verify_slice(&sig).map_err(|_| ())?;
-    let claims: Value = serde_json::from_slice(&decode_part(body).ok_or(())?).map_err(|_| ())?;
-    let claims = claims.as_object().ok_or(())?;
+    m.verify_slice(&sig).map_err(|_| InvalidKey)?;
+    let claims: Value = serde_json::from_slice(&decode_part(body).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
+    let claims = claims.as_object().ok_or(InvalidKey)?;
     let now = now_secs as f64;
     if let Some(exp) = time_claim(claims, "exp")? {
         if now >= exp {
-            return Err(());
+            return Err(InvalidKey);
         }
     }
     if let Some(nbf) = time_claim(claims, "nbf")? {
         if nbf > now {
-            return Err(());
+            return Err(InvalidKey);
         }
     }
     time_claim(claims, "iat")?;
     match claims.get("id") {
         Some(Value::String(id)) => Ok(id.clone()),
-        _ => Err(()),
+        _ => Err(InvalidKey),
     }
 }
 

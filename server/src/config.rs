@@ -48,6 +48,9 @@ pub struct Config {
     /// Mount the fault injector at /_fault/{case}/… (for client tests).
     #[arg(long)]
     pub test_faults: bool,
+    /// Signals a listener may fall behind before it is disconnected.
+    #[arg(long, default_value_t = crate::hub::CONVERSATION_CAPACITY, hide = true)]
+    pub listener_buffer: usize,
 }
 
 impl Default for Config {

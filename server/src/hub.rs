@@ -40,8 +40,8 @@ pub const SSE_PING: &[u8] = b"event: message\ndata: ping\n\n";
 /// `None` for all of that user's streams.
 pub type CloseNotice = Option<Arc<str>>;
 
-#[derive(Default)]
 pub struct Hub {
+    capacity: usize,
     conversations: Mutex<HashMap<String, broadcast::Sender<Arc<Frame>>>>,
     users: Mutex<HashMap<String, broadcast::Sender<CloseNotice>>>,
     webhook: Option<mpsc::UnboundedSender<Bytes>>,
@@ -55,8 +55,15 @@ pub struct Subscription {
 }
 
 impl Hub {
-    pub fn new(webhook: Option<mpsc::UnboundedSender<Bytes>>) -> Hub {
-        Hub { webhook, ..Default::default() }
+    /// `capacity`: how many signals a listener may fall behind before it is
+    /// disconnected ([`CONVERSATION_CAPACITY`] normally).
+    pub fn new(webhook: Option<mpsc::UnboundedSender<Bytes>>, capacity: usize) -> Hub {
+        Hub {
+            capacity: capacity.max(1),
+            conversations: Mutex::default(),
+            users: Mutex::default(),
+            webhook,
+        }
     }
 
     /// Sends a signal to every listener of the conversation (internal id)
@@ -89,7 +96,7 @@ impl Hub {
             let mut convs = self.conversations.lock().unwrap_or_else(|e| e.into_inner());
             convs
                 .entry(conversation.to_string())
-                .or_insert_with(|| broadcast::channel(CONVERSATION_CAPACITY).0)
+                .or_insert_with(|| broadcast::channel(self.capacity).0)
                 .subscribe()
         };
         let closes = {

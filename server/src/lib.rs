@@ -45,7 +45,7 @@ impl App {
             Some(url) => Some(webhook::start(url.clone(), cfg.webhook_secret.clone())?),
             None => None,
         };
-        let hub = Arc::new(Hub::new(webhook));
+        let hub = Arc::new(Hub::new(webhook, cfg.listener_buffer));
         let store = Store::open(cfg.db.as_deref(), hub, cfg.page_size)
             .map_err(|e| format!("cannot open the database: {e}"))?;
         let (secret, manual) = match (&cfg.encryption_key, &cfg.shared_key) {

@@ -136,10 +136,9 @@ async fn websocket(mut socket: WebSocket, mut sub: Subscription, keepalive: Opti
             n = next_event(&mut sub, keepalive) => n,
             m = socket.recv() => match m {
                 None | Some(Err(_)) => return,
-                Some(Ok(Message::Close(frame))) => {
-                    let code = frame.map(|f| f.code).unwrap_or(1001);
-                    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: "".into() }))).await;
-                    // Drive the closing handshake to its end.
+                Some(Ok(Message::Close(_))) => {
+                    // The WebSocket layer answers with the same close frame (same
+                    // code; empty when the client gave none); drive that to its end.
                     let _ = tokio::time::timeout(Duration::from_secs(2), async {
                         while let Some(Ok(_)) = socket.recv().await {}
                     })

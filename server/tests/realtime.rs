@@ -389,3 +389,40 @@ async fn exit_after_ends_the_process() {
     let status = tokio::time::timeout(Duration::from_secs(10), status).await.unwrap().unwrap();
     assert!(status.success());
 }
+
+#[tokio::test]
+async fn websocket_close_without_code_is_answered() {
+    let s = Server::start(&[]);
+    let (_, k) = s.user(None).await;
+    let c = s.conversation(&k, None).await;
+    let url = format!("{}/conversations/{c}/listen?x-user-key={k}", s.base.replace("http://", "ws://"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    ws.send(Ws::Close(None)).await.unwrap();
+    match within(ws.next()).await {
+        Some(Ok(Ws::Close(None))) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_lagging_listener_is_disconnected_not_starved() {
+    // A listener that reads nothing while a burst goes out falls behind the
+    // (here tiny) buffer: its stream ends, so it can reconnect and backfill.
+    let s = Server::start(&["--listener-buffer", "8", "--bot-delay-ms", "0"]);
+    let (_, k) = s.user(None).await;
+    let c = s.conversation(&k, None).await;
+    let mut slow = s.listen(&k, &c).await;
+    let mut fast = s.listen(&k, &c).await;
+    s.text(&k, &c, "burst 20000").await;
+    // The fast reader keeps up for a while (it may lag too on a busy machine).
+    let mut got = 0;
+    while got < 20 {
+        match fast.frame().await {
+            Some(_) => got += 1,
+            None => break,
+        }
+    }
+    assert!(within(slow.ended()).await);
+    let frames = slow.raw.windows(15).filter(|w| w == b"event: message\n").count();
+    assert!(frames < 20001, "{frames}");
+}
