@@ -249,8 +249,8 @@ fn event_payload(o: &JsonObject) -> ApiResult<JsonObject> {
     }
 }
 
-pub fn json_response(v: &Value) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+pub fn json_response(body: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 pub fn hello_response() -> Response {
@@ -300,7 +300,7 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
         let id = opt_string(&body, "id")?.filter(|s| !s.is_empty());
         let fields = user_fields(&body)?;
         let v = app.store().create_user(id, fields, &app.secret)?;
-        return Ok(json_response(&v));
+        return Ok(json_response(v));
     }
     // Validate the body fully before checking the key (validation comes first, as in the cloud).
     enum Input {
@@ -363,7 +363,7 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
     if let Some(job) = job {
         crate::bot::spawn(app.clone(), job);
     }
-    Ok(json_response(&v))
+    Ok(json_response(v))
 }
 
 #[cfg(test)]

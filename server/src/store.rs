@@ -150,8 +150,9 @@ fn parse_token(token: Option<&str>) -> ApiResult<i64> {
     }
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
+/// A response body, fields in declaration order.
+fn to_value<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
 }
 
 fn parse_payload(text: &str) -> MessagePayload {
@@ -307,7 +308,7 @@ impl Store {
 
     // ----- users -----------------------------------------------------------
 
-    pub fn create_user(&mut self, id: Option<String>, f: UserFields, secret: &[u8]) -> ApiResult<Value> {
+    pub fn create_user(&mut self, id: Option<String>, f: UserFields, secret: &[u8]) -> ApiResult<String> {
         if let Some(fid) = &id {
             validate_fid(fid).map_err(ApiError::invalid)?;
             if self.user_by_ref(fid)?.is_some() {
@@ -336,7 +337,7 @@ impl Store {
         Ok(to_value(&CreateUserOutput { user: row.to_user(&public), key }))
     }
 
-    pub fn get_user(&self, claim: &str) -> ApiResult<Value> {
+    pub fn get_user(&self, claim: &str) -> ApiResult<String> {
         let u = self.require_user(claim)?;
         Ok(to_value(&UserOutput { user: u.to_user(claim) }))
     }
@@ -365,7 +366,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn get_or_create_user(&mut self, claim: &str, f: UserFields) -> ApiResult<Value> {
+    pub fn get_or_create_user(&mut self, claim: &str, f: UserFields) -> ApiResult<String> {
         let user = match self.user_by_ref(claim)? {
             Some(u) if u.id == BOT_ID => return Err(ApiError::bad_key()),
             Some(mut u) => {
@@ -396,13 +397,13 @@ impl Store {
         Ok(to_value(&UserOutput { user: user.to_user(claim) }))
     }
 
-    pub fn update_user(&mut self, claim: &str, f: UserFields) -> ApiResult<Value> {
+    pub fn update_user(&mut self, claim: &str, f: UserFields) -> ApiResult<String> {
         let mut u = self.require_user(claim)?;
         self.update_fields(&mut u, f)?;
         Ok(to_value(&UserOutput { user: u.to_user(claim) }))
     }
 
-    pub fn delete_user(&mut self, claim: &str) -> ApiResult<Value> {
+    pub fn delete_user(&mut self, claim: &str) -> ApiResult<String> {
         let u = self.require_user(claim)?;
         self.conn.prepare_cached("DELETE FROM participants WHERE user = ?1")?.execute([&u.id])?;
         self.conn.prepare_cached("DELETE FROM users WHERE id = ?1")?.execute([&u.id])?;
@@ -430,7 +431,7 @@ impl Store {
         Ok(ConvRow { updated_at: row.created_at.clone(), ..row })
     }
 
-    pub fn create_conversation(&mut self, claim: &str, id: Option<String>) -> ApiResult<Value> {
+    pub fn create_conversation(&mut self, claim: &str, id: Option<String>) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         if let Some(fid) = &id {
             validate_fid(fid).map_err(ApiError::invalid)?;
@@ -442,14 +443,14 @@ impl Store {
         Ok(to_value(&ConversationOutput { conversation: c.to_conversation(c.canonical()) }))
     }
 
-    pub fn get_conversation(&self, claim: &str, id: &str) -> ApiResult<Value> {
+    pub fn get_conversation(&self, claim: &str, id: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(id)?;
         self.require_participant(&c, &user, NOT_PARTICIPANT)?;
         Ok(to_value(&ConversationOutput { conversation: c.to_conversation(id) }))
     }
 
-    pub fn get_or_create_conversation(&mut self, claim: &str, id: &str) -> ApiResult<Value> {
+    pub fn get_or_create_conversation(&mut self, claim: &str, id: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = match self.conv_by_ref(id)? {
             Some(c) => {
@@ -464,7 +465,7 @@ impl Store {
         Ok(to_value(&ConversationOutput { conversation: c.to_conversation(id) }))
     }
 
-    pub fn delete_conversation(&mut self, claim: &str, id: &str) -> ApiResult<Value> {
+    pub fn delete_conversation(&mut self, claim: &str, id: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(id)?;
         self.require_owner(&c, &user)?;
@@ -481,7 +482,7 @@ impl Store {
         Ok(to_value(&Empty {}))
     }
 
-    pub fn list_conversations(&self, claim: &str, token: Option<&str>) -> ApiResult<Value> {
+    pub fn list_conversations(&self, claim: &str, token: Option<&str>) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let after = parse_token(token)?;
         let mut stmt = self.conn.prepare_cached(
@@ -517,7 +518,7 @@ impl Store {
 
     // ----- participants ----------------------------------------------------
 
-    pub fn add_participant(&mut self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<Value> {
+    pub fn add_participant(&mut self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_owner(&c, &user)?;
@@ -544,7 +545,7 @@ impl Store {
         }
     }
 
-    pub fn get_participant(&self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<Value> {
+    pub fn get_participant(&self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_owner(&c, &user)?;
@@ -552,7 +553,7 @@ impl Store {
         Ok(to_value(&ParticipantOutput { participant: target.to_user(user_ref) }))
     }
 
-    pub fn remove_participant(&mut self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<Value> {
+    pub fn remove_participant(&mut self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_owner(&c, &user)?;
@@ -574,7 +575,7 @@ impl Store {
         Ok(to_value(&Empty {}))
     }
 
-    pub fn list_participants(&self, claim: &str, conv: &str, token: Option<&str>) -> ApiResult<Value> {
+    pub fn list_participants(&self, claim: &str, conv: &str, token: Option<&str>) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_participant(&c, &user, NOT_PARTICIPANT)?;
@@ -600,7 +601,7 @@ impl Store {
         conv: &str,
         payload: MessagePayload,
         metadata: Option<JsonObject>,
-    ) -> ApiResult<(Value, Option<BotJob>)> {
+    ) -> ApiResult<(String, Option<BotJob>)> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_participant(&c, &user, NOT_PARTICIPANT)?;
@@ -628,7 +629,7 @@ impl Store {
         Ok((to_value(&MessageOutput { message }), Some(job)))
     }
 
-    pub fn list_messages(&self, claim: &str, conv: &str, token: Option<&str>) -> ApiResult<Value> {
+    pub fn list_messages(&self, claim: &str, conv: &str, token: Option<&str>) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_participant(&c, &user, NOT_PARTICIPANT)?;
@@ -679,7 +680,7 @@ impl Store {
             .optional()
     }
 
-    pub fn get_message(&self, claim: &str, id: &str) -> ApiResult<Value> {
+    pub fn get_message(&self, claim: &str, id: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let (conv, _, conv_c, author_c, mid, payload, metadata, ms) = self
             .load_item("messages", id)?
@@ -698,7 +699,7 @@ impl Store {
         Ok(to_value(&MessageOutput { message }))
     }
 
-    pub fn delete_message(&mut self, claim: &str, id: &str) -> ApiResult<Value> {
+    pub fn delete_message(&mut self, claim: &str, id: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let (conv, author, conv_c, author_c, mid, ..) = self
             .load_item("messages", id)?
@@ -714,7 +715,7 @@ impl Store {
 
     // ----- events ----------------------------------------------------------
 
-    pub fn create_event(&mut self, claim: &str, conv: &str, payload: JsonObject) -> ApiResult<(Value, Option<BotJob>)> {
+    pub fn create_event(&mut self, claim: &str, conv: &str, payload: JsonObject) -> ApiResult<(String, Option<BotJob>)> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_participant(&c, &user, "You are not a participant in this event's conversation")?;
@@ -738,7 +739,7 @@ impl Store {
         Ok((to_value(&EventOutput { event }), Some(job)))
     }
 
-    pub fn get_event(&self, claim: &str, id: &str) -> ApiResult<Value> {
+    pub fn get_event(&self, claim: &str, id: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let (conv, _, conv_c, author_c, eid, payload, _, ms) = self
             .load_item("events", id)?
