@@ -94,6 +94,8 @@ impl Hub {
     pub fn subscribe(&self, conversation: &str, user: &str) -> Subscription {
         let signals = {
             let mut convs = self.conversations.lock().unwrap_or_else(|e| e.into_inner());
+            // Free the buffers of conversations nobody listens to any more.
+            convs.retain(|c, tx| tx.receiver_count() > 0 || c == conversation);
             convs
                 .entry(conversation.to_string())
                 .or_insert_with(|| broadcast::channel(self.capacity).0)
