@@ -261,23 +261,23 @@ export function renderMarkdown(src) {
   })
   s = s.replace(/\*\*([^*\n]+?)\*\*/g, '<strong>$1</strong>')
   s = s.replace(/(^|[^\w])__([^_\n]+?)__(?=[^\w]|$)/g, '$1<strong>$2</strong>')
-  s = s.replace(/(^|[^*\w])\*([^*\n]+?)\*(?=[^*\w]|$)/g, '$1<em>$2</em>')
-  s = s.replace(/(^|[^\w])_([^_\n]+?)_(?=[^\w]|$)/g, '$1<em>$2</em>')
+  s = s.replace(/(^|[^*\w])\*(?!\s)([^*\n]+?)(?<!\s)\*(?=[^*\w]|$)/g, '$1<em>$2</em>')
+  s = s.replace(/(^|[^\w])_(?!\s)([^_\n]+?)(?<!\s)_(?=[^\w]|$)/g, '$1<em>$2</em>')
   s = s.replace(/~~([^~\n]+?)~~/g, '<del>$1</del>')
   // headings and bullets, line by line
   s = s
     .split('\n')
     .map((line) => {
       const hm = /^(#{1,6})\s+(.*)$/.exec(line)
-      if (hm) return `<strong class="md-h">${hm[2]}</strong>`
+      if (hm) return `<strong class="md-h">${hm[2]}</strong>\u0001`
       const li = /^\s*(?:[-*+]|\d+\.)\s+(.*)$/.exec(line)
       if (li) return `<span class="md-li">${li[1]}</span>`
       return line
     })
     .join('<br>')
-    .replace(/(<\/span>)<br>(<span class="md-li">)/g, '$1$2')
-    .replace(/(<\/strong>)<br>/g, '$1')
-  return s.replace(/\u0000(\d+)\u0000/g, (_, i) => held[Number(i)])
+    .replace(/(<\/span>)<br>/g, '$1')
+    .replace(/\u0001(<br>)?/g, '')
+  return s.replace(/\u0000(\d+)\u0000/g, (_, i) => held[Number(i)]).replace(/(<\/pre>)<br>/g, '$1')
 }
 
 // ---------------------------------------------------------------------------
@@ -643,7 +643,9 @@ async function fetchHistory(conversationId) {
     all.push(...(r.messages ?? []))
     nextToken = r.meta?.nextToken
   } while (nextToken && all.length < HISTORY_LIMIT)
-  return all.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+  all.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+  all.complete = !nextToken
+  return all
 }
 
 // Merge the server's view: add what we missed, drop what was deleted meanwhile.
@@ -653,8 +655,10 @@ async function catchUp(reason) {
   try {
     const history = await fetchHistory(id)
     if (id !== state.conversationId) return
-    const seen = new Set(history.map((m) => m.id))
-    for (const mid of [...state.messages.keys()]) if (!seen.has(mid)) removeMessage(mid)
+    if (history.complete) {
+      const seen = new Set(history.map((m) => m.id))
+      for (const mid of [...state.messages.keys()]) if (!seen.has(mid)) removeMessage(mid)
+    }
     let added = 0
     for (const m of history) {
       if (!state.messages.has(m.id)) added++
@@ -1051,7 +1055,9 @@ async function connect() {
 function showUser(user) {
   ui.meId.textContent = user?.id ?? '—'
   ui.meId.title = user?.id ?? ''
-  ui.meAvatar.textContent = (user?.name || user?.id || '?').replace(/^user_|^web-/, '').slice(0, 1).toUpperCase()
+  const initial = (user?.name || '').trim().slice(0, 1).toUpperCase()
+  if (initial) ui.meAvatar.textContent = initial
+  else ui.meAvatar.replaceChildren(icon(['M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2', 'M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z']))
 }
 
 let starting = null
