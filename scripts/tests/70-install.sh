@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# npm pack the web build, install it into a scratch project (test-output/install/app),
+# use it from Node and from a Vite 7 build loaded in chromium, each against chat-server.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$ROOT"
+"$ROOT/scripts/build-pkg.sh" web
+[ -x target/debug/chat-server ] || cargo build -p chat-server
+timeout -k 10 240 node --test --test-reporter=spec tests/install/install.test.mjs
