@@ -80,6 +80,24 @@ describe('npm package', { timeout: 180_000 }, () => {
     assert.equal(result.conversations, 0)
   })
 
+  test('the nodejs build loads with require() and the bundler build as ES modules with .wasm imports', () => {
+    const apiUrl = server.apiUrl
+    for (const [dir, code, args] of [
+      ['pkg-node', `const { ChatClient } = require(${JSON.stringify(path.join(ROOT, 'pkg-node/botpress_chat_wasm.js'))})
+        ChatClient.connect({ apiUrl: ${JSON.stringify(apiUrl)} }).then((c) => console.log(JSON.stringify({ ok: true, userId: c.user.id })), (e) => { console.error(e); process.exit(1) })`, []],
+      ['pkg-bundler', `import(${JSON.stringify(path.join(ROOT, 'pkg-bundler/botpress_chat_wasm.js'))})
+        .then(({ ChatClient }) => ChatClient.connect({ apiUrl: ${JSON.stringify(apiUrl)} }))
+        .then((c) => console.log(JSON.stringify({ ok: true, userId: c.user.id })), (e) => { console.error(e); process.exit(1) })`, ['--experimental-wasm-modules', '--no-warnings']],
+    ]) {
+      if (!fs.existsSync(path.join(ROOT, dir))) {
+        console.log(`# ${dir}/ not built; skipped`)
+        continue
+      }
+      const out = run(process.execPath, [...args, '-e', code], { cwd: APP, timeout: 30_000 })
+      assert.equal(JSON.parse(out.trim().split('\n').pop()).ok, true, `${dir}: ${out}`)
+    }
+  })
+
   test('the Vite-built page runs in chromium and calls chat-server', async () => {
     // chat-server serves dist/ (--static) beside the API.
     const browser = await launchChromium()
