@@ -1,1 +1,791 @@
-//! (realtime)
+//! `client.listenConversation(...)` for JS: a `SignalListener` that is both
+//! an emitter with the official names (`on`, `off`, `once`, `onceOrMore`,
+//! `connect`, `disconnect`, `status`) and an async iterable of `{type, data}`,
+//! plus `streamedMessage(streamId)` and the webhook helper `decodeSignal`.
+//!
+//! Each frame is parsed once by the host's `JSON.parse`; after a cheap shape
+//! check the resulting object goes to the callbacks as is.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+
+use futures::future::{AbortHandle, Abortable};
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::error::Error;
+use crate::js::client::ChatClient;
+use crate::js::error::to_js_error;
+use crate::realtime::assembler::{StreamAssembler, StreamOutcome};
+use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, Progress, Target};
+use crate::realtime::{ListenOptions, Protocol};
+use crate::signal::{MessageCreated, Signal, SIGNAL_TYPES};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse_str(text: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(msg: &str, e: &JsValue);
+}
+
+const UNKNOWN: u8 = u8::MAX;
+const DELTA: u8 = 1;
+const COMPLETE: u8 = 2;
+const ABORT: u8 = 3;
+
+fn key(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
+fn get(obj: &JsValue, k: &str) -> JsValue {
+    Reflect::get(obj, &key(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn object(entries: &[(&str, &JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in entries {
+        let _ = Reflect::set(&o, &key(k), v);
+    }
+    o.into()
+}
+
+/// One decoded signal: `kind` indexes [`SIGNAL_TYPES`] (or is `UNKNOWN`);
+/// `data` is what callbacks get; `envelope` is what the iterator yields.
+pub(crate) struct JsSignal {
+    kind: u8,
+    data: JsValue,
+    envelope: JsValue,
+}
+
+impl JsSignal {
+    fn unknown(raw: JsValue) -> JsSignal {
+        let envelope = object(&[("type", &key("unknown")), ("data", &raw)]);
+        JsSignal { kind: UNKNOWN, data: raw, envelope }
+    }
+
+    fn name(&self) -> &'static str {
+        SIGNAL_TYPES.get(self.kind as usize).copied().unwrap_or("unknown")
+    }
+}
+
+/// Classifies a parsed envelope: known type with an object `data`, or unknown
+/// (with the whole parsed value as data, as the official client emits it).
+fn classify(envelope: JsValue, track: bool) -> Decoded<JsSignal> {
+    let ty = if envelope.is_object() { get(&envelope, "type").as_string() } else { None };
+    let kind = ty.and_then(|t| SIGNAL_TYPES.iter().position(|k| *k == t));
+    let data = match kind {
+        Some(_) => get(&envelope, "data"),
+        None => JsValue::UNDEFINED,
+    };
+    match kind {
+        Some(k) if data.is_object() => {
+            let message = if k == 0 && track {
+                match (get(&data, "id").as_string(), get(&data, "createdAt").as_string()) {
+                    (Some(id), Some(at)) => Some((id, at)),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            Decoded { item: JsSignal { kind: k as u8, data, envelope }, message }
+        }
+        _ => Decoded { item: JsSignal::unknown(envelope), message: None },
+    }
+}
+
+pub(crate) struct JsCodec {
+    track: bool,
+}
+
+impl Codec for JsCodec {
+    type Item = JsSignal;
+
+    fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<JsSignal>> {
+        let parsed = match frame {
+            Frame::Text(t) => {
+                if t.len() <= 8 && t.trim() == "ping" {
+                    return None;
+                }
+                json_parse_str(t).map_err(|_| JsValue::from_str(t))
+            }
+            Frame::Js(v) => {
+                let Some(s) = v.dyn_ref::<js_sys::JsString>() else {
+                    return Some(Decoded { item: JsSignal::unknown(v.clone()), message: None });
+                };
+                if s.length() <= 8 && v.as_string().is_some_and(|t| t.trim() == "ping") {
+                    return None;
+                }
+                json_parse_js(v).map_err(|_| v.clone())
+            }
+        };
+        Some(match parsed {
+            Ok(env) => classify(env, self.track),
+            Err(raw) => Decoded { item: JsSignal::unknown(raw), message: None },
+        })
+    }
+
+    fn backfilled(&mut self, m: MessageCreated) -> JsSignal {
+        let json = serde_json::to_string(&Signal::MessageCreated(m)).unwrap_or_default();
+        let env = json_parse_str(&json).unwrap_or(JsValue::NULL);
+        let data = get(&env, "data");
+        JsSignal { kind: 0, data, envelope: env }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    On,
+    Once,
+    OnceOrMore,
+}
+
+#[derive(Clone)]
+struct Handler {
+    f: Function,
+    mode: Mode,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Status {
+    Disconnected,
+    Connecting,
+    Connected,
+}
+
+impl Status {
+    fn name(self) -> &'static str {
+        match self {
+            Status::Disconnected => "disconnected",
+            Status::Connecting => "connecting",
+            Status::Connected => "connected",
+        }
+    }
+}
+
+#[derive(Default)]
+struct IterState {
+    queue: VecDeque<JsValue>,
+    waiters: VecDeque<(Function, Function)>,
+    ended: bool,
+    error: Option<JsValue>,
+}
+
+struct StreamWaiter {
+    resolve: Function,
+    reject: Function,
+    on_delta: Option<Function>,
+}
+
+struct State {
+    status: Status,
+    generation: u32,
+    abort: Option<AbortHandle>,
+    handlers: HashMap<String, Rc<Vec<Handler>>>,
+    open_waiters: Vec<(Function, Function)>,
+    iters: Vec<Rc<RefCell<IterState>>>,
+    streams: StreamAssembler<JsValue>,
+    stream_waiters: HashMap<String, Vec<StreamWaiter>>,
+}
+
+struct Core {
+    target: Rc<Target>,
+    opts: ListenOptions,
+    progress: Rc<Progress>,
+    st: RefCell<State>,
+    me: Weak<Core>,
+}
+
+fn call(f: &Function, arg: &JsValue) -> JsValue {
+    match f.call1(&JsValue::UNDEFINED, arg) {
+        Ok(v) => v,
+        Err(e) => {
+            console_error("listener callback threw:", &e);
+            JsValue::UNDEFINED
+        }
+    }
+}
+
+fn iter_result(value: &JsValue, done: bool) -> JsValue {
+    object(&[("value", value), ("done", &JsValue::from_bool(done))])
+}
+
+impl Core {
+    fn emit(&self, name: &str, data: &JsValue) {
+        let list = match self.st.borrow().handlers.get(name) {
+            Some(l) if !l.is_empty() => l.clone(),
+            _ => return,
+        };
+        let mut remove: Vec<Function> = Vec::new();
+        for h in list.iter() {
+            let ret = call(&h.f, data);
+            match h.mode {
+                Mode::On => {}
+                Mode::Once => remove.push(h.f.clone()),
+                Mode::OnceOrMore => {
+                    if ret.as_string().as_deref() == Some("stop-listening") {
+                        remove.push(h.f.clone());
+                    }
+                }
+            }
+        }
+        if !remove.is_empty() {
+            let mut st = self.st.borrow_mut();
+            if let Some(l) = st.handlers.get_mut(name) {
+                let v: Vec<Handler> =
+                    l.iter().filter(|h| !(h.mode != Mode::On && remove.iter().any(|r| r == &h.f))).cloned().collect();
+                *l = Rc::new(v);
+            }
+        }
+    }
+
+    fn set_status(&self, s: Status) {
+        self.st.borrow_mut().status = s;
+    }
+
+    /// The driver's report; `false` stops a run that is no longer current.
+    fn on_event(&self, generation: u32, event: Event<JsSignal>) -> bool {
+        if self.st.borrow().generation != generation {
+            return false;
+        }
+        match event {
+            Event::Signal(sig) => {
+                if matches!(sig.kind, DELTA | COMPLETE | ABORT) {
+                    self.stream_signal(&sig);
+                }
+                let iters = self.st.borrow().iters.clone();
+                for it in iters {
+                    let mut it = it.borrow_mut();
+                    match it.waiters.pop_front() {
+                        Some((resolve, _)) => {
+                            drop(it);
+                            call(&resolve, &iter_result(&sig.envelope, false));
+                        }
+                        None => it.queue.push_back(sig.envelope.clone()),
+                    }
+                }
+                self.emit(sig.name(), &sig.data);
+            }
+            Event::Connecting => self.set_status(Status::Connecting),
+            Event::Connected => {
+                self.set_status(Status::Connected);
+                let waiters = std::mem::take(&mut self.st.borrow_mut().open_waiters);
+                for (resolve, _) in waiters {
+                    call(&resolve, &JsValue::UNDEFINED);
+                }
+            }
+            Event::Reconnecting { attempt, delay_ms, error } => {
+                self.set_status(Status::Connecting);
+                let data = object(&[
+                    ("attempt", &JsValue::from(attempt)),
+                    ("delayMs", &JsValue::from(delay_ms)),
+                    ("error", &to_js_error(error)),
+                ]);
+                self.emit("reconnecting", &data);
+            }
+            Event::Reconnected { attempt, missed } => {
+                let data = object(&[("attempt", &JsValue::from(attempt)), ("missed", &JsValue::from(missed as u32))]);
+                self.emit("reconnected", &data);
+            }
+            Event::Failed(e) => {
+                let err = to_js_error(e);
+                self.stop(Some(err));
+                return false;
+            }
+        }
+        self.st.borrow().generation == generation
+    }
+
+    /// Ends the current run: status, open waiters, iterators, stream waiters,
+    /// then `error` (if any) and `close`.
+    fn stop(&self, error: Option<JsValue>) {
+        let (open_waiters, iters, streams, was_running) = {
+            let mut st = self.st.borrow_mut();
+            st.generation = st.generation.wrapping_add(1);
+            let was_running = st.abort.take().map(|a| a.abort()).is_some();
+            st.status = Status::Disconnected;
+            (
+                std::mem::take(&mut st.open_waiters),
+                std::mem::take(&mut st.iters),
+                std::mem::take(&mut st.stream_waiters),
+                was_running,
+            )
+        };
+        let reason = error.clone().unwrap_or_else(|| to_js_error(Error::aborted("The listener was disconnected")));
+        for (_, reject) in open_waiters {
+            call(&reject, &reason);
+        }
+        for it in iters {
+            let mut it = it.borrow_mut();
+            it.ended = true;
+            let waiters: Vec<_> = it.waiters.drain(..).collect();
+            if error.is_some() && waiters.is_empty() {
+                it.error = error.clone();
+            }
+            drop(it);
+            for (i, (resolve, reject)) in waiters.into_iter().enumerate() {
+                match &error {
+                    Some(e) if i == 0 => {
+                        call(&reject, e);
+                    }
+                    _ => {
+                        call(&resolve, &iter_result(&JsValue::UNDEFINED, true));
+                    }
+                }
+            }
+        }
+        for (_, ws) in streams {
+            for w in ws {
+                call(&w.reject, &reason);
+            }
+        }
+        if let Some(e) = &error {
+            self.emit("error", e);
+        }
+        if was_running {
+            self.emit("close", &JsValue::UNDEFINED);
+        }
+    }
+
+    fn stream_signal(&self, sig: &JsSignal) {
+        let id = get(&sig.data, "streamId").as_string().unwrap_or_default();
+        match sig.kind {
+            DELTA => {
+                let delta = get(&sig.data, "delta").as_string().unwrap_or_default();
+                let seq = get(&sig.data, "sequence").as_f64().unwrap_or(0.0).max(0.0) as u64;
+                let text = self.st.borrow_mut().streams.delta(&id, seq, &delta);
+                let callbacks: Vec<Function> = self
+                    .st
+                    .borrow()
+                    .stream_waiters
+                    .get(&id)
+                    .map(|ws| ws.iter().filter_map(|w| w.on_delta.clone()).collect())
+                    .unwrap_or_default();
+                if !callbacks.is_empty() {
+                    let text = JsValue::from_str(&text);
+                    for f in callbacks {
+                        let _ = f.call2(&JsValue::UNDEFINED, &text, &sig.data);
+                    }
+                }
+            }
+            COMPLETE => {
+                let outcome = self.st.borrow_mut().streams.complete(&id, get(&sig.data, "message"));
+                let waiters = self.st.borrow_mut().stream_waiters.remove(&id).unwrap_or_default();
+                settle(&id, &outcome, waiters);
+            }
+            _ => {
+                let outcome = self.st.borrow_mut().streams.abort(&id);
+                let waiters = self.st.borrow_mut().stream_waiters.remove(&id).unwrap_or_default();
+                settle(&id, &outcome, waiters);
+            }
+        }
+    }
+
+    /// Starts a run unless one is going; the promise settles when it is open
+    /// or has failed.
+    fn connect(&self) -> Promise {
+        let status = self.st.borrow().status;
+        if status == Status::Connected {
+            return Promise::resolve(&JsValue::UNDEFINED);
+        }
+        let mut waiter = None;
+        let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
+        let start = {
+            let mut st = self.st.borrow_mut();
+            if let Some(w) = waiter {
+                st.open_waiters.push(w);
+            }
+            st.abort.is_none()
+        };
+        if start {
+            self.start();
+        }
+        promise
+    }
+
+    fn start(&self) {
+        let Some(core) = self.me.upgrade() else { return };
+        let (handle, registration) = AbortHandle::new_pair();
+        let generation = {
+            let mut st = self.st.borrow_mut();
+            st.generation = st.generation.wrapping_add(1);
+            st.abort = Some(handle);
+            st.status = Status::Connecting;
+            st.generation
+        };
+        let target = self.target.clone();
+        let opts = self.opts.clone();
+        let progress = self.progress.clone();
+        let run = async move {
+            let mut codec = JsCodec { track: opts.reconnect };
+            let mut emit = |e: Event<JsSignal>| core.on_event(generation, e);
+            driver::run(target, opts, progress, &mut codec, &mut emit).await;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = Abortable::new(run, registration).await;
+        });
+    }
+
+    fn add(&self, ty: &JsValue, f: &JsValue, mode: Mode) -> Result<(), JsValue> {
+        let name = ty.as_string().ok_or_else(|| to_js_error(Error::config("the event type must be a string")))?;
+        let f: Function =
+            f.clone().dyn_into().map_err(|_| to_js_error(Error::config("the callback must be a function")))?;
+        let mut st = self.st.borrow_mut();
+        let list = st.handlers.entry(name).or_default();
+        let mut v: Vec<Handler> = list.as_ref().clone();
+        v.push(Handler { f, mode });
+        *list = Rc::new(v);
+        Ok(())
+    }
+}
+
+fn settle(id: &str, outcome: &StreamOutcome<JsValue>, waiters: Vec<StreamWaiter>) {
+    match outcome {
+        StreamOutcome::Complete { message, text } => {
+            let v = object(&[("streamId", &key(id)), ("text", &key(text)), ("message", message)]);
+            for w in waiters {
+                call(&w.resolve, &v);
+            }
+        }
+        StreamOutcome::Aborted => {
+            let e = to_js_error(Error::aborted(format!("The message stream {id} was aborted")));
+            for w in waiters {
+                call(&w.reject, &e);
+            }
+        }
+    }
+}
+
+/// The signals of one conversation (see the TypeScript declarations).
+#[wasm_bindgen(skip_typescript)]
+pub struct SignalListener {
+    core: Rc<Core>,
+}
+
+#[wasm_bindgen]
+impl SignalListener {
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn status(&self) -> String {
+        self.core.st.borrow().status.name().to_string()
+    }
+
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, ty: JsValue, f: JsValue) -> Result<(), JsValue> {
+        self.core.add(&ty, &f, Mode::On)
+    }
+
+    #[wasm_bindgen(skip_typescript)]
+    pub fn once(&self, ty: JsValue, f: JsValue) -> Result<(), JsValue> {
+        self.core.add(&ty, &f, Mode::Once)
+    }
+
+    #[wasm_bindgen(js_name = onceOrMore, skip_typescript)]
+    pub fn once_or_more(&self, ty: JsValue, f: JsValue) -> Result<(), JsValue> {
+        self.core.add(&ty, &f, Mode::OnceOrMore)
+    }
+
+    #[wasm_bindgen(skip_typescript)]
+    pub fn off(&self, ty: JsValue, f: JsValue) {
+        let Some(name) = ty.as_string() else { return };
+        let mut st = self.core.st.borrow_mut();
+        if let Some(l) = st.handlers.get_mut(&name) {
+            if let Some(i) = l.iter().position(|h| JsValue::from(h.f.clone()) == f) {
+                let mut v = l.as_ref().clone();
+                v.remove(i);
+                *l = Rc::new(v);
+            }
+        }
+    }
+
+    /// Opens the connection if it is not open; concurrent calls share one
+    /// attempt.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn connect(&self) -> Promise {
+        self.core.connect()
+    }
+
+    /// Closes the connection and stops every timer; pending iterations end.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn disconnect(&self) {
+        if self.core.st.borrow().abort.is_some() {
+            self.core.stop(None);
+        }
+    }
+
+    /// Alias of `disconnect()`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn close(&self) {
+        self.disconnect();
+    }
+
+    /// An async iterator over the signals from now on (`for await`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn iterator(&self) -> SignalIterator {
+        let state = Rc::new(RefCell::new(IterState::default()));
+        let mut st = self.core.st.borrow_mut();
+        if st.abort.is_some() {
+            st.iters.push(state.clone());
+        } else {
+            state.borrow_mut().ended = true;
+        }
+        SignalIterator { state, core: Rc::downgrade(&self.core) }
+    }
+
+    /// Resolves `{streamId, text, message}` when the stream completes,
+    /// rejects if it is aborted or the listener stops. `onDelta(textSoFar,
+    /// delta)` follows the progress.
+    #[wasm_bindgen(js_name = streamedMessage, skip_typescript)]
+    pub fn streamed_message(&self, stream_id: JsValue, on_delta: JsValue) -> Result<Promise, JsValue> {
+        let id = stream_id.as_string().ok_or_else(|| to_js_error(Error::config("streamId must be a string")))?;
+        let on_delta = on_delta.dyn_into::<Function>().ok();
+        let mut waiter = None;
+        let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
+        let (resolve, reject) = waiter.expect("Promise executor runs synchronously");
+        let outcome = self.core.st.borrow().streams.outcome(&id).cloned();
+        let w = StreamWaiter { resolve, reject, on_delta };
+        match outcome {
+            Some(o) => settle(&id, &o, vec![w]),
+            None => {
+                if let (Some(f), Some(text)) = (&w.on_delta, self.core.st.borrow().streams.text(&id)) {
+                    let _ = f.call2(&JsValue::UNDEFINED, &key(&text), &JsValue::UNDEFINED);
+                }
+                self.core.st.borrow_mut().stream_waiters.entry(id).or_default().push(w);
+            }
+        }
+        Ok(promise)
+    }
+}
+
+/// The async iterator of a listener.
+#[wasm_bindgen(skip_typescript)]
+pub struct SignalIterator {
+    state: Rc<RefCell<IterState>>,
+    core: Weak<Core>,
+}
+
+#[wasm_bindgen]
+impl SignalIterator {
+    #[wasm_bindgen(skip_typescript)]
+    pub fn next(&self) -> Promise {
+        let mut it = self.state.borrow_mut();
+        if let Some(v) = it.queue.pop_front() {
+            return Promise::resolve(&iter_result(&v, false));
+        }
+        if it.ended {
+            if let Some(e) = it.error.take() {
+                return Promise::reject(&e);
+            }
+            return Promise::resolve(&iter_result(&JsValue::UNDEFINED, true));
+        }
+        let mut waiter = None;
+        let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
+        if let Some(w) = waiter {
+            it.waiters.push_back(w);
+        }
+        promise
+    }
+
+    /// Stops this iteration (`break` in `for await`); the listener stays
+    /// connected.
+    #[wasm_bindgen(js_name = "return", skip_typescript)]
+    pub fn return_(&self) -> Promise {
+        {
+            let mut it = self.state.borrow_mut();
+            it.ended = true;
+            it.queue.clear();
+            for (resolve, _) in it.waiters.drain(..) {
+                call(&resolve, &iter_result(&JsValue::UNDEFINED, true));
+            }
+        }
+        if let Some(core) = self.core.upgrade() {
+            core.st.borrow_mut().iters.retain(|i| !Rc::ptr_eq(i, &self.state));
+        }
+        Promise::resolve(&iter_result(&JsValue::UNDEFINED, true))
+    }
+}
+
+fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), Error> {
+    if !props.is_object() {
+        return Err(Error::config("listenConversation expects an object { id, protocol?, reconnect?, timeoutMs? }"));
+    }
+    let id = get(props, "id");
+    let id = match id.as_string() {
+        Some(s) if !s.is_empty() => s,
+        _ => return Err(Error::config("listenConversation: `id` (the conversation id) must be a non-empty string")),
+    };
+    let mut opts = ListenOptions::default();
+    let protocol = get(props, "protocol");
+    if !protocol.is_undefined() && !protocol.is_null() {
+        opts.protocol = protocol.as_string().as_deref().and_then(Protocol::from_name).ok_or_else(|| {
+            Error::config("listenConversation: `protocol` must be 'sse', 'eventsource' or 'websocket'")
+        })?;
+    }
+    let reconnect = get(props, "reconnect");
+    if !reconnect.is_undefined() && !reconnect.is_null() {
+        opts.reconnect = reconnect.as_bool().ok_or_else(|| Error::config("listenConversation: `reconnect` must be a boolean"))?;
+    }
+    let timeout = get(props, "timeoutMs");
+    if !timeout.is_undefined() && !timeout.is_null() {
+        match timeout.as_f64() {
+            Some(t) if t >= 1.0 && t <= f64::from(i32::MAX as u32) => opts.timeout_ms = t as u32,
+            _ => return Err(Error::config("listenConversation: `timeoutMs` must be a positive number of milliseconds")),
+        }
+    }
+    Ok((id, opts))
+}
+
+/// `for await (const s of listener)` uses the prototype's `iterator` method.
+fn install_async_iterator(listener: &JsValue) {
+    let Ok(proto) = Reflect::get_prototype_of(listener) else { return };
+    let sym = js_sys::Symbol::async_iterator();
+    if Reflect::has(&proto, &sym).unwrap_or(true) {
+        return;
+    }
+    let f = get(&proto, "iterator");
+    if f.is_function() {
+        let _ = Reflect::set(&proto, &sym, &f);
+    }
+}
+
+#[wasm_bindgen]
+impl ChatClient {
+    /// Listens to a conversation's signals; resolves once connected.
+    #[wasm_bindgen(js_name = listenConversation, skip_typescript)]
+    pub fn listen_conversation(&self, props: JsValue) -> Promise {
+        let (id, opts) = match parse_options(&props) {
+            Ok(v) => v,
+            Err(e) => return Promise::reject(&to_js_error(e)),
+        };
+        let target = Rc::new(crate::realtime::listen::target(&self.inner, &id));
+        let core = Rc::new_cyclic(|me| Core {
+            target,
+            opts,
+            progress: Rc::new(Progress::default()),
+            st: RefCell::new(State {
+                status: Status::Disconnected,
+                generation: 0,
+                abort: None,
+                handlers: HashMap::new(),
+                open_waiters: Vec::new(),
+                iters: Vec::new(),
+                streams: StreamAssembler::new(),
+                stream_waiters: HashMap::new(),
+            }),
+            me: me.clone(),
+        });
+        let opened = core.connect();
+        let listener: JsValue = SignalListener { core }.into();
+        install_async_iterator(&listener);
+        wasm_bindgen_futures::future_to_promise(async move {
+            wasm_bindgen_futures::JsFuture::from(opened).await?;
+            Ok(listener)
+        })
+    }
+}
+
+/// `decodeSignal(jsonTextOrObject)`: validates a signal envelope (e.g. a
+/// webhook body) and returns it as `{type, data}`. Kinds this version does
+/// not know come back as `{type: 'unknown', data: <the envelope>}`; a body
+/// that is not an envelope, or a known kind whose data has the wrong shape,
+/// throws a `DecodeError` naming the problem.
+#[wasm_bindgen(js_name = decodeSignal, skip_typescript)]
+pub fn decode_signal(input: JsValue) -> Result<JsValue, JsValue> {
+    let fail = |m: String| to_js_error(Error::decode(m));
+    let (text, envelope) = if let Some(t) = input.as_string() {
+        let env = json_parse_str(&t).map_err(|_| fail("decodeSignal: the text is not JSON".into()))?;
+        (t, env)
+    } else if input.is_object() {
+        let t = js_sys::JSON::stringify(&input)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| fail("decodeSignal: the value cannot be serialised as JSON".into()))?;
+        (t, input)
+    } else {
+        return Err(fail("decodeSignal expects a JSON string or an object".into()));
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| fail(format!("decodeSignal: invalid JSON: {e}")))?;
+    let ty = value.get("type").and_then(|t| t.as_str());
+    let Some(ty) = ty else {
+        return Err(fail("decodeSignal: not a signal envelope (missing string `type`)".into()));
+    };
+    if value.get("data").is_none() {
+        return Err(fail(format!("decodeSignal: signal `{ty}` has no `data`")));
+    }
+    if !SIGNAL_TYPES.contains(&ty) {
+        return Ok(object(&[("type", &key("unknown")), ("data", &envelope)]));
+    }
+    if let Err(e) = serde_json::from_value::<Signal>(value.clone()) {
+        return Err(fail(format!("decodeSignal: invalid `{ty}` signal: {e}")));
+    }
+    Ok(object(&[("type", &key(ty)), ("data", &get(&envelope, "data"))]))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_LISTENER: &'static str = r#"
+/* ---- Realtime listening ---- */
+
+/**
+ * How signals are carried: `'sse'` (default; a streamed `fetch`, key in the `x-user-key`
+ * header: browsers, Node 18+, workers, and the cloud), `'eventsource'` (the host's native
+ * `EventSource`, key in the query string: accepted by the local server only), `'websocket'`.
+ */
+export type ListenProtocol = 'sse' | 'eventsource' | 'websocket';
+export interface ListenConversationInput {
+  /** The conversation id. */
+  id: string;
+  protocol?: ListenProtocol;
+  /** Reconnect with backoff after failures and deliver missed messages (default true). */
+  reconnect?: boolean;
+  /** No byte for this long counts as a dropped connection (default 60000). */
+  timeoutMs?: number;
+}
+export type ListenerStatus = 'disconnected' | 'connecting' | 'connected';
+export interface ReconnectingEvent { attempt: number; delayMs: number; error: ChatError }
+export interface ReconnectedEvent { attempt: number; missed: number }
+/** A signal of a kind this version does not know (or not JSON): the raw parsed value. */
+export interface UnknownSignal { type: 'unknown'; data: unknown }
+export interface ListenerEventMap extends SignalMap {
+  unknown: unknown;
+  error: ChatError;
+  close: undefined;
+  reconnecting: ReconnectingEvent;
+  reconnected: ReconnectedEvent;
+}
+export type ListenerEvent = keyof ListenerEventMap;
+export interface StreamedMessage { streamId: string; text: string; message: Message }
+
+export class SignalIterator {
+  private constructor();
+  free(): void;
+  next(): Promise<IteratorResult<Signal | UnknownSignal, undefined>>;
+  return(): Promise<IteratorResult<Signal | UnknownSignal, undefined>>;
+}
+
+export class SignalListener {
+  private constructor();
+  free(): void;
+  readonly status: ListenerStatus;
+  on<K extends ListenerEvent>(type: K, fn: (data: ListenerEventMap[K]) => void): void;
+  once<K extends ListenerEvent>(type: K, fn: (data: ListenerEventMap[K]) => void): void;
+  onceOrMore<K extends ListenerEvent>(
+    type: K, fn: (data: ListenerEventMap[K]) => 'keep-listening' | 'stop-listening' | void): void;
+  off<K extends ListenerEvent>(type: K, fn: (data: ListenerEventMap[K]) => unknown): void;
+  connect(): Promise<void>;
+  disconnect(): void;
+  close(): void;
+  iterator(): SignalIterator;
+  [Symbol.asyncIterator](): AsyncIterator<Signal | UnknownSignal, undefined>;
+  streamedMessage(streamId: string, onDelta?: (textSoFar: string, delta?: MessageStreamDeltaSignal) => void): Promise<StreamedMessage>;
+}
+
+export interface ChatClient {
+  listenConversation(input: ListenConversationInput): Promise<SignalListener>;
+}
+
+export function decodeSignal(input: string | object): Signal | UnknownSignal;
+"#;

@@ -1,1 +1,150 @@
-//! (realtime)
+//! A streamed `fetch` response body (the `'sse'` transport): the request
+//! carries the `x-user-key` header and an `AbortController`; the body is read
+//! chunk by chunk as `Uint8Array`s, each copied once into wasm memory.
+//!
+//! The global `fetch` is bound (not `window.fetch`), so this works in
+//! browsers, Node 18+ and edge workers. Dropping a [`BodyStream`] aborts the
+//! request.
+
+use js_sys::{Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, Response};
+
+use crate::error::{error_from_response, Error};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+}
+
+/// Longest error body read from a refused listen request.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// An open response body being read.
+pub(crate) struct BodyStream {
+    reader: ReadableStreamDefaultReader,
+    controller: AbortController,
+    /// The read in flight: kept when a caller stops waiting (a timer won a
+    /// race), so no chunk is ever lost.
+    pending: Option<JsFuture>,
+    done: bool,
+}
+
+impl Drop for BodyStream {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.reader.cancel();
+        }
+        self.controller.abort();
+    }
+}
+
+fn js_message(e: &JsValue) -> String {
+    if let Some(s) = e.as_string() {
+        return s;
+    }
+    Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "unknown error".into())
+}
+
+pub(crate) fn network_error(context: &str, e: &JsValue) -> Error {
+    Error::network(format!("{context}: {}", js_message(e)))
+}
+
+/// Opens `GET url` with the given headers and resolves once the response
+/// head arrived. A non-2xx answer is read (bounded) and classified.
+pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStream, Error> {
+    let controller = AbortController::new().map_err(|e| network_error("AbortController", &e))?;
+    let h = Headers::new().map_err(|e| network_error("Headers", &e))?;
+    for (k, v) in headers {
+        h.set(k, v).map_err(|e| Error::config(format!("header {k}: {}", js_message(&e))))?;
+    }
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_headers(&h);
+    init.set_signal(Some(&controller.signal()));
+    let promise = global_fetch(url, &init).map_err(|e| network_error("fetch", &e))?;
+    let resp: Response = match JsFuture::from(promise).await {
+        Ok(r) => r.unchecked_into(),
+        Err(e) => {
+            controller.abort();
+            return Err(network_error("listen request failed", &e));
+        }
+    };
+    let status = resp.status();
+    let body = resp.body();
+    if !(200..300).contains(&status) || body.is_none() {
+        let text = read_text(&resp, MAX_ERROR_BODY).await;
+        controller.abort();
+        let parsed = serde_json::from_str::<serde_json::Value>(&text).ok();
+        if (200..300).contains(&status) {
+            return Err(Error::network("listen response has no body"));
+        }
+        return Err(error_from_response(status, parsed.as_ref(), &text));
+    }
+    let reader: ReadableStreamDefaultReader = body
+        .and_then(|b| b.get_reader().dyn_into().ok())
+        .ok_or_else(|| Error::network("listen response body cannot be read"))?;
+    Ok(BodyStream { reader, controller, pending: None, done: false })
+}
+
+async fn read_text(resp: &Response, limit: usize) -> String {
+    let Ok(p) = resp.text() else { return String::new() };
+    match JsFuture::from(p).await {
+        Ok(t) => {
+            let mut s = t.as_string().unwrap_or_default();
+            if s.len() > limit {
+                let mut cut = limit;
+                while !s.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                s.truncate(cut);
+            }
+            s
+        }
+        Err(_) => String::new(),
+    }
+}
+
+impl BodyStream {
+    /// Reads the next chunk, appended to `buf` (cleared first). `Ok(false)`
+    /// once the body ended.
+    pub(crate) async fn read(&mut self, buf: &mut Vec<u8>) -> Result<bool, Error> {
+        buf.clear();
+        if self.done {
+            return Ok(false);
+        }
+        let reader = &self.reader;
+        let pending = self.pending.get_or_insert_with(|| JsFuture::from(reader.read()));
+        let result = pending.await;
+        self.pending = None;
+        let result = result.map_err(|e| network_error("stream read failed", &e))?;
+        let done = Reflect::get(&result, &JsValue::from_str("done")).map(|v| v.is_truthy()).unwrap_or(true);
+        if done {
+            self.done = true;
+            return Ok(false);
+        }
+        let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+        let chunk: Uint8Array = value.dyn_into().map_err(|_| Error::decode("stream chunk is not a Uint8Array"))?;
+        let len = chunk.length() as usize;
+        buf.resize(len, 0);
+        chunk.copy_to(&mut buf[..]);
+        Ok(true)
+    }
+}
+
+/// Checks why a listen URL refuses a connection, for transports that cannot
+/// see the HTTP status (EventSource, WebSocket): `Some(error)` if the server
+/// answers the same request with an error, `None` if it would accept it.
+pub(crate) async fn probe(url: &str, key: &str) -> Option<Error> {
+    match open(url, &[("x-user-key", key), ("accept", "text/event-stream")]).await {
+        Ok(body) => {
+            drop(body);
+            None
+        }
+        Err(e) if e.is_api_error() => Some(e),
+        Err(_) => None,
+    }
+}

@@ -1,1 +1,134 @@
-//! (realtime)
+//! The `'websocket'` transport: one JSON text frame per signal, `ping` text
+//! frames as keep-alive, the key in the query string. Dropping a
+//! [`WsStream`] closes the socket and detaches every handler.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+use crate::error::Error;
+
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub(crate) frames: VecDeque<JsValue>,
+    pub(crate) open: bool,
+    /// Why the connection ended, once it did.
+    pub(crate) ended: Option<Error>,
+    pub(crate) waker: Option<Waker>,
+}
+
+impl Shared {
+    pub(crate) fn wake(&mut self) {
+        if let Some(w) = self.waker.take() {
+            w.wake();
+        }
+    }
+}
+
+/// Waits until frames are queued (`Ok(true)`), or the connection ended.
+pub(crate) async fn next_frames(shared: &Rc<RefCell<Shared>>, out: &mut Vec<JsValue>) -> Result<(), Error> {
+    out.clear();
+    poll_fn(|cx| {
+        let mut s = shared.borrow_mut();
+        if !s.frames.is_empty() {
+            out.extend(s.frames.drain(..));
+            return Poll::Ready(Ok(()));
+        }
+        if let Some(e) = &s.ended {
+            return Poll::Ready(Err(e.clone()));
+        }
+        s.waker = Some(cx.waker().clone());
+        Poll::Pending
+    })
+    .await
+}
+
+/// Waits until the connection opened, or failed before opening.
+pub(crate) async fn opened(shared: &Rc<RefCell<Shared>>) -> Result<(), Error> {
+    poll_fn(|cx| {
+        let mut s = shared.borrow_mut();
+        if s.open {
+            return Poll::Ready(Ok(()));
+        }
+        if let Some(e) = &s.ended {
+            return Poll::Ready(Err(e.clone()));
+        }
+        s.waker = Some(cx.waker().clone());
+        Poll::Pending
+    })
+    .await
+}
+
+pub(crate) struct WsStream {
+    ws: WebSocket,
+    pub(crate) shared: Rc<RefCell<Shared>>,
+    _handlers: [Closure<dyn FnMut(JsValue)>; 4],
+}
+
+impl Drop for WsStream {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+impl WsStream {
+    /// Starts connecting; await [`opened`] on `shared` to know the outcome.
+    pub(crate) fn connect(url: &str) -> Result<WsStream, Error> {
+        let ws = WebSocket::new(url).map_err(|e| crate::transport::stream::network_error("WebSocket", &e))?;
+        let shared = Rc::new(RefCell::new(Shared::default()));
+        let s = shared.clone();
+        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            let mut s = s.borrow_mut();
+            s.open = true;
+            s.wake();
+        });
+        let s = shared.clone();
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let e: MessageEvent = e.unchecked_into();
+            let mut s = s.borrow_mut();
+            s.frames.push_back(e.data());
+            if s.frames.len() == 1 {
+                s.wake();
+            }
+        });
+        let s = shared.clone();
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            let mut s = s.borrow_mut();
+            if s.ended.is_none() {
+                s.ended = Some(Error::network("WebSocket error"));
+            }
+            s.wake();
+        });
+        let s = shared.clone();
+        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let e: CloseEvent = e.unchecked_into();
+            let mut s = s.borrow_mut();
+            let was_open = s.open;
+            s.open = false;
+            let msg = if was_open {
+                format!("WebSocket closed (code {})", e.code())
+            } else {
+                format!("WebSocket refused (code {})", e.code())
+            };
+            if s.ended.as_ref().map_or(true, |_| !was_open) {
+                s.ended = Some(Error::network(msg));
+            }
+            s.wake();
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(WsStream { ws, shared, _handlers: [on_open, on_message, on_error, on_close] })
+    }
+}

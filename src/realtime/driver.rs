@@ -1,0 +1,342 @@
+//! The listening loop (wasm): connect over the chosen transport, decode
+//! frames, watch for silence, reconnect with backoff, backfill what was
+//! missed. Generic over how frames become items ([`Codec`]: Rust `Signal`s
+//! or JS objects) and over where items go (an `emit` callback).
+
+use std::cell::{Cell, RefCell};
+use std::future::{pending, Future};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+
+use futures::future::{select, Either};
+use wasm_bindgen::JsValue;
+
+use crate::error::Error;
+use crate::model::Message;
+use crate::protocol::sse::SseDecoder;
+use crate::realtime::backfill::Delivered;
+use crate::realtime::backoff::{is_final, Backoff};
+use crate::realtime::rt::{now_ms, random, sleep, watchdog};
+use crate::realtime::{listen_url, ListenOptions, Protocol};
+use crate::signal::MessageCreated;
+use crate::transport::eventsource::EsStream;
+use crate::transport::stream::{self, BodyStream};
+use crate::transport::websocket::{self, WsStream};
+
+/// One page of `listMessages`: the messages and the next page's token.
+pub(crate) type Page = Pin<Box<dyn Future<Output = Result<(Vec<Message>, Option<String>), Error>>>>;
+
+/// What to listen to, and how to list its messages for backfills.
+pub(crate) struct Target {
+    pub api_url: String,
+    pub key: String,
+    pub user_id: String,
+    pub conversation_id: String,
+    pub list_page: Box<dyn Fn(Option<String>) -> Page>,
+}
+
+/// A frame's data as it arrived: UTF-8 text from our SSE decoder, or a JS
+/// string from a WebSocket or EventSource.
+pub(crate) enum Frame<'a> {
+    Text(&'a str),
+    Js(&'a JsValue),
+}
+
+/// A decoded frame; `message` is `(id, createdAt)` for `message_created`.
+pub(crate) struct Decoded<T> {
+    pub item: T,
+    pub message: Option<(String, String)>,
+}
+
+pub(crate) trait Codec {
+    type Item;
+    /// `None` for a keep-alive.
+    fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<Self::Item>>;
+    /// A message found by a backfill, as a `message_created` item.
+    fn backfilled(&mut self, m: MessageCreated) -> Self::Item;
+}
+
+/// What the loop reports.
+pub(crate) enum Event<T> {
+    Signal(T),
+    Connecting,
+    Connected,
+    Reconnecting { attempt: u32, delay_ms: u32, error: Error },
+    Reconnected { attempt: u32, missed: usize },
+    /// The end: a final error (or any error with reconnecting off).
+    Failed(Error),
+}
+
+/// Shared between runs of one listener (a `connect()` after `disconnect()`
+/// continues where the previous run stopped).
+#[derive(Default)]
+pub(crate) struct Progress {
+    pub delivered: RefCell<Delivered>,
+    /// The history present at the first connection is known.
+    pub primed: Cell<bool>,
+    /// A run has connected before: the next connection is a reconnect.
+    pub connected_once: Cell<bool>,
+}
+
+enum Conn {
+    Sse { body: BodyStream, decoder: SseDecoder, buf: Vec<u8> },
+    Ws(WsStream),
+    Es(EsStream),
+}
+
+#[derive(Default)]
+struct Batch {
+    texts: Vec<String>,
+    js: Vec<JsValue>,
+}
+
+const LIST_PAGE_LIMIT: usize = 10_000;
+
+async fn open(target: &Target, protocol: Protocol) -> Result<Conn, Error> {
+    let url = listen_url(&target.api_url, &target.conversation_id, &target.key, protocol);
+    match protocol {
+        Protocol::Sse => {
+            let body = stream::open(&url, &[("x-user-key", &target.key), ("accept", "text/event-stream")]).await?;
+            Ok(Conn::Sse { body, decoder: SseDecoder::new(), buf: Vec::new() })
+        }
+        Protocol::WebSocket => {
+            let ws = WsStream::connect(&url)?;
+            match websocket::opened(&ws.shared).await {
+                Ok(()) => Ok(Conn::Ws(ws)),
+                Err(e) => {
+                    drop(ws);
+                    Err(refusal(target, e).await)
+                }
+            }
+        }
+        Protocol::EventSource => {
+            let es = EsStream::connect(&url)?;
+            match websocket::opened(&es.shared).await {
+                Ok(()) => Ok(Conn::Es(es)),
+                Err(e) => {
+                    drop(es);
+                    Err(refusal(target, e).await)
+                }
+            }
+        }
+    }
+}
+
+/// A WebSocket or EventSource refused without telling why: ask the same
+/// route over HTTP, so 401/403/404 are recognised as final.
+async fn refusal(target: &Target, e: Error) -> Error {
+    let url = listen_url(&target.api_url, &target.conversation_id, &target.key, Protocol::Sse);
+    stream::probe(&url, &target.key).await.unwrap_or(e)
+}
+
+impl Conn {
+    /// Reads what arrived next. `Err` once the connection ended.
+    async fn read(&mut self, batch: &mut Batch) -> Result<(), Error> {
+        batch.texts.clear();
+        batch.js.clear();
+        match self {
+            Conn::Sse { body, decoder, buf } => {
+                if !body.read(buf).await? {
+                    return Err(Error::network("the server closed the event stream"));
+                }
+                let texts = &mut batch.texts;
+                decoder.feed(buf, &mut |e| {
+                    if e.is_message() {
+                        texts.push(e.data)
+                    }
+                })
+            }
+            Conn::Ws(ws) => websocket::next_frames(&ws.shared, &mut batch.js).await,
+            Conn::Es(es) => websocket::next_frames(&es.shared, &mut batch.js).await,
+        }
+    }
+}
+
+/// Lists the conversation's messages up to the newest (or, for newest-first
+/// listings, back to the watermark).
+async fn list_recent(target: &Target, progress: &Progress) -> Result<Vec<Message>, Error> {
+    let mut all = Vec::new();
+    let mut token = None;
+    for _ in 0..LIST_PAGE_LIMIT {
+        let (page, next) = (target.list_page)(token.take()).await?;
+        let stop = progress.delivered.borrow().page_reaches_watermark(&page);
+        all.extend(page);
+        match next {
+            Some(t) if !stop && !t.is_empty() => token = Some(t),
+            _ => break,
+        }
+    }
+    Ok(all)
+}
+
+enum Step {
+    Read(Result<(), Error>),
+    Silent,
+    Listed(Result<Vec<Message>, Error>),
+}
+
+/// Runs until a final failure (reported as [`Event::Failed`]) or until
+/// `emit` returns `false`.
+pub(crate) async fn run<C: Codec>(
+    target: Rc<Target>,
+    opts: ListenOptions,
+    progress: Rc<Progress>,
+    codec: &mut C,
+    emit: &mut dyn FnMut(Event<C::Item>) -> bool,
+) {
+    let mut backoff = opts.backoff.clone();
+    let mut attempt: u32 = 0;
+    let mut first = true;
+    loop {
+        if !emit(Event::Connecting) {
+            return;
+        }
+        let ended = match open(&target, opts.protocol).await {
+            Err(e) => e,
+            Ok(conn) => {
+                let reconnected = progress.connected_once.get();
+                progress.connected_once.set(true);
+                first = false;
+                if !emit(Event::Connected) {
+                    return;
+                }
+                match pump(&target, &opts, &progress, codec, emit, conn, reconnected, &mut backoff, &mut attempt).await {
+                    Some(e) => e,
+                    None => return,
+                }
+            }
+        };
+        if first || !opts.reconnect || is_final(&ended) {
+            emit(Event::Failed(ended));
+            return;
+        }
+        attempt += 1;
+        let delay_ms = backoff.next_delay(random());
+        if !emit(Event::Reconnecting { attempt, delay_ms, error: ended }) {
+            return;
+        }
+        sleep(delay_ms).await;
+    }
+}
+
+/// Reads one connection until it ends (`Some(why)`) or `emit` says stop.
+#[allow(clippy::too_many_arguments)]
+async fn pump<C: Codec>(
+    target: &Target,
+    opts: &ListenOptions,
+    progress: &Progress,
+    codec: &mut C,
+    emit: &mut dyn FnMut(Event<C::Item>) -> bool,
+    mut conn: Conn,
+    reconnected: bool,
+    backoff: &mut Backoff,
+    attempt: &mut u32,
+) -> Option<Error> {
+    let track = opts.reconnect;
+    // After a reconnect, live signals are held back until the backfill is
+    // delivered; on the first connection the history is only recorded.
+    let mut holding = track && reconnected;
+    let mut listing: Option<Pin<Box<dyn Future<Output = Result<Vec<Message>, Error>> + '_>>> =
+        if track && (reconnected || !progress.primed.get()) {
+            Some(Box::pin(list_recent(target, progress)))
+        } else {
+            None
+        };
+    let mut held: Vec<Decoded<C::Item>> = Vec::new();
+    let last = Rc::new(Cell::new(now_ms()));
+    let mut silence = Box::pin(watchdog(last.clone(), opts.timeout_ms));
+    let mut batch = Batch::default();
+    let mut healthy = false;
+
+    let deliver = |d: Decoded<C::Item>, emit: &mut dyn FnMut(Event<C::Item>) -> bool| -> bool {
+        if track {
+            if let Some((id, at)) = &d.message {
+                if !progress.delivered.borrow_mut().observe(id, at) {
+                    return true;
+                }
+            }
+        }
+        emit(Event::Signal(d.item))
+    };
+
+    loop {
+        let step = {
+            let read = pin!(conn.read(&mut batch));
+            let listed = pin!(async {
+                match listing.as_mut() {
+                    Some(f) => f.await,
+                    None => pending().await,
+                }
+            });
+            match select(read, select(silence.as_mut(), listed)).await {
+                Either::Left((r, _)) => Step::Read(r),
+                Either::Right((Either::Left(_), _)) => Step::Silent,
+                Either::Right((Either::Right((r, _)), _)) => Step::Listed(r),
+            }
+        };
+        match step {
+            Step::Read(Err(e)) => return Some(e),
+            Step::Silent => return Some(Error::timeout("Client connection timed out")),
+            Step::Read(Ok(())) => {
+                last.set(now_ms());
+                if !healthy {
+                    healthy = true;
+                    backoff.reset();
+                }
+                let frames = batch.texts.iter().map(|t| Frame::Text(t)).chain(batch.js.iter().map(Frame::Js));
+                for frame in frames {
+                    let Some(d) = codec.decode(frame) else { continue };
+                    if holding {
+                        held.push(d);
+                    } else if !deliver(d, emit) {
+                        return None;
+                    }
+                }
+            }
+            Step::Listed(result) => {
+                listing = None;
+                if !holding {
+                    // First connection: the history is not news.
+                    if let Ok(list) = result {
+                        progress.delivered.borrow_mut().prime(&list);
+                        progress.primed.set(true);
+                    }
+                    continue;
+                }
+                let list = match result {
+                    Ok(list) => list,
+                    Err(e) => return Some(e),
+                };
+                let missed = {
+                    let mut d = progress.delivered.borrow_mut();
+                    if d.watermark().is_none() && !progress.primed.get() {
+                        // The history was never recorded: it cannot be told
+                        // apart from what was missed, so none of it is news.
+                        d.prime(&list);
+                        Vec::new()
+                    } else {
+                        d.backfill(list, &target.user_id)
+                    }
+                };
+                progress.primed.set(true);
+                holding = false;
+                let count = missed.len();
+                for m in missed {
+                    let item = codec.backfilled(m);
+                    if !emit(Event::Signal(item)) {
+                        return None;
+                    }
+                }
+                for d in std::mem::take(&mut held) {
+                    if !deliver(d, emit) {
+                        return None;
+                    }
+                }
+                let n = std::mem::replace(attempt, 0);
+                if !emit(Event::Reconnected { attempt: n, missed: count }) {
+                    return None;
+                }
+            }
+        }
+    }
+}

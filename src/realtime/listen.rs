@@ -1,0 +1,120 @@
+//! The Rust API: [`AuthenticatedClient::listen_conversation`] gives a
+//! `Stream` of signals (wasm).
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures::future::LocalBoxFuture;
+use futures::Stream;
+
+use crate::api::ListMessagesInput;
+use crate::client::AuthenticatedClient;
+use crate::error::Error;
+use crate::protocol::sse::decode_frame;
+use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, Progress, Target};
+use crate::realtime::ListenOptions;
+use crate::signal::{MessageCreated, Signal};
+
+/// Frames to typed [`Signal`]s.
+pub(crate) struct SignalCodec;
+
+impl Codec for SignalCodec {
+    type Item = Signal;
+
+    fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<Signal>> {
+        let signal = match frame {
+            Frame::Text(t) => decode_frame(t)?,
+            Frame::Js(v) => match v.as_string() {
+                Some(t) => decode_frame(&t)?,
+                None => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::Null },
+            },
+        };
+        let message = match &signal {
+            Signal::MessageCreated(m) => Some((m.id.clone(), m.created_at.clone())),
+            _ => None,
+        };
+        Some(Decoded { item: signal, message })
+    }
+
+    fn backfilled(&mut self, m: MessageCreated) -> Signal {
+        Signal::MessageCreated(m)
+    }
+}
+
+pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Target {
+    let c = client.clone();
+    let conversation = conversation_id.to_string();
+    Target {
+        api_url: client.client().api_url().to_string(),
+        key: client.key().to_string(),
+        user_id: client.user().id.clone(),
+        conversation_id: conversation_id.to_string(),
+        list_page: Box::new(move |next_token| {
+            let c = c.clone();
+            let input = ListMessagesInput { conversation_id: conversation.clone(), next_token };
+            Box::pin(async move {
+                let out = c.list_messages(&input).await?;
+                Ok((out.messages, out.meta.next_token))
+            })
+        }),
+    }
+}
+
+/// The signals of one conversation, as they arrive.
+///
+/// With reconnecting on (the default), dropped connections are re-opened
+/// with backoff and the messages missed meanwhile are delivered as
+/// `message_created`, exactly once and in order; the stream ends after a
+/// final error (401, 403 — e.g. the user was removed — or 404), yielded as
+/// `Err`. With reconnecting off, the first failure is yielded and ends it.
+/// A failure of the first connection always ends it. Dropping the stream
+/// closes the connection and clears its timers.
+pub struct SignalStream {
+    driver: Option<LocalBoxFuture<'static, ()>>,
+    queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>>,
+}
+
+impl Stream for SignalStream {
+    type Item = Result<Signal, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if let Some(item) = self.queue.borrow_mut().pop_front() {
+            return Poll::Ready(Some(item));
+        }
+        let Some(driver) = self.driver.as_mut() else { return Poll::Ready(None) };
+        let done = driver.as_mut().poll(cx).is_ready();
+        if done {
+            self.driver = None;
+        }
+        match self.queue.borrow_mut().pop_front() {
+            Some(item) => Poll::Ready(Some(item)),
+            None if done => Poll::Ready(None),
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl AuthenticatedClient {
+    /// Listens to a conversation's signals (spec §7): see [`SignalStream`].
+    pub fn listen_conversation(&self, conversation_id: &str, options: ListenOptions) -> SignalStream {
+        let target = Rc::new(target(self, conversation_id));
+        let queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>> = Rc::default();
+        let q = queue.clone();
+        let driver = Box::pin(async move {
+            let mut codec = SignalCodec;
+            let mut emit = |e: Event<Signal>| {
+                match e {
+                    Event::Signal(s) => q.borrow_mut().push_back(Ok(s)),
+                    Event::Failed(err) => q.borrow_mut().push_back(Err(err)),
+                    _ => {}
+                }
+                true
+            };
+            driver::run(target, options, Rc::new(Progress::default()), &mut codec, &mut emit).await;
+        });
+        SignalStream { driver: Some(driver), queue }
+    }
+}
