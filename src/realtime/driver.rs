@@ -187,6 +187,25 @@ pub(crate) async fn run<C: Codec>(
     let mut backoff = opts.backoff.clone();
     let mut attempt: u32 = 0;
     let mut first = true;
+    if opts.reconnect && !progress.primed.get() && !progress.connected_once.get() {
+        // Record the history before subscribing: what exists now is not news,
+        // and a later backfill starts after it. (Listing concurrently with the
+        // first connection could count messages still in flight on it as
+        // history.)
+        if !emit(Event::Connecting) {
+            return;
+        }
+        match list_recent(&target, &progress).await {
+            Ok(list) => {
+                progress.delivered.borrow_mut().prime(&list);
+                progress.primed.set(true);
+            }
+            Err(e) => {
+                emit(Event::Failed(e));
+                return;
+            }
+        }
+    }
     loop {
         if !emit(Event::Connecting) {
             return;
@@ -237,7 +256,7 @@ async fn pump<C: Codec>(
     // delivered; on the first connection the history is only recorded.
     let mut holding = track && reconnected;
     let mut listing: Option<Pin<Box<dyn Future<Output = Result<Vec<Message>, Error>> + '_>>> =
-        if track && (reconnected || !progress.primed.get()) {
+        if holding {
             Some(Box::pin(list_recent(target, progress)))
         } else {
             None
@@ -295,14 +314,6 @@ async fn pump<C: Codec>(
             }
             Step::Listed(result) => {
                 listing = None;
-                if !holding {
-                    // First connection: the history is not news.
-                    if let Ok(list) = result {
-                        progress.delivered.borrow_mut().prime(&list);
-                        progress.primed.set(true);
-                    }
-                    continue;
-                }
                 let list = match result {
                     Ok(list) => list,
                     Err(e) => return Some(e),

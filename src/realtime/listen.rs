@@ -1,7 +1,8 @@
 //! The Rust API: [`AuthenticatedClient::listen_conversation`] gives a
 //! `Stream` of signals (wasm).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::future::poll_fn;
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -75,6 +76,40 @@ pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Tar
 pub struct SignalStream {
     driver: Option<LocalBoxFuture<'static, ()>>,
     queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>>,
+    connected: Rc<Cell<bool>>,
+}
+
+impl SignalStream {
+    /// Waits until the first connection is open (signals that arrive
+    /// meanwhile stay queued). Fails with the error that ends the stream if
+    /// it cannot connect.
+    pub async fn connected(&mut self) -> Result<(), Error> {
+        poll_fn(|cx| {
+            if self.connected.get() {
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(Err(e)) = self.queue.borrow().front() {
+                return Poll::Ready(Err(e.clone()));
+            }
+            let Some(driver) = self.driver.as_mut() else {
+                return Poll::Ready(Err(Error::network("the listener stopped")));
+            };
+            if driver.as_mut().poll(cx).is_ready() {
+                self.driver = None;
+            }
+            if self.connected.get() {
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(Err(e)) = self.queue.borrow().front() {
+                return Poll::Ready(Err(e.clone()));
+            }
+            if self.driver.is_none() {
+                return Poll::Ready(Err(Error::network("the listener stopped")));
+            }
+            Poll::Pending
+        })
+        .await
+    }
 }
 
 impl Stream for SignalStream {
@@ -103,11 +138,14 @@ impl AuthenticatedClient {
         let target = Rc::new(target(self, conversation_id));
         let queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>> = Rc::default();
         let q = queue.clone();
+        let connected = Rc::new(Cell::new(false));
+        let c = connected.clone();
         let driver = Box::pin(async move {
             let mut codec = SignalCodec;
             let mut emit = |e: Event<Signal>| {
                 match e {
                     Event::Signal(s) => q.borrow_mut().push_back(Ok(s)),
+                    Event::Connected => c.set(true),
                     Event::Failed(err) => q.borrow_mut().push_back(Err(err)),
                     _ => {}
                 }
@@ -115,6 +153,6 @@ impl AuthenticatedClient {
             };
             driver::run(target, options, Rc::new(Progress::default()), &mut codec, &mut emit).await;
         });
-        SignalStream { driver: Some(driver), queue }
+        SignalStream { driver: Some(driver), queue, connected }
     }
 }

@@ -36,7 +36,12 @@ pub(crate) struct BodyStream {
 impl Drop for BodyStream {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self.reader.cancel();
+            // The promise rejects when the stream already failed: consume it,
+            // or Node reports an unhandled rejection.
+            let cancel = self.reader.cancel();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = JsFuture::from(cancel).await;
+            });
         }
         self.controller.abort();
     }
@@ -120,7 +125,10 @@ impl BodyStream {
         let pending = self.pending.get_or_insert_with(|| JsFuture::from(reader.read()));
         let result = pending.await;
         self.pending = None;
-        let result = result.map_err(|e| network_error("stream read failed", &e))?;
+        let result = result.map_err(|e| {
+            self.done = true;
+            network_error("stream read failed", &e)
+        })?;
         let done = Reflect::get(&result, &JsValue::from_str("done")).map(|v| v.is_truthy()).unwrap_or(true);
         if done {
             self.done = true;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Realtime listening in Node ('sse', 'websocket') and headless Chromium ('sse',
+# 'eventsource', 'websocket') against chat-server, directly and through the
+# fault-injecting proxy (tests/support/fault-proxy.mjs): every signal kind,
+# refusals, 20+ random cuts while 1,000 messages arrive (exactly once, in
+# order), and a silent connection caught by the watchdog.
+# The server and proxy URLs reach the wasm tests at compile time.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$ROOT"
+
+start_chat_server RT --keepalive-secs 1 --bot-delay-ms 5 --exit-after 600
+
+proxy_log="$OUT/realtime-proxy.log"
+: >"$proxy_log"
+node tests/support/fault-proxy.mjs --target "${RT_URL#http://}" --exit-after 600 >"$proxy_log" 2>&1 &
+register_pid $!
+for _ in $(seq 1 100); do
+  grep -q '^PROXY ' "$proxy_log" && break
+  sleep 0.05
+done
+read -r _ PROXY_URL CONTROL_URL < <(grep '^PROXY ' "$proxy_log")
+[ -n "${CONTROL_URL:-}" ] || die "fault proxy did not start: $(cat "$proxy_log")"
+log "fault proxy at $PROXY_URL (control $CONTROL_URL)"
+
+export REALTIME_API_URL="$RT_URL/local"
+export REALTIME_PROXY_URL="$PROXY_URL/local"
+export REALTIME_CONTROL_URL="$CONTROL_URL"
+
+log "wasm-pack test --node (realtime_node)"
+NODE_OPTIONS="--experimental-websocket" wasm-pack test --node -- --test realtime_node
+
+[ "${RT_SKIP_BROWSER:-}" = 1 ] && exit 0
+log "wasm-pack test --headless --chrome (realtime_browser)"
+wasm-pack test --headless --chrome -- --test realtime_browser

@@ -1,0 +1,44 @@
+//! Realtime over `'sse'` and `'websocket'` in Node, against `chat-server`
+//! (see tests/support/realtime.rs for the set-up).
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/realtime.rs"]
+mod common;
+
+use botpress_chat_wasm::realtime::Protocol;
+use wasm_bindgen_test::*;
+
+#[wasm_bindgen_test]
+async fn sse_signals() {
+    common::signals_roundtrip(Protocol::Sse).await;
+}
+
+#[wasm_bindgen_test]
+async fn websocket_signals() {
+    common::signals_roundtrip(Protocol::WebSocket).await;
+}
+
+#[wasm_bindgen_test]
+async fn sse_refused() {
+    common::refused(Protocol::Sse).await;
+}
+
+#[wasm_bindgen_test]
+async fn websocket_refused() {
+    common::refused(Protocol::WebSocket).await;
+}
+
+#[wasm_bindgen_test]
+async fn sse_faults_lose_nothing() {
+    common::faults_lose_nothing(Protocol::Sse).await;
+}
+
+#[wasm_bindgen_test]
+async fn websocket_faults_lose_nothing() {
+    common::faults_lose_nothing(Protocol::WebSocket).await;
+}
+
+#[wasm_bindgen_test]
+async fn sse_watchdog_reconnects() {
+    common::watchdog_reconnects(Protocol::Sse).await;
+}

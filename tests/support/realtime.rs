@@ -1,0 +1,346 @@
+//! Shared realtime scenarios for the wasm tests (Node and headless Chromium),
+//! run against a `chat-server` and the fault proxy whose URLs are baked in at
+//! compile time by `scripts/tests/35-realtime.sh`:
+//!   REALTIME_API_URL      http://127.0.0.1:PORT/local   (direct)
+//!   REALTIME_PROXY_URL    http://127.0.0.1:PORT/local   (through the fault proxy)
+//!   REALTIME_CONTROL_URL  http://127.0.0.1:PORT         (the proxy's control API)
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+
+use botpress_chat_wasm::api::{
+    AddParticipantInput, CreateConversationInput, CreateEventInput, CreateMessageInput, DeleteMessageInput,
+    ListMessagesInput, RemoveParticipantInput,
+};
+use botpress_chat_wasm::client::{Auth, AuthenticatedClient, Client, ClientOptions};
+use botpress_chat_wasm::realtime::{Backoff, ListenOptions, Protocol, SignalStream, StreamAssembler, StreamOutcome};
+use botpress_chat_wasm::{Error, Message, MessagePayload, Signal};
+use futures::future::{select, Either};
+use futures::StreamExt;
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+pub const API_URL: Option<&str> = option_env!("REALTIME_API_URL");
+pub const PROXY_URL: Option<&str> = option_env!("REALTIME_PROXY_URL");
+pub const CONTROL_URL: Option<&str> = option_env!("REALTIME_CONTROL_URL");
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &js_sys::Function, ms: i32) -> JsValue;
+    #[wasm_bindgen(js_namespace = console)]
+    fn log(s: &str);
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with_init(url: &str, init: &JsValue) -> Promise;
+}
+
+pub async fn sleep(ms: i32) {
+    let p = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms);
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+pub fn api_url() -> Option<&'static str> {
+    if API_URL.is_none() {
+        log("REALTIME_API_URL not set at compile time: skipping (run scripts/tests/35-realtime.sh)");
+    }
+    API_URL
+}
+
+pub async fn connect(url: &str) -> AuthenticatedClient {
+    let client = Client::new(ClientOptions::new(url)).expect("client");
+    client.connect(Auth::CreateUser { user_id: None }).await.expect("createUser")
+}
+
+/// The next item within `ms`, or a panic naming what was awaited.
+pub async fn next_within(stream: &mut SignalStream, ms: i32, what: &str) -> Result<Signal, Error> {
+    let next = stream.next();
+    let timer = Box::pin(sleep(ms));
+    match select(next, timer).await {
+        Either::Left((Some(item), _)) => item,
+        Either::Left((None, _)) => panic!("stream ended while waiting for {what}"),
+        Either::Right(_) => panic!("no signal within {ms} ms while waiting for {what}"),
+    }
+}
+
+/// Skips signals until `pred` matches.
+pub async fn until<T>(stream: &mut SignalStream, what: &str, mut pred: impl FnMut(&Signal) -> Option<T>) -> T {
+    for _ in 0..200 {
+        let s = next_within(stream, 10_000, what).await.unwrap_or_else(|e| panic!("{what}: stream error {e}"));
+        if let Some(t) = pred(&s) {
+            return t;
+        }
+    }
+    panic!("{what}: not seen in 200 signals");
+}
+
+fn text(s: &str) -> MessagePayload {
+    MessagePayload::text(s)
+}
+
+pub async fn send(c: &AuthenticatedClient, conv: &str, t: &str) -> Message {
+    c.create_message(&CreateMessageInput { conversation_id: conv.into(), payload: text(t), metadata: None })
+        .await
+        .expect("createMessage")
+        .message
+}
+
+fn text_of(p: &MessagePayload) -> String {
+    serde_json::to_value(p).ok().and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_string)).unwrap_or_default()
+}
+
+pub fn options(protocol: Protocol) -> ListenOptions {
+    ListenOptions { protocol, backoff: Backoff::new(20, 300), ..ListenOptions::default() }
+}
+
+/// Every signal kind over one transport; a removed participant's listener ends.
+pub async fn signals_roundtrip(protocol: Protocol) {
+    let Some(url) = api_url() else { return };
+    let alice = connect(url).await;
+    let bob = connect(url).await;
+    let conv = alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let mut s = alice.listen_conversation(&conv, options(protocol));
+    s.connected().await.expect("connected");
+
+    // Own message, then the bot's echo.
+    let m = send(&alice, &conv, "hello").await;
+    let own = until(&mut s, "own message_created", |s| match s {
+        Signal::MessageCreated(c) => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((own.id.as_str(), own.is_bot), (m.id.as_str(), false));
+    let echo = until(&mut s, "bot message_created", |s| match s {
+        Signal::MessageCreated(c) if c.is_bot => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(text_of(&echo.payload), "hello");
+
+    // message_deleted.
+    alice.delete_message(&DeleteMessageInput { id: m.id.clone() }).await.expect("deleteMessage");
+    until(&mut s, "message_deleted", |s| matches!(s, Signal::MessageDeleted(_)).then_some(())).await;
+
+    // event_created: the user's own, then the bot's (id null).
+    let payload = serde_json::json!({"kind": "ping-pong", "n": 1}).as_object().cloned().expect("object");
+    alice.create_event(&CreateEventInput { conversation_id: conv.clone(), payload }).await.expect("createEvent");
+    until(&mut s, "own event_created", |s| match s {
+        Signal::EventCreated(e) if !e.is_bot => Some(()),
+        _ => None,
+    })
+    .await;
+    until(&mut s, "bot event_created", |s| match s {
+        Signal::EventCreated(e) if e.is_bot && e.id.is_none() => Some(()),
+        _ => None,
+    })
+    .await;
+
+    // participant_added; bob listens too.
+    alice
+        .add_participant(&AddParticipantInput { conversation_id: conv.clone(), user_id: bob.user().id.clone() })
+        .await
+        .expect("addParticipant");
+    let added = until(&mut s, "participant_added", |s| match s {
+        Signal::ParticipantAdded(p) => Some(p.participant_id.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(added, bob.user().id);
+    let mut bs = bob.listen_conversation(&conv, options(protocol));
+    bs.connected().await.expect("bob connected");
+    send(&bob, &conv, "from bob").await;
+    until(&mut bs, "bob sees his message", |s| match s {
+        Signal::MessageCreated(c) if !c.is_bot => Some(()),
+        _ => None,
+    })
+    .await;
+
+    // The stream signals: `stream 3` gives 3 deltas, complete, then message_created.
+    send(&alice, &conv, "stream 3").await;
+    let mut asm = StreamAssembler::new();
+    let mut deltas = 0;
+    let stream_id = loop {
+        let sig = next_within(&mut s, 10_000, "stream signals").await.expect("no error");
+        if let Signal::MessageStreamDelta(_) = &sig {
+            deltas += 1;
+        }
+        asm.push(&sig);
+        if let Signal::MessageStreamComplete(c) = &sig {
+            break c.stream_id.clone();
+        }
+    };
+    assert_eq!(deltas, 3);
+    let (final_message, assembled) = match asm.outcome(&stream_id) {
+        Some(StreamOutcome::Complete { message, text }) => (message.clone(), text.clone()),
+        other => panic!("stream outcome {other:?}"),
+    };
+    assert!(!assembled.is_empty());
+    assert_eq!(text_of(&final_message.payload), assembled, "deltas concatenate to the final text");
+    let after = until(&mut s, "message_created after stream complete", |s| match s {
+        Signal::MessageCreated(c) if c.is_bot => Some(c.id.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(after, final_message.id);
+
+    // Removing bob: alice gets participant_removed, bob's listener ends with a final error.
+    alice
+        .remove_participant(&RemoveParticipantInput { conversation_id: conv.clone(), user_id: bob.user().id.clone() })
+        .await
+        .expect("removeParticipant");
+    until(&mut s, "participant_removed", |s| matches!(s, Signal::ParticipantRemoved(_)).then_some(())).await;
+    let mut ended = false;
+    for _ in 0..20 {
+        let next = bs.next();
+        let timer = Box::pin(sleep(10_000));
+        match select(next, timer).await {
+            Either::Left((Some(Ok(_)), _)) => continue,
+            Either::Left((Some(Err(e)), _)) => {
+                assert_eq!(e.code, 403, "removed participant: {e}");
+                ended = bs.next().await.is_none();
+                break;
+            }
+            Either::Left((None, _)) => panic!("bob's stream ended without an error"),
+            Either::Right(_) => panic!("bob's listener did not close after removal"),
+        }
+    }
+    assert!(ended, "bob's stream ends after the final error");
+    drop(s);
+}
+
+/// A listener whose key is refused fails with a final error at once.
+pub async fn refused(protocol: Protocol) {
+    let Some(url) = api_url() else { return };
+    let alice = connect(url).await;
+    let bob = connect(url).await;
+    let conv = alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let mut s = bob.listen_conversation(&conv, options(protocol));
+    assert_eq!(s.connected().await.map_err(|e| e.code), Err(403));
+    match next_within(&mut s, 10_000, "refusal").await {
+        Err(e) => assert_eq!(e.code, 403, "{e}"),
+        Ok(sig) => panic!("expected 403, got {sig:?}"),
+    }
+    assert!(s.next().await.is_none());
+}
+
+async fn control(path: &str) -> serde_json::Value {
+    let url = format!("{}{}", CONTROL_URL.expect("REALTIME_CONTROL_URL"), path);
+    let init = js_sys::Object::new();
+    let method = if path == "/stats" { "GET" } else { "POST" };
+    js_sys::Reflect::set(&init, &"method".into(), &method.into()).unwrap();
+    let resp: web_sys::Response = JsFuture::from(fetch_with_init(&url, &init)).await.expect("control fetch").into();
+    let text = JsFuture::from(resp.text().expect("text")).await.expect("body").as_string().unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+async fn all_messages(c: &AuthenticatedClient, conv: &str) -> Vec<Message> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = c
+            .list_messages(&ListMessagesInput { conversation_id: conv.into(), next_token: token.take() })
+            .await
+            .expect("listMessages");
+        out.extend(page.messages);
+        match page.meta.next_token {
+            Some(t) => token = Some(t),
+            None => return out,
+        }
+    }
+}
+
+/// The fault test: the proxy cuts the listen connection at random (and
+/// mid-frame) at least 20 times while 20 × `burst 50` = 1,000 bot messages
+/// are sent; every message must arrive exactly once, in the server's order.
+pub async fn faults_lose_nothing(protocol: Protocol) {
+    let (Some(_), Some(proxy)) = (api_url(), PROXY_URL) else { return };
+    let alice = connect(proxy).await;
+    let conv = alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let before = control("/stats").await["cuts"].as_u64().unwrap_or(0);
+    let mut s = alice.listen_conversation(&conv, options(protocol));
+    s.connected().await.expect("connected");
+    // Delivery through the proxy is sliced and throttled so that cuts land mid-stream.
+    control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
+    let bursts = 20;
+    let expected_total = bursts * 51;
+    let mut seen: Vec<String> = Vec::new();
+    let mut ids: HashSet<String> = HashSet::new();
+    let mut duplicates = 0;
+    let mut sent = 0;
+    let mut last_send = js_sys::Date::now();
+    sent += 1;
+    send(&alice, &conv, "burst 50").await;
+    let deadline = js_sys::Date::now() + 90_000.0;
+    while seen.len() < expected_total {
+        assert!(js_sys::Date::now() < deadline, "timed out with {} of {expected_total} messages", seen.len());
+        if sent < bursts && js_sys::Date::now() - last_send > 120.0 {
+            // Only listen connections are cut; API calls pass through untouched.
+            sent += 1;
+            last_send = js_sys::Date::now();
+            send(&alice, &conv, "burst 50").await;
+        }
+        let next = s.next();
+        let timer = Box::pin(sleep(50));
+        match select(next, timer).await {
+            Either::Left((Some(Ok(Signal::MessageCreated(m))), _)) => {
+                if !ids.insert(m.id.clone()) {
+                    duplicates += 1;
+                }
+                seen.push(m.id);
+            }
+            Either::Left((Some(Ok(_)), _)) => {}
+            Either::Left((Some(Err(e)), _)) => panic!("final error during faults: {e}"),
+            Either::Left((None, _)) => panic!("stream ended during faults"),
+            Either::Right(_) => {}
+        }
+    }
+    let stats = control("/stats").await;
+    control("/normal").await;
+    let cuts = stats["cuts"].as_u64().unwrap_or(0) - before;
+    let truth: Vec<String> = all_messages(&alice, &conv).await.into_iter().map(|m| m.id).collect();
+    log(&format!(
+        "fault test ({}): {} messages delivered, {} cuts, {} duplicates, {} listen connections",
+        protocol.name(),
+        seen.len(),
+        cuts,
+        duplicates,
+        stats["listenConnections"]
+    ));
+    assert_eq!(duplicates, 0);
+    assert_eq!(truth.len(), expected_total, "the server stored every message");
+    assert_eq!(seen, truth, "delivered exactly once and in order");
+    assert!(cuts >= 20, "only {cuts} cuts happened during delivery");
+}
+
+/// The proxy goes silent without closing: the watchdog notices, the listener
+/// reconnects by itself and backfills what it missed.
+pub async fn watchdog_reconnects(protocol: Protocol) {
+    let (Some(_), Some(proxy)) = (api_url(), PROXY_URL) else { return };
+    let alice = connect(proxy).await;
+    let conv = alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let mut s = alice.listen_conversation(&conv, ListenOptions { timeout_ms: 1500, ..options(protocol) });
+    s.connected().await.expect("connected");
+    send(&alice, &conv, "before").await;
+    until(&mut s, "message before silence", |s| matches!(s, Signal::MessageCreated(_)).then_some(())).await;
+    let stats = control("/stats").await;
+    control("/silence").await;
+    let m = send(&alice, &conv, "during silence").await;
+    let t0 = js_sys::Date::now();
+    let got = until(&mut s, "message sent during silence", |s| match s {
+        Signal::MessageCreated(c) if c.id == m.id => Some(()),
+        _ => None,
+    })
+    .await;
+    let waited = js_sys::Date::now() - t0;
+    let after = control("/stats").await;
+    control("/normal").await;
+    let _ = got;
+    assert!(waited >= 1000.0, "delivered after {waited} ms: the silent connection should have held it back");
+    assert_eq!(after["cuts"], stats["cuts"], "the proxy closed nothing");
+    assert!(
+        after["listenConnections"].as_u64() > stats["listenConnections"].as_u64(),
+        "the listener opened a new connection by itself"
+    );
+}
