@@ -28,7 +28,7 @@ export REALTIME_PROXY_URL="$PROXY_URL/local"
 export REALTIME_CONTROL_URL="$CONTROL_URL"
 
 log "wasm-pack test --node (realtime_node)"
-NODE_OPTIONS="--experimental-websocket" wasm-pack test --node -- --test realtime_node
+[ "${RT_SKIP_NODE:-}" = 1 ] || NODE_OPTIONS="--experimental-websocket" wasm-pack test --node -- --test realtime_node
 
 [ "${RT_SKIP_BROWSER:-}" = 1 ] && exit 0
 log "wasm-pack test --headless --chrome (realtime_browser)"
