@@ -316,13 +316,15 @@ impl Client {
     /// Authenticates (spec §9.2) and returns a client bound to the user.
     pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient, Error> {
         self.hello().await?;
-        let (user, key) = match auth {
+        // One request, then one decode: the shared, non-generic path.
+        let opts = CallOptions::default();
+        let (key, value) = match auth {
             Auth::UserKey(key) => {
                 if key.is_empty() {
                     return Err(Error::config("userKey must not be empty"));
                 }
-                let user = self.get_or_create_user(Some(&key), &GetOrCreateUserInput::default()).await?.user;
-                (user, key)
+                let v = self.invoke(Some(&key), prepare(&GetOrCreateUserInput::default())?, &opts).await?;
+                (Some(key), v)
             }
             Auth::EncryptionKey { encryption_key, user_id } => {
                 if user_id.is_empty() {
@@ -330,15 +332,26 @@ impl Client {
                 }
                 let iat = (fetch::now_ms() / 1000.0) as u64;
                 let key = jwt::sign_user_key(&encryption_key, &user_id, iat)?;
-                let user = self.get_or_create_user(Some(&key), &GetOrCreateUserInput::default()).await?.user;
-                (user, key)
+                let v = self.invoke(Some(&key), prepare(&GetOrCreateUserInput::default())?, &opts).await?;
+                (Some(key), v)
             }
             Auth::CreateUser { user_id } => {
                 let input = CreateUserInput { id: user_id.filter(|s| !s.is_empty()), ..Default::default() };
-                let out = self.create_user(None, &input).await?;
-                (out.user, out.key)
+                (None, self.invoke(None, prepare(&input)?, &opts).await?)
             }
         };
+        // createUser answers `{user, key}`, getOrCreateUser `{user}`.
+        let out = http::decode_value::<api::CreateUserOutput>(
+            "connect",
+            match (key.as_deref(), value) {
+                (Some(k), Value::Object(mut map)) => {
+                    map.insert("key".into(), Value::String(k.to_string()));
+                    Value::Object(map)
+                }
+                (_, v) => v,
+            },
+        )?;
+        let (user, key) = (out.user, out.key);
         Ok(AuthenticatedClient { inner: Rc::new(AuthInner { client: self.clone(), user, key }) })
     }
 

@@ -5,12 +5,11 @@
 //! Results are plain JS objects (camelCase, ISO date strings).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures::stream::{self, LocalBoxStream, StreamExt};
 use js_sys::{Promise, Reflect};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -25,29 +24,84 @@ use crate::protocol::json;
 
 /* ---------- arguments ---------- */
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct RetryProps {
-    max_retries: Option<u32>,
-    base_delay_ms: Option<u32>,
-    max_delay_ms: Option<u32>,
-}
-
-/// `new Client(props)` and `ChatClient.connect(props)`. No `Debug`: it may
-/// hold an encryption key.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// `new Client(props)` and `ChatClient.connect(props)`, read field by
+/// field (no serde: this runs once per client). No `Debug`: it may hold an
+/// encryption key.
+#[derive(Default)]
 struct Props {
     api_url: Option<String>,
     webhook_id: Option<String>,
     base_api_url: Option<String>,
     timeout: Option<f64>,
-    headers: Option<BTreeMap<String, String>>,
-    retry: Option<RetryProps>,
+    headers: Vec<(String, String)>,
+    retry: Option<[Option<f64>; 3]>,
     max_response_bytes: Option<f64>,
     user_key: Option<String>,
     encryption_key: Option<String>,
     user_id: Option<String>,
+}
+
+fn field(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn opt_string(obj: &JsValue, path: &str, name: &str) -> Result<Option<String>, Error> {
+    let v = field(obj, name);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| Error::config(format!("{path}{name}: expected a string")))
+}
+
+fn opt_number(obj: &JsValue, path: &str, name: &str) -> Result<Option<f64>, Error> {
+    let v = field(obj, name);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_f64().map(Some).ok_or_else(|| Error::config(format!("{path}{name}: expected a number")))
+}
+
+fn read_props(props: JsValue) -> Result<Props, Error> {
+    if !props.is_object() {
+        return Err(Error::config("props: expected an object with apiUrl or webhookId"));
+    }
+    let p = &props;
+    let mut headers = Vec::new();
+    let h = field(p, "headers");
+    if h.is_object() {
+        for entry in js_sys::Object::entries(h.unchecked_ref()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let (k, v) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
+            match v.as_string() {
+                Some(v) => headers.push((k, v)),
+                None => return Err(Error::config(format!("props.headers.{k}: expected a string"))),
+            }
+        }
+    } else if !h.is_undefined() && !h.is_null() {
+        return Err(Error::config("props.headers: expected an object"));
+    }
+    let r = field(p, "retry");
+    let retry = if r.is_object() {
+        Some([
+            opt_number(&r, "props.retry.", "maxRetries")?,
+            opt_number(&r, "props.retry.", "baseDelayMs")?,
+            opt_number(&r, "props.retry.", "maxDelayMs")?,
+        ])
+    } else {
+        None
+    };
+    Ok(Props {
+        api_url: opt_string(p, "props.", "apiUrl")?,
+        webhook_id: opt_string(p, "props.", "webhookId")?,
+        base_api_url: opt_string(p, "props.", "baseApiUrl")?,
+        timeout: opt_number(p, "props.", "timeout")?,
+        headers,
+        retry,
+        max_response_bytes: opt_number(p, "props.", "maxResponseBytes")?,
+        user_key: opt_string(p, "props.", "userKey")?,
+        encryption_key: opt_string(p, "props.", "encryptionKey")?,
+        user_id: opt_string(p, "props.", "userId")?,
+    })
 }
 
 fn positive_ms(what: &str, v: f64) -> Result<u32, Error> {
@@ -73,10 +127,6 @@ fn object_arg(what: &str, v: JsValue) -> Result<Map<String, Value>, Error> {
     }
 }
 
-fn read_props(props: JsValue) -> Result<Props, Error> {
-    let map = object_arg("props", props)?;
-    json::from_value::<Props>(Value::Object(map)).map_err(|e| Error::config(format!("props: {}", e.message)))
-}
 
 fn client_options(p: &Props) -> Result<ClientOptions, Error> {
     let mut o = ClientOptions {
@@ -88,15 +138,14 @@ fn client_options(p: &Props) -> Result<ClientOptions, Error> {
     if let Some(t) = p.timeout {
         o.timeout_ms = positive_ms("timeout", t)?;
     }
-    if let Some(h) = &p.headers {
-        o.headers = h.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    }
-    if let Some(r) = &p.retry {
+    o.headers = p.headers.clone();
+    if let Some([max_retries, base, max]) = p.retry {
         let d = RetryPolicy::default();
+        let n = |v: Option<f64>, d: u32| v.map_or(d, |v| v.clamp(0.0, f64::from(u32::MAX)) as u32);
         o.retry = RetryPolicy {
-            max_retries: r.max_retries.unwrap_or(d.max_retries),
-            base_delay_ms: r.base_delay_ms.unwrap_or(d.base_delay_ms),
-            max_delay_ms: r.max_delay_ms.unwrap_or(d.max_delay_ms),
+            max_retries: n(max_retries, d.max_retries),
+            base_delay_ms: n(base, d.base_delay_ms),
+            max_delay_ms: n(max, d.max_delay_ms),
         };
     }
     if let Some(m) = p.max_response_bytes {

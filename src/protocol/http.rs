@@ -57,11 +57,13 @@ pub fn classify(op: &str, status: u16, body: &str) -> Result<Value, Error> {
         }
         return Ok(value);
     }
-    if body.len() > 0 && looks_like_html(body) {
-        let e = json::parse_value(body).unwrap_err();
-        return Err(Error::decode(format!("{op}: HTTP {status}: {}", e.message)));
+    let parsed = json::parse_value(body);
+    if looks_like_html(body) {
+        if let Err(e) = parsed {
+            return Err(Error::decode(format!("{op}: HTTP {status}: {}", e.message)));
+        }
     }
-    let parsed = json::parse_value(body).ok();
+    let parsed = parsed.ok();
     Err(error_from_response(status, parsed.as_ref(), body))
 }
 
