@@ -1,0 +1,42 @@
+// Benchmark page: window.bench drives one contender per page load.
+import * as C from './lib/contenders.mjs';
+import * as K from './lib/cases.mjs';
+
+const now = () => performance.now();
+let contender = null;
+let wasm = null;
+let mem = null;
+
+const loaders = {
+  async ours() {
+    const m = await import('./pkg/botpress_chat_wasm.js');
+    wasm = await m.default();
+    return C.ours(m);
+  },
+  async official() {
+    return C.official(await import('./official/chat.min.mjs'));
+  },
+  async raw() {
+    return C.raw();
+  },
+};
+
+window.bench = {
+  async load(name) {
+    contender = await loaders[name]();
+    return true;
+  },
+  createMessages: (o) => K.createMessages(contender, { ...o, now }),
+  throughput: (o) => K.throughput(contender, { ...o, now }),
+  async memoryOpen(o) {
+    mem = await K.memoryOpen(contender, { ...o, now });
+    return mem.s.count;
+  },
+  memoryBurst: (n) => K.memoryBurst(mem, n),
+  memoryClose() {
+    K.memoryClose(mem);
+    mem = null;
+  },
+  wasmBytes: () => (wasm ? wasm.memory.buffer.byteLength : 0),
+};
+window.benchReady = true;

@@ -1,0 +1,82 @@
+// One measured run in a fresh Node process (run with --expose-gc):
+//   node --expose-gc bench/node/run-case.mjs '{"case":"cold","contender":"ours","apiUrl":"…"}'
+// Prints one line: RESULT <json>.
+const tStart = performance.now();
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const opts = JSON.parse(process.argv[2]);
+const now = () => performance.now();
+let wasmMemory = null;
+
+async function load(name) {
+  const C = await import('../lib/contenders.mjs');
+  if (name === 'ours') {
+    const dir = opts.pkgNode || path.join(ROOT, 'pkg-node');
+    const m = createRequire(import.meta.url)(path.join(dir, 'botpress_chat_wasm.js'));
+    wasmMemory = m.__wasm ? m.__wasm.memory : null;
+    return C.ours(m);
+  }
+  if (name === 'official') return C.official(await import('@botpress/chat'));
+  return C.raw();
+}
+
+function heap() {
+  global.gc();
+  global.gc();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, wasm: wasmMemory ? wasmMemory.buffer.byteLength : 0 };
+}
+
+async function main() {
+  const K = await import('../lib/cases.mjs');
+  const base = { apiUrl: opts.apiUrl, now, botExtra: opts.botExtra || 0 };
+  switch (opts.case) {
+    case 'cold': {
+      const t0 = now();
+      const c = await load(opts.contender);
+      const tImport = now();
+      await c.connect(opts.apiUrl);
+      const t1 = now();
+      return { ms: t1 - t0, importMs: tImport - t0, connectMs: t1 - tImport, sinceProcessStartMs: t1, scriptStartMs: tStart };
+    }
+    case 'create':
+      return K.createMessages(await load(opts.contender), { ...base, n: opts.n });
+    case 'throughput':
+      return K.throughput(await load(opts.contender), { ...base, n: opts.n, protocol: opts.protocol });
+    case 'memory': {
+      const c = await load(opts.contender);
+      const st = await K.memoryOpen(c, { ...base, protocol: opts.protocol, warm: opts.warm });
+      const before = heap();
+      const t0 = now();
+      for (let left = opts.n; left > 0; left -= opts.chunk) await K.memoryBurst(st, Math.min(left, opts.chunk));
+      const ms = now() - t0;
+      const after = heap();
+      K.memoryClose(st);
+      return {
+        n: opts.n,
+        ms,
+        before,
+        after,
+        jsHeapGrowth: after.heapUsed - before.heapUsed,
+        wasmGrowth: after.wasm - before.wasm,
+        growth: after.heapUsed - before.heapUsed + (after.wasm - before.wasm),
+      };
+    }
+    default:
+      throw new Error(`unknown case ${opts.case}`);
+  }
+}
+
+main().then(
+  (r) => {
+    process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+    process.exit(0);
+  },
+  (e) => {
+    process.stdout.write(`RESULT ${JSON.stringify({ error: String((e && e.stack) || e) })}\n`);
+    process.exit(0);
+  },
+);
