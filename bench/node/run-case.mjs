@@ -15,9 +15,23 @@ async function load(name) {
   const C = await import('../lib/contenders.mjs');
   if (name === 'ours') {
     const dir = opts.pkgNode || path.join(ROOT, 'pkg-node');
-    const m = createRequire(import.meta.url)(path.join(dir, 'botpress_chat_wasm.js'));
-    wasmMemory = m.__wasm ? m.__wasm.memory : null;
-    return C.ours(m);
+    const file = path.join(dir, 'botpress_chat_wasm.js');
+    if (opts.case !== 'memory') return C.ours(createRequire(import.meta.url)(file));
+    // The nodejs glue keeps its instance private: catch it as it is created to read
+    // the wasm memory size.
+    const Instance = WebAssembly.Instance;
+    let instance = null;
+    WebAssembly.Instance = function (module, imports) {
+      instance = new Instance(module, imports);
+      return instance;
+    };
+    try {
+      const m = createRequire(import.meta.url)(file);
+      wasmMemory = instance && instance.exports.memory;
+      return C.ours(m);
+    } finally {
+      WebAssembly.Instance = Instance;
+    }
   }
   if (name === 'official') return C.official(await import('@botpress/chat'));
   return C.raw();
