@@ -16,8 +16,6 @@ import { writeReport } from './report.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
-const PKG = path.join(ROOT, 'pkg');
-const PKG_NODE = path.join(ROOT, 'pkg-node');
 const WWW = path.join(ROOT, 'target', 'bench-www');
 const WORKERD_DIR = path.join(ROOT, 'target', 'bench-workerd');
 const OFFICIAL_DIR = path.join(ROOT, 'node_modules', '@botpress', 'chat');
@@ -39,12 +37,22 @@ const CASES = opt('--cases', 'size,cold,create,throughput,memory').split(',');
 const BOT_EXTRA = Number(opt('--bot-extra', process.env.BENCH_BOT_EXTRA || 0));
 const JSON_OUT = path.resolve(opt('--json', path.join(HERE, QUICK ? '../target/bench-quick.json' : 'results.json')));
 const MD_OUT = opt('--md', QUICK ? null : path.join(ROOT, 'BENCHMARKS.md'));
+// --profile: CPU profiles of the ours runs (Chromium via CDP, Node via --cpu-prof)
+// into target/bench-profiles/; summarise them with bench/profile-summary.mjs.
+const PROFILE = flag('--profile');
+const PROFILE_DIR = path.join(ROOT, 'target', 'bench-profiles');
+// --pkg DIR / --pkg-node DIR: measure another build of ours (e.g. a --profiling build
+// whose wasm keeps function names).
+const PKG_DIR = path.resolve(opt('--pkg', path.join(ROOT, 'pkg')));
+const PKG_NODE_DIR = path.resolve(opt('--pkg-node', path.join(ROOT, 'pkg-node')));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHAT_SERVER = process.env.CHAT_SERVER || path.join(ROOT, 'target', 'release', 'chat-server');
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
+const PKG = PKG_DIR;
 const OURS_BUILT = fs.existsSync(path.join(PKG, 'botpress_chat_wasm_bg.wasm'));
-const OURS_NODE_BUILT = fs.existsSync(path.join(PKG_NODE, 'botpress_chat_wasm_bg.wasm'));
+const OURS_NODE_BUILT = fs.existsSync(path.join(PKG_NODE_DIR, 'botpress_chat_wasm_bg.wasm'));
+let profileSeq = 0;
 
 // Contender variants per case. `protocol` only for signal cases.
 const BASIC = ['ours', 'official', 'raw'];
@@ -199,15 +207,30 @@ async function chromiumCases(server) {
       }
     }
     const ctx = await browser.newContext();
-    const withPage = async (contender, fn) => {
+    const withPage = async (contender, fn, label) => {
       const page = await ctx.newPage();
+      let cdp = null;
       const consoleErrors = [];
       page.on('pageerror', (e) => consoleErrors.push(String(e)));
       try {
         await page.goto(`${server}/index.html`);
         await page.waitForFunction(() => window.benchReady, null, { timeout: 30000 });
         await page.evaluate((c) => window.bench.load(c), contender);
-        return await fn(page);
+        if (PROFILE && contender === 'ours' && label) {
+          cdp = await ctx.newCDPSession(page);
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+          await cdp.send('Profiler.start');
+        }
+        const r = await fn(page);
+        if (cdp) {
+          const { profile } = await cdp.send('Profiler.stop');
+          fs.mkdirSync(PROFILE_DIR, { recursive: true });
+          const f = path.join(PROFILE_DIR, `chromium-${label}-${++profileSeq}.cpuprofile`);
+          fs.writeFileSync(f, JSON.stringify(profile));
+          log(`profile: ${path.relative(ROOT, f)}`);
+        }
+        return r;
       } catch (e) {
         return { error: String(e) + (consoleErrors.length ? `\npage errors: ${consoleErrors.join('\n')}` : '') };
       } finally {
@@ -218,7 +241,7 @@ async function chromiumCases(server) {
       for (const [, c] of alternating(BASIC, P.runs)) {
         const v = { variant: c, contender: c };
         if (skipOurs(env, 'create', v, OURS_BUILT)) continue;
-        const r = await withPage(c, (page) => page.evaluate((o) => window.bench.createMessages(o), { apiUrl, n: P.createN }));
+        const r = await withPage(c, (page) => page.evaluate((o) => window.bench.createMessages(o), { apiUrl, n: P.createN }), `create-${c}`);
         record(env, 'create', v, 'perCallUs', 'lower', r);
       }
     }
@@ -227,6 +250,7 @@ async function chromiumCases(server) {
         if (skipOurs(env, 'throughput', v, OURS_BUILT)) continue;
         const r = await withPage(v.contender, (page) =>
           page.evaluate((o) => window.bench.throughput(o), { apiUrl, n: P.burstN, protocol: v.protocol, botExtra: BOT_EXTRA }),
+          `throughput-${v.variant}`,
         );
         record(env, 'throughput', v, 'signalsPerSec', 'higher', r);
       }
@@ -274,7 +298,11 @@ async function chromiumCases(server) {
 // ---------------------------------------------------------------- Node
 function nodeRun(o) {
   return new Promise((resolve) => {
-    const args = ['--expose-gc', '--experimental-websocket', '--no-warnings', path.join(HERE, 'node', 'run-case.mjs'), JSON.stringify(o)];
+    const prof = PROFILE && o.contender === 'ours' && o.case !== 'memory'
+      ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', PROFILE_DIR,
+         '--cpu-prof-name', `node-${o.case}-${o.contender}${o.protocol ? '-' + o.protocol : ''}-${++profileSeq}.cpuprofile`]
+      : [];
+    const args = ['--expose-gc', '--experimental-websocket', '--no-warnings', ...prof, path.join(HERE, 'node', 'run-case.mjs'), JSON.stringify({ ...o, pkgNode: PKG_NODE_DIR })];
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
     let out = '';
     let err = '';
