@@ -157,7 +157,10 @@ function sizes() {
 // ---------------------------------------------------------------- chat-server
 function startServer() {
   return new Promise((resolve, reject) => {
-    const args = ['--addr', '127.0.0.1:0', '--webhook-id', 'local', '--exit-after', '7200', '--static', WWW];
+    // --bot-delay-ms 0: the echo bot starts a burst at once, so the throughput
+    // window holds no fixed server-side pause.
+    const args = ['--addr', '127.0.0.1:0', '--webhook-id', 'local', '--exit-after', '7200', '--bot-delay-ms', '0', '--static', WWW];
+    results.meta.serverArgs = args.join(' ').replace(WWW, path.relative(ROOT, WWW));
     const p = spawn(CHAT_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const errLog = fs.createWriteStream(path.join(ROOT, 'target', 'bench-server.err.log'));
     p.stderr.pipe(errLog);
