@@ -143,6 +143,7 @@ function demangle(n) {
 // Crate of a (demangled) function name: the first `word::` that is not a std-ish
 // wrapper of generics, e.g. `<serde_json::de::Deserializer<R> as …>::f` -> serde_json.
 function crate(n) {
+  n = n.replace(/\[[0-9a-f]+\]/g, '');
   const m = n.match(/([A-Za-z_][A-Za-z0-9_]*)::/);
   return m ? m[1] : n.startsWith('__') || /^[a-z_]+$/.test(n) ? '(runtime/libc)' : '(unnamed)';
 }
@@ -156,4 +157,4 @@ console.log(`-- code by crate (code section ${kb(code)})`);
 for (const [c, s] of [...byCrate].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${kb(s)} ${((100 * s) / code).toFixed(1).padStart(5)}%  ${c}`);
 console.log(`-- top ${TOP} functions`);
 for (const b of bodies.sort((a, b) => b.size - a.size).slice(0, TOP))
-  console.log(`${kb(b.size)} ${((100 * b.size) / code).toFixed(1).padStart(5)}%  ${demangle(names.get(b.index) || `func[${b.index}]`).slice(0, 160)}`);
+  console.log(`${kb(b.size)} ${((100 * b.size) / code).toFixed(1).padStart(5)}%  ${demangle(names.get(b.index) || `func[${b.index}]`).replace(/\[[0-9a-f]+\]/g, '').replace(/::h[0-9a-f]{16}$/, '').slice(0, 160)}`);
