@@ -13,7 +13,8 @@ function category(cf) {
   const u = cf.url || '';
   const f = cf.functionName || '';
   if (f === '(idle)' || f === '(program)' || f === '(garbage collector)' || f === '(root)') return f;
-  if (u.startsWith('wasm://') || f.startsWith('$') || /^wasm-function/.test(f)) return 'wasm';
+  if (/^wasm-to-js|^js-to-wasm/.test(f)) return 'wasm↔JS boundary';
+  if (u.startsWith('wasm://') || /\.wasm(-[0-9a-f]+)?$/.test(u) || f.startsWith('$') || /^wasm-function/.test(f)) return 'wasm';
   if (/botpress_chat_wasm/.test(u)) return 'ours JS glue';
   if (/\/lib\/(cases|contenders)\.mjs|run-case\.mjs|page\.mjs/.test(u)) return 'benchmark';
   if (/official|@botpress|axios|zod|eventsource/.test(u)) return 'official';
