@@ -1,0 +1,222 @@
+// The JS realtime facade of the built Node package (pkg-node/) against chat-server:
+// SignalListener events, async iteration, stream assembly, reconnecting, closing,
+// many listeners, decodeSignal. Env: REALTIME_JS_URL (a chat-server started with
+// --keepalive-secs 0, so idle connections trip short watchdogs), set by
+// scripts/tests/36-realtime-js.sh; without it every test is skipped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const URL_ = process.env.REALTIME_JS_URL;
+const skip = URL_ ? false : 'REALTIME_JS_URL not set (run scripts/tests/36-realtime-js.sh)';
+const pkg = URL_ ? require('../../pkg-node/botpress_chat_wasm.js') : {};
+const { ChatClient, decodeSignal } = pkg;
+const API = () => `${URL_}/local`;
+
+function deferred() {
+  let resolve, reject;
+  const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+function within(promise, ms, what) {
+  let t;
+  const timeout = new Promise((_, rej) => (t = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(t));
+}
+
+/** Resolves with the first `type` event whose data passes `pred`. */
+function waitFor(listener, type, pred = () => true, ms = 10_000) {
+  const d = deferred();
+  const fn = (data) => {
+    if (pred(data)) {
+      listener.off(type, fn);
+      d.resolve(data);
+    }
+  };
+  listener.on(type, fn);
+  return within(d.promise, ms, type);
+}
+
+async function setup() {
+  const client = await ChatClient.connect({ apiUrl: API() });
+  const { conversation } = await client.createConversation({});
+  return { client, conv: conversation.id };
+}
+
+const say = (client, conv, text) =>
+  client.createMessage({ conversationId: conv, payload: { type: 'text', text } }).then((r) => r.message);
+
+test('events carry the signal data; once, onceOrMore and off', { skip }, async () => {
+  const { client, conv } = await setup();
+  const listener = await client.listenConversation({ id: conv });
+  assert.equal(listener.status, 'connected');
+
+  const seen = [];
+  const all = (d) => seen.push(d);
+  let onceCount = 0;
+  let moreCount = 0;
+  listener.on('message_created', all);
+  listener.once('message_created', () => onceCount++);
+  listener.onceOrMore('message_created', () => (++moreCount === 2 ? 'stop-listening' : 'keep-listening'));
+
+  const own = waitFor(listener, 'message_created', (d) => !d.isBot);
+  const bot = waitFor(listener, 'message_created', (d) => d.isBot);
+  const m = await say(client, conv, 'hello');
+  const ownData = await own;
+  assert.equal(ownData.id, m.id);
+  assert.equal(ownData.payload.text, 'hello');
+  assert.equal(ownData.isBot, false);
+  const botData = await bot;
+  assert.equal(botData.payload.text, 'hello');
+
+  listener.off('message_created', all);
+  await say(client, conv, 'again');
+  await waitFor(listener, 'message_created', (d) => d.isBot && d.payload.text === 'again');
+  assert.equal(seen.length, 2, 'off() removed the handler');
+  assert.equal(onceCount, 1);
+  assert.equal(moreCount, 2, "onceOrMore stopped on 'stop-listening'");
+
+  const closed = waitFor(listener, 'close');
+  listener.disconnect();
+  await closed;
+  assert.equal(listener.status, 'disconnected');
+});
+
+test('async iteration yields {type, data}; break keeps the listener', { skip }, async () => {
+  const { client, conv } = await setup();
+  const listener = await client.listenConversation({ id: conv });
+  const got = [];
+  const done = (async () => {
+    for await (const s of listener) {
+      got.push(s);
+      if (got.length === 2) break;
+    }
+  })();
+  await say(client, conv, 'iterate');
+  await within(done, 10_000, 'two signals');
+  assert.deepEqual(got.map((s) => [s.type, s.data.isBot]), [['message_created', false], ['message_created', true]]);
+  assert.equal(listener.status, 'connected');
+
+  // A pending iteration ends when the listener is disconnected.
+  const it = listener[Symbol.asyncIterator]();
+  const pending = it.next();
+  listener.disconnect();
+  assert.deepEqual(await pending, { value: undefined, done: true });
+});
+
+test('streamedMessage assembles deltas and resolves on completion', { skip }, async () => {
+  const { client, conv } = await setup();
+  const listener = await client.listenConversation({ id: conv });
+  const first = waitFor(listener, 'message_stream_delta');
+  await say(client, conv, 'stream 5');
+  const delta = await first;
+  const progress = [];
+  const result = await within(
+    listener.streamedMessage(delta.streamId, (text) => progress.push(text)),
+    10_000,
+    'stream completion',
+  );
+  assert.equal(result.streamId, delta.streamId);
+  assert.equal(result.text, result.message.payload.text);
+  assert.ok(progress.length >= 1);
+  assert.ok(result.text.startsWith(progress[0]));
+  // A late caller still gets the outcome.
+  assert.equal((await listener.streamedMessage(delta.streamId)).text, result.text);
+  listener.disconnect();
+});
+
+test('watchdog: reconnects by itself and delivers what was missed exactly once', { skip }, async () => {
+  const { client, conv } = await setup();
+  const listener = await client.listenConversation({ id: conv, timeoutMs: 400 });
+  const reconnecting = waitFor(listener, 'reconnecting');
+  const ev = await reconnecting;
+  assert.equal(ev.error.type, 'Timeout');
+  assert.equal(ev.error.message, 'Client connection timed out');
+  assert.equal(typeof ev.delayMs, 'number');
+  // Sent while the listener is between connections (or just back).
+  const ids = [];
+  let replies = 0;
+  listener.on('message_created', (d) => (ids.push(d.id), d.isBot && replies++));
+  const reconnected = waitFor(listener, 'reconnected');
+  const m = await say(client, conv, 'while away');
+  await reconnected;
+  for (let i = 0; i < 200 && replies === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(replies, 1, "the bot's reply arrives once");
+  assert.equal(ids.filter((id) => id === m.id).length, 1, 'delivered exactly once');
+  listener.disconnect();
+});
+
+test("reconnect: false gives the official behaviour: 'error' then 'close'", { skip }, async () => {
+  const { client, conv } = await setup();
+  const listener = await client.listenConversation({ id: conv, reconnect: false, timeoutMs: 300 });
+  const order = [];
+  const closed = deferred();
+  listener.on('error', (e) => order.push(['error', e.type, e.message]));
+  listener.on('close', () => {
+    order.push(['close']);
+    closed.resolve();
+  });
+  await within(closed.promise, 5_000, 'close');
+  assert.deepEqual(order, [['error', 'Timeout', 'Client connection timed out'], ['close']]);
+  assert.equal(listener.status, 'disconnected');
+  // connect() opens it again.
+  await listener.connect();
+  assert.equal(listener.status, 'connected');
+  listener.disconnect();
+});
+
+for (const protocol of ['sse', 'websocket']) {
+  test(`a removed participant's listener closes (${protocol})`, { skip: skip || (protocol === 'websocket' && typeof WebSocket === 'undefined' ? 'no WebSocket in this Node' : false) }, async () => {
+    const { client, conv } = await setup();
+    const bob = await ChatClient.connect({ apiUrl: API() });
+    await client.addParticipant({ conversationId: conv, userId: bob.user.id });
+    const listener = await bob.listenConversation({ id: conv, protocol });
+    const error = waitFor(listener, 'error');
+    const closed = waitFor(listener, 'close');
+    await client.removeParticipant({ conversationId: conv, userId: bob.user.id });
+    const e = await error;
+    await closed;
+    assert.equal(e.type, 'Forbidden');
+    assert.equal(e.code, 403);
+    assert.equal(listener.status, 'disconnected');
+  });
+}
+
+test('many listeners at once, all released on disconnect', { skip }, async () => {
+  const { client, conv } = await setup();
+  const listeners = await Promise.all(Array.from({ length: 40 }, () => client.listenConversation({ id: conv })));
+  const all = Promise.all(listeners.map((l) => waitFor(l, 'message_created', (d) => d.isBot)));
+  await say(client, conv, 'to everyone');
+  const got = await all;
+  assert.equal(got.length, 40);
+  for (const l of listeners) l.disconnect();
+  assert.ok(listeners.every((l) => l.status === 'disconnected'));
+  // Nothing keeps the process alive: node --test would not finish otherwise.
+});
+
+test('invalid options are rejected before connecting', { skip }, async () => {
+  const { client } = await setup();
+  await assert.rejects(client.listenConversation({}), (e) => e.type === 'Config' && /id/.test(e.message));
+  await assert.rejects(client.listenConversation({ id: 'x', protocol: 'carrier-pigeon' }), (e) => e.type === 'Config');
+  await assert.rejects(client.listenConversation({ id: 'x', timeoutMs: -1 }), (e) => e.type === 'Config');
+  await assert.rejects(client.listenConversation({ id: 'not-mine' }), (e) => [403, 404].includes(e.code) && e.isApiError);
+});
+
+test('decodeSignal validates webhook bodies', { skip }, () => {
+  const env = {
+    type: 'participant_added',
+    data: { conversationId: 'c', participantId: 'p' },
+  };
+  assert.deepEqual(decodeSignal(JSON.stringify(env)), env);
+  assert.deepEqual(decodeSignal(env), env);
+  const future = { type: 'typing_started', data: { x: 1 } };
+  assert.deepEqual(decodeSignal(future), { type: 'unknown', data: future });
+  assert.throws(() => decodeSignal('not json'), (e) => e.type === 'Decode');
+  assert.throws(() => decodeSignal({ data: {} }), (e) => e.type === 'Decode' && /type/.test(e.message));
+  assert.throws(
+    () => decodeSignal({ type: 'message_deleted', data: { id: 5 } }),
+    (e) => e.type === 'Decode' && /message_deleted/.test(e.message),
+  );
+});
