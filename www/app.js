@@ -145,6 +145,9 @@ const ui = {
   title: $('#chat-title'),
   subtitle: $('#chat-subtitle'),
   status: $('#status'),
+  banner: $('#conn-banner'),
+  bannerText: $('#conn-banner-text'),
+  retry: $('#conn-retry'),
   messages: $('#messages'),
   list: $('#message-list'),
   empty: $('#empty'),
@@ -174,11 +177,22 @@ const STATUS_TEXT = {
   offline: 'Offline',
 }
 
+const BANNER_TEXT = {
+  reconnecting: 'Connection lost. Reconnecting… messages sent meanwhile will appear when it is back.',
+  disconnected: 'Live updates are off.',
+  offline: 'You are offline. Messages will catch up when the network is back.',
+}
+
 function setStatus(status, detail) {
   state.status = status
   ui.status.dataset.status = status
   ui.status.querySelector('.status-text').textContent = STATUS_TEXT[status] ?? status
   ui.status.title = detail || STATUS_TEXT[status] || status
+  const banner = state.conversationId ? BANNER_TEXT[status] : undefined
+  ui.banner.hidden = !banner
+  ui.banner.dataset.status = status
+  if (banner) ui.bannerText.textContent = banner
+  ui.retry.hidden = status !== 'disconnected'
 }
 
 function errorText(e) {
@@ -737,7 +751,7 @@ function wireListener(l, seq) {
   }))
   l.on('close', live(() => {
     setStatus('disconnected')
-    toast('Live updates stopped. Reconnect from the badge.', 'warn')
+    toast('Live updates stopped.', 'warn')
   }))
 }
 
@@ -960,6 +974,7 @@ function bindUi() {
   ui.jump.addEventListener('click', () => scrollToBottom(true))
   ui.messages.addEventListener('scroll', () => { if (nearBottom()) ui.jump.hidden = true }, { passive: true })
   ui.status.addEventListener('click', reconnectListener)
+  ui.retry.addEventListener('click', reconnectListener)
 
   const openSettings = () => { fillSettingsForm(); ui.settings.showModal() }
   $('#open-settings').addEventListener('click', openSettings)

@@ -267,6 +267,7 @@ describe('demo page', { timeout: 120_000 }, () => {
       })
       proxy.cut()
       await p.waitForSelector('#status[data-status="reconnecting"]', { timeout: 10_000 })
+      assert.ok(await p.isVisible('#conn-banner'), 'a banner explains the state')
       // While the page is cut off, a message arrives (posted straight to the server).
       const res = await fetch(`${server.apiUrl}/messages`, {
         method: 'POST',
@@ -285,6 +286,7 @@ describe('demo page', { timeout: 120_000 }, () => {
       }, 'the missed message and its echo', 15_000)
       const t = await texts()
       assert.equal(t.filter((x) => x === 'own:sent while you were away').length, 1, 'delivered once')
+      assert.ok(!(await p.isVisible('#conn-banner')), 'the banner is gone once connected')
       const states = await p.evaluate(() => window.__states)
       assert.ok(states.includes('reconnecting') && states.at(-1) === 'connected', `badge states: ${states.join(' → ')}`)
     } finally {
