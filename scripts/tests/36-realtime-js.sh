@@ -11,3 +11,6 @@ start_chat_server RTJS --keepalive-secs 0 --bot-delay-ms 5 --exit-after 600
 export REALTIME_JS_URL="$RTJS_URL"
 log "node --test tests/js/realtime.test.mjs"
 node --experimental-websocket --test tests/js/realtime.test.mjs
+
+log "tsc --strict --noEmit -p tests/support/tsconfig.realtime.json"
+tsc -p tests/support/tsconfig.realtime.json

@@ -1,0 +1,17 @@
+// Type-checked (tsc --strict) by scripts/tests/36-realtime-js.sh: the realtime declarations.
+import { ChatClient, decodeSignal, SignalListener, Signal, UnknownSignal } from '../../pkg-node/botpress_chat_wasm.js';
+export async function run(client: ChatClient) {
+  const l: SignalListener = await client.listenConversation({ id: 'c', protocol: 'websocket', reconnect: true, timeoutMs: 1000 });
+  l.on('message_created', (d) => { const b: boolean = d.isBot; void b; });
+  l.on('error', (e) => console.log(e.type, e.code));
+  l.on('reconnecting', (r) => console.log(r.attempt, r.delayMs, r.error.message));
+  l.onceOrMore('message_stream_delta', (d) => (d.sequence > 3 ? 'stop-listening' : 'keep-listening'));
+  for await (const s of l) {
+    if (s.type === 'message_created') console.log(s.data.payload);
+  }
+  const r = await l.streamedMessage('s', (t) => console.log(t));
+  console.log(r.text, r.message.id, l.status);
+  const d: Signal | UnknownSignal = decodeSignal('{}');
+  void d;
+  l.disconnect();
+}
