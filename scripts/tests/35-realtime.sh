@@ -28,8 +28,8 @@ export REALTIME_PROXY_URL="$PROXY_URL/local"
 export REALTIME_CONTROL_URL="$CONTROL_URL"
 
 log "wasm-pack test --node (realtime_node)"
-[ "${RT_SKIP_NODE:-}" = 1 ] || NODE_OPTIONS="--experimental-websocket" wasm-pack test --node -- --test realtime_node
+[ "${RT_SKIP_NODE:-}" = 1 ] || NODE_OPTIONS="--experimental-websocket" wasm-pack test --node -- --test realtime_node ${RT_TEST_ARGS:-}
 
 [ "${RT_SKIP_BROWSER:-}" = 1 ] && exit 0
 log "wasm-pack test --headless --chrome (realtime_browser)"
-wasm-pack test --headless --chrome -- --test realtime_browser
+wasm-pack test --headless --chrome -- --test realtime_browser ${RT_TEST_ARGS:-}

@@ -30,6 +30,9 @@ impl Drop for EsStream {
 
 impl EsStream {
     pub(crate) fn connect(url: &str) -> Result<EsStream, Error> {
+        if !js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("EventSource")).unwrap_or(false) {
+            return Err(Error::config("EventSource is not available in this runtime (browsers only; use protocol 'sse' elsewhere)"));
+        }
         let es = EventSource::new(url).map_err(|e| crate::transport::stream::network_error("EventSource", &e))?;
         let shared = Rc::new(RefCell::new(Shared::default()));
         let s = shared.clone();

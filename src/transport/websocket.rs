@@ -84,6 +84,9 @@ impl Drop for WsStream {
 impl WsStream {
     /// Starts connecting; await [`opened`] on `shared` to know the outcome.
     pub(crate) fn connect(url: &str) -> Result<WsStream, Error> {
+        if !js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("WebSocket")).unwrap_or(false) {
+            return Err(Error::config("WebSocket is not available in this runtime (Node 20 needs --experimental-websocket, Node 22+ has it; or use protocol 'sse')"));
+        }
         let ws = WebSocket::new(url).map_err(|e| crate::transport::stream::network_error("WebSocket", &e))?;
         let shared = Rc::new(RefCell::new(Shared::default()));
         let s = shared.clone();
