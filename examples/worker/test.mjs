@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import { ROOT, OUT, startChatServer, startProcess, waitFor } from '../../tests/e2e/harness.mjs'
+import { ROOT, OUT, launchChromium, startChatServer, startProcess, waitFor } from '../../tests/e2e/harness.mjs'
 
 const ENCRYPTION_KEY = 'worker-test-encryption-key-0123456789'
 const WEBHOOK_SECRET = 'worker-test-webhook-secret'
@@ -42,6 +42,7 @@ describe('edge worker in workerd', { timeout: 90_000 }, () => {
       '--encryption-key', ENCRYPTION_KEY,
       '--webhook-url', `${base}/webhook`,
       '--webhook-secret', WEBHOOK_SECRET,
+      '--static', 'www', '--static', 'pkg',
     ], { name: 'worker-chat-server' })
     worker = await startProcess(WORKERD, ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`], {
       cwd: path.join(ROOT, 'examples/worker'),
@@ -119,6 +120,30 @@ describe('edge worker in workerd', { timeout: 90_000 }, () => {
     const created = got.last
     assert.equal(created.type, 'message_created')
     assert.equal(created.data.conversationId, body.conversationId)
+  })
+
+  test('the demo page signs in through POST /session (manual auth) and chats', async () => {
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage()
+      const errors = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      const sessionCalls = []
+      page.on('request', (r) => { if (r.url().startsWith(`${base}/session`)) sessionCalls.push(r.method()) })
+      await page.goto(`${server.url}/?sessionUrl=${encodeURIComponent(`${base}/session`)}`)
+      await page.waitForSelector('#status[data-status="connected"]', { timeout: 20_000 })
+      assert.ok(sessionCalls.includes('POST'), 'the page asked the worker for its key')
+      const me = await page.textContent('#me-id')
+      assert.match(me, /^web-/)
+      await page.fill('#input', 'signed by the worker')
+      await page.press('#input', 'Enter')
+      await page.waitForSelector('.msg.bot >> text="signed by the worker"', { timeout: 10_000 })
+      const storage = await page.evaluate(() => JSON.stringify(localStorage))
+      assert.ok(!storage.includes(ENCRYPTION_KEY), 'the encryption key never reaches the page')
+      assert.deepEqual(errors, [])
+    } finally {
+      await browser.close()
+    }
   })
 
   test('GET /ask without text is a 400', async () => {
