@@ -488,7 +488,7 @@ impl Lists {
             (f.prep)(map.clone())?;
             Ok(pages(self.client.clone(), key, map, opts, f, field))
         };
-        AsyncCollection::new(match setup() {
+        AsyncCollection::into_js(match setup() {
             Ok(stream) => Coll::Ready(stream),
             Err(e) => Coll::Failed(e),
         })
@@ -568,7 +568,7 @@ async fn next_value(state: &Rc<RefCell<Coll>>) -> Result<Option<Value>, Error> {
 }
 
 impl AsyncCollection {
-    fn new(state: Coll) -> JsValue {
+    fn into_js(state: Coll) -> JsValue {
         let obj = JsValue::from(AsyncCollection { state: Rc::new(RefCell::new(state)) });
         // `[Symbol.asyncIterator]() { return this }`, without generating code:
         // Object.prototype.valueOf returns its receiver.
