@@ -62,6 +62,8 @@ pub(crate) fn network_error(context: &str, e: &JsValue) -> Error {
 /// head arrived. A non-2xx answer is read (bounded) and classified.
 pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStream, Error> {
     let controller = AbortController::new().map_err(|e| network_error("AbortController", &e))?;
+    // Aborts the request if this future is dropped before the body is handed over.
+    let mut guard = AbortOnDrop(Some(controller.clone()));
     let h = Headers::new().map_err(|e| network_error("Headers", &e))?;
     for (k, v) in headers {
         h.set(k, v).map_err(|e| Error::config(format!("header {k}: {}", js_message(&e))))?;
@@ -92,7 +94,18 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
     let reader: ReadableStreamDefaultReader = body
         .and_then(|b| b.get_reader().dyn_into().ok())
         .ok_or_else(|| Error::network("listen response body cannot be read"))?;
+    guard.0 = None;
     Ok(BodyStream { reader, controller, pending: None, done: false })
+}
+
+struct AbortOnDrop(Option<AbortController>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
 }
 
 async fn read_text(resp: &Response, limit: usize) -> String {

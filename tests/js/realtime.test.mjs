@@ -109,22 +109,25 @@ test('async iteration yields {type, data}; break keeps the listener', { skip }, 
 test('streamedMessage assembles deltas and resolves on completion', { skip }, async () => {
   const { client, conv } = await setup();
   const listener = await client.listenConversation({ id: conv });
-  const first = waitFor(listener, 'message_stream_delta');
-  await say(client, conv, 'stream 5');
-  const delta = await first;
-  const progress = [];
-  const result = await within(
-    listener.streamedMessage(delta.streamId, (text) => progress.push(text)),
-    10_000,
-    'stream completion',
-  );
-  assert.equal(result.streamId, delta.streamId);
-  assert.equal(result.text, result.message.payload.text);
-  assert.ok(progress.length >= 1);
-  assert.ok(result.text.startsWith(progress[0]));
-  // A late caller still gets the outcome.
-  assert.equal((await listener.streamedMessage(delta.streamId)).text, result.text);
-  listener.disconnect();
+  try {
+    const progress = [];
+    const started = deferred();
+    // Asked from inside the first delta's callback: nothing can be missed.
+    listener.once('message_stream_delta', (d) =>
+      started.resolve([d.streamId, listener.streamedMessage(d.streamId, (text) => progress.push(text))]),
+    );
+    await say(client, conv, 'stream 5');
+    const [streamId, completion] = await within(started.promise, 10_000, 'first delta');
+    const result = await within(completion, 10_000, 'stream completion');
+    assert.equal(result.streamId, streamId);
+    assert.equal(result.text, result.message.payload.text);
+    assert.ok(progress.length >= 1);
+    assert.ok(result.text.startsWith(progress[0]));
+    // A late caller still gets the outcome.
+    assert.equal((await listener.streamedMessage(streamId)).text, result.text);
+  } finally {
+    listener.disconnect();
+  }
 });
 
 test('watchdog: reconnects by itself and delivers what was missed exactly once', { skip }, async () => {
@@ -194,6 +197,18 @@ test('many listeners at once, all released on disconnect', { skip }, async () =>
   for (const l of listeners) l.disconnect();
   assert.ok(listeners.every((l) => l.status === 'disconnected'));
   // Nothing keeps the process alive: node --test would not finish otherwise.
+});
+
+test('disconnect while connecting aborts the attempt and releases the request', { skip }, async () => {
+  const { client, conv } = await setup();
+  const listener = await client.listenConversation({ id: conv });
+  listener.disconnect();
+  const attempt = listener.connect();
+  assert.equal(listener.status, 'connecting');
+  listener.disconnect();
+  await assert.rejects(attempt, (e) => e.type === 'Aborted');
+  assert.equal(listener.status, 'disconnected');
+  // An open request would keep node --test from finishing.
 });
 
 test('invalid options are rejected before connecting', { skip }, async () => {
