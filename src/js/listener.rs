@@ -7,10 +7,9 @@
 //! check the resulting object goes to the callbacks as is.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use futures::future::{AbortHandle, Abortable};
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -18,10 +17,11 @@ use wasm_bindgen::JsCast;
 use crate::error::Error;
 use crate::js::client::ChatClient;
 use crate::js::error::to_js_error;
+use crate::protocol::json;
 use crate::realtime::assembler::{StreamAssembler, StreamOutcome};
 use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, Progress, Target};
 use crate::realtime::{ListenOptions, Protocol};
-use crate::signal::{MessageCreated, Signal, SIGNAL_TYPES};
+use crate::signal::{MessageCreated, SIGNAL_TYPES};
 
 #[wasm_bindgen]
 extern "C" {
@@ -130,10 +130,9 @@ impl Codec for JsCodec {
     }
 
     fn backfilled(&mut self, m: MessageCreated) -> JsSignal {
-        let json = serde_json::to_string(&Signal::MessageCreated(m)).unwrap_or_default();
-        let env = json_parse_str(&json).unwrap_or(JsValue::NULL);
-        let data = get(&env, "data");
-        JsSignal { kind: 0, data, envelope: env }
+        let data = json::to_js(&m).unwrap_or(JsValue::NULL);
+        let envelope = object(&[("type", &key(SIGNAL_TYPES[0])), ("data", &data)]);
+        JsSignal { kind: 0, data, envelope }
     }
 }
 
@@ -170,9 +169,33 @@ impl Status {
 #[derive(Default)]
 struct IterState {
     queue: VecDeque<JsValue>,
-    waiters: VecDeque<(Function, Function)>,
+    waiters: Vec<(Function, Function)>,
     ended: bool,
     error: Option<JsValue>,
+}
+
+/// Stops a run: the spawned task ends (dropping the run) when this is set.
+#[derive(Default)]
+struct Stop {
+    stopped: std::cell::Cell<bool>,
+    waker: RefCell<Option<std::task::Waker>>,
+}
+
+impl Stop {
+    fn stop(&self) {
+        self.stopped.set(true);
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+
+    fn poll_stopped(&self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        if self.stopped.get() {
+            return std::task::Poll::Ready(());
+        }
+        *self.waker.borrow_mut() = Some(cx.waker().clone());
+        std::task::Poll::Pending
+    }
 }
 
 struct StreamWaiter {
@@ -184,12 +207,13 @@ struct StreamWaiter {
 struct State {
     status: Status,
     generation: u32,
-    abort: Option<AbortHandle>,
-    handlers: HashMap<String, Rc<Vec<Handler>>>,
+    abort: Option<Rc<Stop>>,
+    /// Callbacks by event name (a handful of names: a list beats a map).
+    handlers: Vec<(String, Rc<Vec<Handler>>)>,
     open_waiters: Vec<(Function, Function)>,
     iters: Vec<Rc<RefCell<IterState>>>,
     streams: StreamAssembler<JsValue>,
-    stream_waiters: HashMap<String, Vec<StreamWaiter>>,
+    stream_waiters: Vec<(String, StreamWaiter)>,
 }
 
 struct Core {
@@ -216,8 +240,8 @@ fn iter_result(value: &JsValue, done: bool) -> JsValue {
 
 impl Core {
     fn emit(&self, name: &str, data: &JsValue) {
-        let list = match self.st.borrow().handlers.get(name) {
-            Some(l) if !l.is_empty() => l.clone(),
+        let list = match self.st.borrow().handlers.iter().find(|(n, _)| n == name) {
+            Some((_, l)) if !l.is_empty() => l.clone(),
             _ => return,
         };
         let mut remove: Vec<Function> = Vec::new();
@@ -235,7 +259,7 @@ impl Core {
         }
         if !remove.is_empty() {
             let mut st = self.st.borrow_mut();
-            if let Some(l) = st.handlers.get_mut(name) {
+            if let Some((_, l)) = st.handlers.iter_mut().find(|(n, _)| n == name) {
                 let v: Vec<Handler> =
                     l.iter().filter(|h| !(h.mode != Mode::On && remove.iter().any(|r| r == &h.f))).cloned().collect();
                 *l = Rc::new(v);
@@ -260,7 +284,7 @@ impl Core {
                 let iters = self.st.borrow().iters.clone();
                 for it in iters {
                     let mut it = it.borrow_mut();
-                    match it.waiters.pop_front() {
+                    match (!it.waiters.is_empty()).then(|| it.waiters.remove(0)) {
                         Some((resolve, _)) => {
                             drop(it);
                             call(&resolve, &iter_result(&sig.envelope, false));
@@ -306,7 +330,7 @@ impl Core {
         let (open_waiters, iters, streams, was_running) = {
             let mut st = self.st.borrow_mut();
             st.generation = st.generation.wrapping_add(1);
-            let was_running = st.abort.take().map(|a| a.abort()).is_some();
+            let was_running = st.abort.take().map(|a| a.stop()).is_some();
             st.status = Status::Disconnected;
             (
                 std::mem::take(&mut st.open_waiters),
@@ -338,10 +362,8 @@ impl Core {
                 }
             }
         }
-        for (_, ws) in streams {
-            for w in ws {
-                call(&w.reject, &reason);
-            }
+        for (_, w) in streams {
+            call(&w.reject, &reason);
         }
         if let Some(e) = &error {
             self.emit("error", e);
@@ -362,9 +384,10 @@ impl Core {
                     .st
                     .borrow()
                     .stream_waiters
-                    .get(&id)
-                    .map(|ws| ws.iter().filter_map(|w| w.on_delta.clone()).collect())
-                    .unwrap_or_default();
+                    .iter()
+                    .filter(|(s, _)| *s == id)
+                    .filter_map(|(_, w)| w.on_delta.clone())
+                    .collect();
                 if !callbacks.is_empty() {
                     let text = JsValue::from_str(&text);
                     for f in callbacks {
@@ -374,15 +397,22 @@ impl Core {
             }
             COMPLETE => {
                 let outcome = self.st.borrow_mut().streams.complete(&id, get(&sig.data, "message"));
-                let waiters = self.st.borrow_mut().stream_waiters.remove(&id).unwrap_or_default();
+                let waiters = self.take_stream_waiters(&id);
                 settle(&id, &outcome, waiters);
             }
             _ => {
                 let outcome = self.st.borrow_mut().streams.abort(&id);
-                let waiters = self.st.borrow_mut().stream_waiters.remove(&id).unwrap_or_default();
+                let waiters = self.take_stream_waiters(&id);
                 settle(&id, &outcome, waiters);
             }
         }
+    }
+
+    fn take_stream_waiters(&self, id: &str) -> Vec<StreamWaiter> {
+        let mut st = self.st.borrow_mut();
+        let (taken, kept) = std::mem::take(&mut st.stream_waiters).into_iter().partition(|(s, _)| s == id);
+        st.stream_waiters = kept;
+        taken.into_iter().map(|(_, w)| w).collect::<Vec<_>>()
     }
 
     /// Starts a run unless one is going; the promise settles when it is open
@@ -409,11 +439,11 @@ impl Core {
 
     fn start(&self) {
         let Some(core) = self.me.upgrade() else { return };
-        let (handle, registration) = AbortHandle::new_pair();
+        let stop = Rc::new(Stop::default());
         let generation = {
             let mut st = self.st.borrow_mut();
             st.generation = st.generation.wrapping_add(1);
-            st.abort = Some(handle);
+            st.abort = Some(stop.clone());
             st.status = Status::Connecting;
             st.generation
         };
@@ -426,7 +456,10 @@ impl Core {
             driver::run(target, opts, progress, &mut codec, &mut emit).await;
         };
         wasm_bindgen_futures::spawn_local(async move {
-            let _ = Abortable::new(run, registration).await;
+            // Whichever ends first; stopping drops the run, which closes its
+            // connection and clears its timers.
+            let stopped = std::future::poll_fn(|cx| stop.poll_stopped(cx));
+            futures::future::select(Box::pin(run), Box::pin(stopped)).await;
         });
     }
 
@@ -435,7 +468,14 @@ impl Core {
         let f: Function =
             f.clone().dyn_into().map_err(|_| to_js_error(Error::config("the callback must be a function")))?;
         let mut st = self.st.borrow_mut();
-        let list = st.handlers.entry(name).or_default();
+        let i = match st.handlers.iter().position(|(n, _)| *n == name) {
+            Some(i) => i,
+            None => {
+                st.handlers.push((name, Rc::new(Vec::new())));
+                st.handlers.len() - 1
+            }
+        };
+        let list = &mut st.handlers[i].1;
         let mut v: Vec<Handler> = list.as_ref().clone();
         v.push(Handler { f, mode });
         *list = Rc::new(v);
@@ -492,7 +532,7 @@ impl SignalListener {
     pub fn off(&self, ty: JsValue, f: JsValue) {
         let Some(name) = ty.as_string() else { return };
         let mut st = self.core.st.borrow_mut();
-        if let Some(l) = st.handlers.get_mut(&name) {
+        if let Some((_, l)) = st.handlers.iter_mut().find(|(n, _)| *n == name) {
             if let Some(i) = l.iter().position(|h| JsValue::from(h.f.clone()) == f) {
                 let mut v = l.as_ref().clone();
                 v.remove(i);
@@ -553,7 +593,7 @@ impl SignalListener {
                 if let (Some(f), Some(text)) = (&w.on_delta, self.core.st.borrow().streams.text(&id)) {
                     let _ = f.call2(&JsValue::UNDEFINED, &key(&text), &JsValue::UNDEFINED);
                 }
-                self.core.st.borrow_mut().stream_waiters.entry(id).or_default().push(w);
+                self.core.st.borrow_mut().stream_waiters.push((id, w));
             }
         }
         Ok(promise)
@@ -584,7 +624,7 @@ impl SignalIterator {
         let mut waiter = None;
         let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
         if let Some(w) = waiter {
-            it.waiters.push_back(w);
+            it.waiters.push(w);
         }
         promise
     }
@@ -669,11 +709,11 @@ impl ChatClient {
                 status: Status::Disconnected,
                 generation: 0,
                 abort: None,
-                handlers: HashMap::new(),
+                handlers: Vec::new(),
                 open_waiters: Vec::new(),
                 iters: Vec::new(),
                 streams: StreamAssembler::new(),
-                stream_waiters: HashMap::new(),
+                stream_waiters: Vec::new(),
             }),
             me: me.clone(),
         });
@@ -694,35 +734,123 @@ impl ChatClient {
 /// throws a `DecodeError` naming the problem.
 #[wasm_bindgen(js_name = decodeSignal, skip_typescript)]
 pub fn decode_signal(input: JsValue) -> Result<JsValue, JsValue> {
-    let fail = |m: String| to_js_error(Error::decode(m));
-    let (text, envelope) = if let Some(t) = input.as_string() {
-        let env = json_parse_str(&t).map_err(|_| fail("decodeSignal: the text is not JSON".into()))?;
-        (t, env)
+    let fail = |m: String| to_js_error(Error::decode(format!("decodeSignal: {m}")));
+    let envelope = if let Some(t) = input.as_string() {
+        json_parse_str(&t).map_err(|_| fail("the text is not JSON".into()))?
     } else if input.is_object() {
-        let t = js_sys::JSON::stringify(&input)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| fail("decodeSignal: the value cannot be serialised as JSON".into()))?;
-        (t, input)
+        input
     } else {
-        return Err(fail("decodeSignal expects a JSON string or an object".into()));
+        return Err(fail("expects a JSON string or an object".into()));
     };
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| fail(format!("decodeSignal: invalid JSON: {e}")))?;
-    let ty = value.get("type").and_then(|t| t.as_str());
+    let ty = if envelope.is_object() { get(&envelope, "type").as_string() } else { None };
     let Some(ty) = ty else {
-        return Err(fail("decodeSignal: not a signal envelope (missing string `type`)".into()));
+        return Err(fail("not a signal envelope (missing string `type`)".into()));
     };
-    if value.get("data").is_none() {
-        return Err(fail(format!("decodeSignal: signal `{ty}` has no `data`")));
+    let data = get(&envelope, "data");
+    if data.is_undefined() {
+        return Err(fail(format!("signal `{ty}` has no `data`")));
     }
-    if !SIGNAL_TYPES.contains(&ty) {
+    let Some(fields) = SHAPES.iter().find(|(k, _)| *k == ty).map(|(_, f)| *f) else {
         return Ok(object(&[("type", &key("unknown")), ("data", &envelope)]));
+    };
+    check_shape(&data, fields, "data").map_err(|m| fail(format!("invalid `{ty}` signal: {m}")))?;
+    Ok(object(&[("type", &key(&ty)), ("data", &data)]))
+}
+
+/// Field kinds: `s` string, `S` string or null, `n` number, `b` boolean,
+/// `o` object, `p` message payload (an object with a string `type`), `m` a
+/// message; a leading `?` marks an optional field.
+const MESSAGE: &[(&str, &str)] = &[
+    ("id", "s"),
+    ("createdAt", "s"),
+    ("conversationId", "s"),
+    ("userId", "s"),
+    ("payload", "p"),
+    ("metadata", "?o"),
+];
+
+const SHAPES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "message_created",
+        &[
+            ("id", "s"),
+            ("createdAt", "s"),
+            ("conversationId", "s"),
+            ("userId", "s"),
+            ("payload", "p"),
+            ("metadata", "?o"),
+            ("isBot", "b"),
+        ],
+    ),
+    (
+        "message_stream_delta",
+        &[
+            ("streamId", "s"),
+            ("conversationId", "s"),
+            ("userId", "s"),
+            ("createdAt", "s"),
+            ("clientMessageId", "?s"),
+            ("sequence", "n"),
+            ("delta", "s"),
+        ],
+    ),
+    ("message_stream_complete", &[("streamId", "s"), ("message", "m")]),
+    ("message_stream_abort", &[("streamId", "s"), ("conversationId", "s")]),
+    (
+        "event_created",
+        &[("id", "S"), ("createdAt", "s"), ("conversationId", "s"), ("userId", "s"), ("payload", "o"), ("isBot", "b")],
+    ),
+    ("participant_added", &[("conversationId", "s"), ("participantId", "s")]),
+    ("participant_removed", &[("conversationId", "s"), ("participantId", "s")]),
+    ("message_deleted", &[("id", "s"), ("conversationId", "s"), ("userId", "s")]),
+];
+
+fn check_shape(v: &JsValue, fields: &[(&str, &str)], path: &str) -> Result<(), String> {
+    if !v.is_object() || js_sys::Array::is_array(v) {
+        return Err(format!("`{path}` must be an object"));
     }
-    if let Err(e) = serde_json::from_value::<Signal>(value.clone()) {
-        return Err(fail(format!("decodeSignal: invalid `{ty}` signal: {e}")));
+    for (name, kind) in fields {
+        let (optional, kind) = match kind.strip_prefix('?') {
+            Some(k) => (true, k),
+            None => (false, *kind),
+        };
+        let f = get(v, name);
+        let at = format!("{path}.{name}");
+        if f.is_undefined() {
+            if optional {
+                continue;
+            }
+            return Err(format!("missing field `{at}`"));
+        }
+        let ok = match kind {
+            "s" => f.is_string(),
+            "S" => f.is_string() || f.is_null(),
+            "n" => f.as_f64().is_some(),
+            "b" => f.as_bool().is_some(),
+            "o" => f.is_object() && !js_sys::Array::is_array(&f),
+            "p" => {
+                if !f.is_object() || !get(&f, "type").is_string() {
+                    return Err(format!("`{at}` must be a payload object with a string `type`"));
+                }
+                true
+            }
+            _ => {
+                check_shape(&f, MESSAGE, &at)?;
+                true
+            }
+        };
+        if !ok {
+            let want = match kind {
+                "s" => "a string",
+                "S" => "a string or null",
+                "n" => "a number",
+                "b" => "a boolean",
+                _ => "an object",
+            };
+            return Err(format!("`{at}` must be {want}"));
+        }
     }
-    Ok(object(&[("type", &key(ty)), ("data", &get(&envelope, "data"))]))
+    Ok(())
 }
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -2,7 +2,6 @@
 //! `sequence` (out-of-order and duplicate safe), finished by
 //! `message_stream_complete` or `message_stream_abort`.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::signal::Signal;
 
@@ -32,14 +31,15 @@ pub enum StreamUpdate {
 /// [`Message`](crate::Message) or a JS object).
 #[derive(Debug, Clone)]
 pub struct StreamAssembler<M> {
-    open: HashMap<String, BTreeMap<u64, String>>,
-    open_order: VecDeque<String>,
-    finished: VecDeque<(String, StreamOutcome<M>)>,
+    /// Open streams, oldest first, each with its deltas sorted by sequence.
+    /// (Few streams are open at once: a list is smaller and as fast as a map.)
+    open: Vec<(String, Vec<(u64, String)>)>,
+    finished: Vec<(String, StreamOutcome<M>)>,
 }
 
 impl<M> Default for StreamAssembler<M> {
     fn default() -> Self {
-        StreamAssembler { open: HashMap::new(), open_order: VecDeque::new(), finished: VecDeque::new() }
+        StreamAssembler { open: Vec::new(), finished: Vec::new() }
     }
 }
 
@@ -50,23 +50,28 @@ impl<M: Clone> StreamAssembler<M> {
 
     /// Records a delta; returns the text so far.
     pub fn delta(&mut self, stream_id: &str, sequence: u64, delta: &str) -> String {
-        if !self.open.contains_key(stream_id) {
-            if self.open.len() >= MAX_OPEN_STREAMS {
-                if let Some(old) = self.open_order.pop_front() {
-                    self.open.remove(&old);
+        let i = match self.open.iter().position(|(id, _)| id == stream_id) {
+            Some(i) => i,
+            None => {
+                if self.open.len() >= MAX_OPEN_STREAMS {
+                    self.open.remove(0);
                 }
+                self.open.push((stream_id.to_string(), Vec::new()));
+                self.open.len() - 1
             }
-            self.open_order.push_back(stream_id.to_string());
+        };
+        let parts = &mut self.open[i].1;
+        match parts.binary_search_by_key(&sequence, |p| p.0) {
+            Ok(i) => parts[i].1 = delta.to_string(),
+            Err(i) => parts.insert(i, (sequence, delta.to_string())),
         }
-        let parts = self.open.entry(stream_id.to_string()).or_default();
-        parts.insert(sequence, delta.to_string());
-        parts.values().map(String::as_str).collect()
+        concat(parts)
     }
 
     /// The text so far of an open stream, or the final text of a finished one.
     pub fn text(&self, stream_id: &str) -> Option<String> {
-        if let Some(parts) = self.open.get(stream_id) {
-            return Some(parts.values().map(String::as_str).collect());
+        if let Some((_, parts)) = self.open.iter().find(|(id, _)| id == stream_id) {
+            return Some(concat(parts));
         }
         match self.outcome(stream_id)? {
             StreamOutcome::Complete { text, .. } => Some(text.clone()),
@@ -93,21 +98,27 @@ impl<M: Clone> StreamAssembler<M> {
 
     /// Whether deltas were seen for a stream that has not finished.
     pub fn is_open(&self, stream_id: &str) -> bool {
-        self.open.contains_key(stream_id)
+        self.open.iter().any(|(id, _)| id == stream_id)
     }
 
     fn take(&mut self, stream_id: &str) -> String {
-        self.open_order.retain(|s| s != stream_id);
-        self.open.remove(stream_id).map(|p| p.into_values().collect()).unwrap_or_default()
+        match self.open.iter().position(|(id, _)| id == stream_id) {
+            Some(i) => concat(&self.open.remove(i).1),
+            None => String::new(),
+        }
     }
 
     fn finish(&mut self, stream_id: &str, outcome: StreamOutcome<M>) -> StreamOutcome<M> {
         if self.finished.len() >= MAX_FINISHED_STREAMS {
-            self.finished.pop_front();
+            self.finished.remove(0);
         }
-        self.finished.push_back((stream_id.to_string(), outcome.clone()));
+        self.finished.push((stream_id.to_string(), outcome.clone()));
         outcome
     }
+}
+
+fn concat(parts: &[(u64, String)]) -> String {
+    parts.iter().map(|p| p.1.as_str()).collect()
 }
 
 impl StreamAssembler<crate::Message> {

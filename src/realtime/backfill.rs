@@ -1,7 +1,7 @@
 //! Exactly-once delivery across reconnects: which `message_created` signals
 //! were delivered, and which listed messages a backfill must still deliver.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 use crate::model::Message;
 use crate::signal::MessageCreated;
@@ -21,7 +21,9 @@ pub struct Watermark {
 pub struct Delivered {
     last: Option<Watermark>,
     seen: HashSet<String>,
-    order: VecDeque<String>,
+    /// The remembered ids as a ring: `order[next]` is the oldest once full.
+    order: Vec<String>,
+    next: usize,
     capacity: usize,
 }
 
@@ -33,7 +35,7 @@ impl Default for Delivered {
 
 impl Delivered {
     pub fn with_capacity(capacity: usize) -> Self {
-        Delivered { last: None, seen: HashSet::new(), order: VecDeque::new(), capacity: capacity.max(1) }
+        Delivered { last: None, seen: HashSet::new(), order: Vec::new(), next: 0, capacity: capacity.max(1) }
     }
 
     /// The newest message delivered (or primed) so far.
@@ -51,13 +53,14 @@ impl Delivered {
         if self.seen.contains(id) {
             return false;
         }
-        if self.order.len() >= self.capacity {
-            if let Some(old) = self.order.pop_front() {
-                self.seen.remove(&old);
-            }
+        if self.order.len() < self.capacity {
+            self.order.push(id.to_string());
+        } else {
+            let old = std::mem::replace(&mut self.order[self.next], id.to_string());
+            self.seen.remove(&old);
+            self.next = (self.next + 1) % self.capacity;
         }
         self.seen.insert(id.to_string());
-        self.order.push_back(id.to_string());
         let newer = match &self.last {
             None => true,
             Some(w) => created_at >= w.created_at.as_str(),
@@ -72,7 +75,10 @@ impl Delivered {
     /// (they are history, not news), so a later backfill starts after them.
     pub fn prime(&mut self, existing: &[Message]) {
         let mut sorted: Vec<&Message> = existing.iter().collect();
-        sorted.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        if is_descending(&sorted) {
+            sorted.reverse();
+        }
+        sort_by_creation(&mut sorted);
         let skip = sorted.len().saturating_sub(self.capacity);
         for m in &sorted[skip..] {
             self.observe(&m.id, &m.created_at);
@@ -96,13 +102,10 @@ impl Delivered {
     /// decides `isBot`. Without a watermark every undelivered message is new.
     pub fn backfill(&mut self, listed: Vec<Message>, own_user_id: &str) -> Vec<MessageCreated> {
         let mut listed = listed;
-        let descending = listed.len() > 1
-            && listed.windows(2).all(|p| p[0].created_at >= p[1].created_at)
-            && listed.first().map(|m| &m.created_at) != listed.last().map(|m| &m.created_at);
-        if descending {
+        if is_descending(&listed) {
             listed.reverse();
         }
-        listed.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        sort_by_creation(&mut listed);
         let floor = self.last.clone();
         let mut out = Vec::new();
         for m in listed {
@@ -116,6 +119,25 @@ impl Delivered {
             }
         }
         out
+    }
+}
+
+/// A newest-first listing (not all timestamps equal).
+fn is_descending<M: std::borrow::Borrow<Message>>(v: &[M]) -> bool {
+    v.len() > 1
+        && v.windows(2).all(|p| p[0].borrow().created_at >= p[1].borrow().created_at)
+        && v[0].borrow().created_at != v[v.len() - 1].borrow().created_at
+}
+
+/// Stable insertion sort by `createdAt`: listings arrive (nearly) in order,
+/// so this is linear in practice, and far smaller in wasm than `sort_by`.
+fn sort_by_creation<M: std::borrow::Borrow<Message>>(v: &mut [M]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1].borrow().created_at > v[j].borrow().created_at {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
     }
 }
 

@@ -14,7 +14,8 @@ use futures::Stream;
 use crate::api::ListMessagesInput;
 use crate::client::AuthenticatedClient;
 use crate::error::Error;
-use crate::protocol::sse::decode_frame;
+use crate::protocol::json;
+use crate::protocol::sse::{frame_kind, FrameKind};
 use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, Progress, Target};
 use crate::realtime::ListenOptions;
 use crate::signal::{MessageCreated, Signal};
@@ -27,9 +28,9 @@ impl Codec for SignalCodec {
 
     fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<Signal>> {
         let signal = match frame {
-            Frame::Text(t) => decode_frame(t)?,
+            Frame::Text(t) => decode(t)?,
             Frame::Js(v) => match v.as_string() {
-                Some(t) => decode_frame(&t)?,
+                Some(t) => decode(&t)?,
                 None => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::Null },
             },
         };
@@ -43,6 +44,18 @@ impl Codec for SignalCodec {
     fn backfilled(&mut self, m: MessageCreated) -> Signal {
         Signal::MessageCreated(m)
     }
+}
+
+/// [`decode_frame`](crate::protocol::sse::decode_frame) with the host's
+/// JSON parser.
+fn decode(data: &str) -> Option<Signal> {
+    if frame_kind(data) == FrameKind::Ping {
+        return None;
+    }
+    Some(match json::parse_value(data) {
+        Ok(v) => Signal::from_value(v),
+        Err(_) => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::String(data.into()) },
+    })
 }
 
 pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Target {

@@ -45,7 +45,7 @@ impl EsStream {
         let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
             let e: MessageEvent = e.unchecked_into();
             let mut s = s.borrow_mut();
-            s.frames.push_back(e.data());
+            s.frames.push(e.data());
             if s.frames.len() == 1 {
                 s.wake();
             }

@@ -85,7 +85,7 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
     if !(200..300).contains(&status) || body.is_none() {
         let text = read_text(&resp, MAX_ERROR_BODY).await;
         controller.abort();
-        let parsed = serde_json::from_str::<serde_json::Value>(&text).ok();
+        let parsed = crate::protocol::json::parse_value(&text).ok();
         if (200..300).contains(&status) {
             return Err(Error::network("listen response has no body"));
         }

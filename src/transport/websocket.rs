@@ -3,7 +3,6 @@
 //! [`WsStream`] closes the socket and detaches every handler.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
@@ -16,7 +15,7 @@ use crate::error::Error;
 
 #[derive(Default)]
 pub(crate) struct Shared {
-    pub(crate) frames: VecDeque<JsValue>,
+    pub(crate) frames: Vec<JsValue>,
     pub(crate) open: bool,
     /// Why the connection ended, once it did.
     pub(crate) ended: Option<Error>,
@@ -37,7 +36,7 @@ pub(crate) async fn next_frames(shared: &Rc<RefCell<Shared>>, out: &mut Vec<JsVa
     poll_fn(|cx| {
         let mut s = shared.borrow_mut();
         if !s.frames.is_empty() {
-            out.extend(s.frames.drain(..));
+            std::mem::swap(out, &mut s.frames);
             return Poll::Ready(Ok(()));
         }
         if let Some(e) = &s.ended {
@@ -99,7 +98,7 @@ impl WsStream {
         let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
             let e: MessageEvent = e.unchecked_into();
             let mut s = s.borrow_mut();
-            s.frames.push_back(e.data());
+            s.frames.push(e.data());
             if s.frames.len() == 1 {
                 s.wake();
             }

@@ -232,6 +232,10 @@ test('decodeSignal validates webhook bodies', { skip }, () => {
   assert.throws(() => decodeSignal({ data: {} }), (e) => e.type === 'Decode' && /type/.test(e.message));
   assert.throws(
     () => decodeSignal({ type: 'message_deleted', data: { id: 5 } }),
-    (e) => e.type === 'Decode' && /message_deleted/.test(e.message),
+    (e) => e.type === 'Decode' && /message_deleted/.test(e.message) && /data\.id/.test(e.message),
+  );
+  assert.throws(
+    () => decodeSignal({ type: 'message_stream_complete', data: { streamId: 's', message: { id: 'm' } } }),
+    (e) => e.type === 'Decode' && /data\.message\.createdAt/.test(e.message),
   );
 });
