@@ -19,7 +19,7 @@ use crate::js::client::ChatClient;
 use crate::js::error::to_js_error;
 use crate::protocol::json;
 use crate::realtime::assembler::{StreamAssembler, StreamOutcome};
-use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, Progress, Target};
+use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Progress, Target};
 use crate::realtime::{ListenOptions, Protocol};
 use crate::signal::{MessageCreated, SIGNAL_TYPES};
 
@@ -75,27 +75,57 @@ impl JsSignal {
 
 /// Classifies a parsed envelope: known type with an object `data`, or unknown
 /// (with the whole parsed value as data, as the official client emits it).
-fn classify(envelope: JsValue, track: bool) -> Decoded<JsSignal> {
-    let ty = if envelope.is_object() { get(&envelope, "type").as_string() } else { None };
-    let kind = ty.and_then(|t| SIGNAL_TYPES.iter().position(|k| *k == t));
-    let data = match kind {
-        Some(_) => get(&envelope, "data"),
-        None => JsValue::UNDEFINED,
+/// JS strings made once per thread: property keys and the signal types,
+/// so the per-signal work creates no strings.
+struct Interned {
+    ty: JsValue,
+    data: JsValue,
+    id: JsValue,
+    created_at: JsValue,
+    types: Vec<JsValue>,
+}
+
+thread_local! {
+    static INTERNED: Interned = Interned {
+        ty: key("type"),
+        data: key("data"),
+        id: key("id"),
+        created_at: key("createdAt"),
+        types: SIGNAL_TYPES.iter().map(|t| key(t)).collect(),
     };
-    match kind {
-        Some(k) if data.is_object() => {
-            let message = if k == 0 && track {
-                match (get(&data, "id").as_string(), get(&data, "createdAt").as_string()) {
-                    (Some(id), Some(at)) => Some((id, at)),
-                    _ => None,
-                }
+}
+
+/// Classifies a parsed envelope: known type with an object `data`, or unknown
+/// (with the whole parsed value as data, as the official client emits it).
+fn classify(envelope: JsValue, track: bool) -> Decoded<JsSignal> {
+    INTERNED.with(|i| {
+        let at = |o: &JsValue, k: &JsValue| Reflect::get(o, k).unwrap_or(JsValue::UNDEFINED);
+        let kind = if envelope.is_object() {
+            let ty = at(&envelope, &i.ty);
+            if ty.is_string() {
+                i.types.iter().position(|t| *t == ty)
             } else {
                 None
-            };
-            Decoded { item: JsSignal { kind: k as u8, data, envelope }, message }
+            }
+        } else {
+            None
+        };
+        let data = match kind {
+            Some(_) => at(&envelope, &i.data),
+            None => JsValue::UNDEFINED,
+        };
+        match kind {
+            Some(k) if data.is_object() => {
+                let message = if k == 0 && track {
+                    Some(MessageKey::Lazy(at(&data, &i.id), at(&data, &i.created_at)))
+                } else {
+                    None
+                };
+                Decoded { item: JsSignal { kind: k as u8, data, envelope }, message }
+            }
+            _ => Decoded { item: JsSignal::unknown(envelope), message: None },
         }
-        _ => Decoded { item: JsSignal::unknown(envelope), message: None },
-    }
+    })
 }
 
 pub(crate) struct JsCodec {
@@ -127,6 +157,32 @@ impl Codec for JsCodec {
             Ok(env) => classify(env, self.track),
             Err(raw) => Decoded { item: JsSignal::unknown(raw), message: None },
         })
+    }
+
+    /// All frames of a read parsed by one `JSON.parse` of `[f1,f2,…]` (one
+    /// text conversion and one parse per chunk instead of one per frame);
+    /// frame by frame if that fails (a frame that is not JSON).
+    fn decode_texts(&mut self, texts: &[String], out: &mut Vec<Decoded<JsSignal>>) {
+        let frames: Vec<&str> = texts.iter().map(String::as_str).filter(|t| !(t.len() <= 8 && t.trim() == "ping")).collect();
+        if frames.len() > 1 {
+            let mut joined = String::with_capacity(frames.iter().map(|f| f.len() + 1).sum::<usize>() + 1);
+            joined.push('[');
+            for (i, f) in frames.iter().enumerate() {
+                if i > 0 {
+                    joined.push(',');
+                }
+                joined.push_str(f);
+            }
+            joined.push(']');
+            if let Ok(parsed) = json_parse_str(&joined) {
+                let array: &js_sys::Array = parsed.unchecked_ref();
+                if array.length() as usize == frames.len() {
+                    out.extend(array.iter().map(|env| classify(env, self.track)));
+                    return;
+                }
+            }
+        }
+        out.extend(frames.into_iter().filter_map(|t| self.decode(Frame::Text(t))));
     }
 
     fn backfilled(&mut self, m: MessageCreated) -> JsSignal {
@@ -675,6 +731,21 @@ fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), Error> {
             _ => return Err(Error::config("listenConversation: `timeoutMs` must be a positive number of milliseconds")),
         }
     }
+    let backoff = get(props, "backoff");
+    if !backoff.is_undefined() && !backoff.is_null() {
+        let ms = |name: &str, default: u32| -> Result<u32, Error> {
+            let v = get(&backoff, name);
+            if v.is_undefined() || v.is_null() {
+                return Ok(default);
+            }
+            match v.as_f64() {
+                Some(t) if (0.0..=f64::from(i32::MAX as u32)).contains(&t) => Ok(t as u32),
+                _ => Err(Error::config(format!("listenConversation: `backoff.{name}` must be a number of milliseconds"))),
+            }
+        };
+        let d = ListenOptions::default().backoff;
+        opts.backoff = crate::realtime::Backoff::new(ms("baseMs", d.base_ms)?, ms("maxMs", d.cap_ms)?);
+    }
     Ok((id, opts))
 }
 
@@ -871,6 +942,8 @@ export interface ListenConversationInput {
   reconnect?: boolean;
   /** No byte for this long counts as a dropped connection (default 60000). */
   timeoutMs?: number;
+  /** Reconnect delays: a random time up to `baseMs` × 2^attempt, at most `maxMs` (500, 30000). */
+  backoff?: { baseMs?: number; maxMs?: number };
 }
 export type ListenerStatus = 'disconnected' | 'connecting' | 'connected';
 export interface ReconnectingEvent { attempt: number; delayMs: number; error: ChatError }

@@ -4,6 +4,7 @@
 //! or JS objects) and over where items go (an `emit` callback).
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::future::{pending, Future};
 use std::pin::{pin, Pin};
 use std::rc::Rc;
@@ -14,7 +15,7 @@ use wasm_bindgen::JsValue;
 use crate::error::Error;
 use crate::model::Message;
 use crate::protocol::sse::SseDecoder;
-use crate::realtime::backfill::Delivered;
+use crate::realtime::backfill::{Delivered, DEFAULT_SEEN_CAPACITY};
 use crate::realtime::backoff::{is_final, Backoff};
 use crate::realtime::rt::{now_ms, random, sleep, watchdog};
 use crate::realtime::{listen_url, ListenOptions, Protocol};
@@ -42,16 +43,37 @@ pub(crate) enum Frame<'a> {
     Js(&'a JsValue),
 }
 
-/// A decoded frame; `message` is `(id, createdAt)` for `message_created`.
+/// The id and `createdAt` of a `message_created`: as Rust strings, or as
+/// the JS strings (converted only when a backfill needs them).
+pub(crate) enum MessageKey {
+    Eager(String, String),
+    Lazy(JsValue, JsValue),
+}
+
+impl MessageKey {
+    fn resolve(self) -> (String, String) {
+        match self {
+            MessageKey::Eager(id, at) => (id, at),
+            MessageKey::Lazy(id, at) => (id.as_string().unwrap_or_default(), at.as_string().unwrap_or_default()),
+        }
+    }
+}
+
+/// A decoded frame; `message` is set for `message_created`.
 pub(crate) struct Decoded<T> {
     pub item: T,
-    pub message: Option<(String, String)>,
+    pub message: Option<MessageKey>,
 }
 
 pub(crate) trait Codec {
     type Item;
     /// `None` for a keep-alive.
     fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<Self::Item>>;
+    /// Decodes the text frames of one read, in order (a codec may decode
+    /// them in one go).
+    fn decode_texts(&mut self, texts: &[String], out: &mut Vec<Decoded<Self::Item>>) {
+        out.extend(texts.iter().filter_map(|t| self.decode(Frame::Text(t))));
+    }
     /// A message found by a backfill, as a `message_created` item.
     fn backfilled(&mut self, m: MessageCreated) -> Self::Item;
 }
@@ -76,6 +98,21 @@ pub(crate) struct Progress {
     pub primed: Cell<bool>,
     /// A run has connected before: the next connection is a reconnect.
     pub connected_once: Cell<bool>,
+    /// Lazily keyed live messages not yet recorded in `delivered`, oldest
+    /// first (at most the capacity of `delivered`).
+    recent: RefCell<std::collections::VecDeque<(JsValue, JsValue)>>,
+}
+
+impl Progress {
+    /// Records the lazily keyed live messages (before a backfill).
+    fn fold_recent(&self) {
+        let recent = std::mem::take(&mut *self.recent.borrow_mut());
+        let mut d = self.delivered.borrow_mut();
+        for (id, at) in recent {
+            let (id, at) = MessageKey::Lazy(id, at).resolve();
+            d.observe(&id, &at);
+        }
+    }
 }
 
 enum Conn {
@@ -265,12 +302,37 @@ async fn pump<C: Codec>(
     let last = Rc::new(Cell::new(now_ms()));
     let mut silence = Box::pin(watchdog(last.clone(), opts.timeout_ms));
     let mut batch = Batch::default();
+    let mut decoded: Vec<Decoded<C::Item>> = Vec::new();
     let mut healthy = false;
 
-    let deliver = |d: Decoded<C::Item>, emit: &mut dyn FnMut(Event<C::Item>) -> bool| -> bool {
-        if track {
-            if let Some((id, at)) = &d.message {
-                if !progress.delivered.borrow_mut().observe(id, at) {
+    // Ids just backfilled: live messages right after a backfill may repeat
+    // them; the first live message that is not among them is newer than the
+    // listing, and so is everything after it.
+    let mut overlap: HashSet<String> = HashSet::new();
+    let deliver = |d: Decoded<C::Item>,
+                   overlap: &mut HashSet<String>,
+                   emit: &mut dyn FnMut(Event<C::Item>) -> bool|
+     -> bool {
+        if let (true, Some(key)) = (track, d.message) {
+            let key = match key {
+                MessageKey::Lazy(id, at) if overlap.is_empty() => {
+                    let mut recent = progress.recent.borrow_mut();
+                    if recent.len() >= DEFAULT_SEEN_CAPACITY {
+                        recent.pop_front();
+                    }
+                    recent.push_back((id, at));
+                    None
+                }
+                key => Some(key.resolve()),
+            };
+            if let Some((id, at)) = key {
+                if !overlap.is_empty() {
+                    if overlap.remove(&id) {
+                        return true;
+                    }
+                    overlap.clear();
+                }
+                if !progress.delivered.borrow_mut().observe(&id, &at) {
                     return true;
                 }
             }
@@ -302,12 +364,12 @@ async fn pump<C: Codec>(
                     healthy = true;
                     backoff.reset();
                 }
-                let frames = batch.texts.iter().map(|t| Frame::Text(t)).chain(batch.js.iter().map(Frame::Js));
-                for frame in frames {
-                    let Some(d) = codec.decode(frame) else { continue };
+                codec.decode_texts(&batch.texts, &mut decoded);
+                decoded.extend(batch.js.iter().filter_map(|v| codec.decode(Frame::Js(v))));
+                for d in decoded.drain(..) {
                     if holding {
                         held.push(d);
-                    } else if !deliver(d, emit) {
+                    } else if !deliver(d, &mut overlap, emit) {
                         return None;
                     }
                 }
@@ -318,6 +380,7 @@ async fn pump<C: Codec>(
                     Ok(list) => list,
                     Err(e) => return Some(e),
                 };
+                progress.fold_recent();
                 let missed = {
                     let mut d = progress.delivered.borrow_mut();
                     if d.watermark().is_none() && !progress.primed.get() {
@@ -332,6 +395,7 @@ async fn pump<C: Codec>(
                 progress.primed.set(true);
                 holding = false;
                 let count = missed.len();
+                overlap = missed.iter().map(|m| m.id.clone()).collect();
                 for m in missed {
                     let item = codec.backfilled(m);
                     if !emit(Event::Signal(item)) {
@@ -339,7 +403,7 @@ async fn pump<C: Codec>(
                     }
                 }
                 for d in std::mem::take(&mut held) {
-                    if !deliver(d, emit) {
+                    if !deliver(d, &mut overlap, emit) {
                         return None;
                     }
                 }

@@ -16,7 +16,7 @@ use crate::client::AuthenticatedClient;
 use crate::error::Error;
 use crate::protocol::json;
 use crate::protocol::sse::{frame_kind, FrameKind};
-use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, Progress, Target};
+use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Progress, Target};
 use crate::realtime::ListenOptions;
 use crate::signal::{MessageCreated, Signal};
 
@@ -35,7 +35,7 @@ impl Codec for SignalCodec {
             },
         };
         let message = match &signal {
-            Signal::MessageCreated(m) => Some((m.id.clone(), m.created_at.clone())),
+            Signal::MessageCreated(m) => Some(MessageKey::Eager(m.id.clone(), m.created_at.clone())),
             _ => None,
         };
         Some(Decoded { item: signal, message })

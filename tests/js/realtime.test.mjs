@@ -211,6 +211,43 @@ test('disconnect while connecting aborts the attempt and releases the request', 
   // An open request would keep node --test from finishing.
 });
 
+test('faults: 20+ random cuts while 1,000 messages arrive, each exactly once and in order', { skip }, async () => {
+  const proxy = `${process.env.REALTIME_JS_PROXY_URL}/local`;
+  const control = (path, method = 'POST') =>
+    fetch(`${process.env.REALTIME_JS_CONTROL_URL}${path}`, { method }).then((r) => r.json());
+  const client = await ChatClient.connect({ apiUrl: proxy });
+  const { conversation } = await client.createConversation({});
+  const conv = conversation.id;
+  const listener = await client.listenConversation({ id: conv, timeoutMs: 5_000, backoff: { baseMs: 20, maxMs: 300 } });
+  try {
+    const seen = [];
+    const all = deferred();
+    const total = 20 * 51;
+    listener.on('message_created', (d) => {
+      seen.push(d.id);
+      if (seen.length >= total) all.resolve();
+    });
+    const before = (await control('/stats', 'GET')).cuts;
+    await control('/chaos?min=30&max=100&count=30&chunk=600&delay=2');
+    for (let i = 0; i < 20; i++) {
+      await say(client, conv, 'burst 50');
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    await within(all.promise, 90_000, `${total} messages (got ${seen.length})`);
+    const cuts = (await control('/stats', 'GET')).cuts - before;
+    await control('/normal');
+    const truth = [];
+    for await (const m of client.list.messages({ conversationId: conv })) truth.push(m.id);
+    console.log(`JS fault test: ${seen.length} messages, ${cuts} cuts, ${seen.length - new Set(seen).size} duplicates`);
+    assert.equal(new Set(seen).size, seen.length, 'no duplicates');
+    assert.deepEqual(seen, truth, 'every message once, in order');
+    assert.ok(cuts >= 20, `only ${cuts} cuts`);
+  } finally {
+    listener.disconnect();
+    await control('/normal');
+  }
+});
+
 test('invalid options are rejected before connecting', { skip }, async () => {
   const { client } = await setup();
   await assert.rejects(client.listenConversation({}), (e) => e.type === 'Config' && /id/.test(e.message));
