@@ -212,28 +212,30 @@ async function chromiumCases(server) {
     const ctx = await browser.newContext();
     const withPage = async (contender, fn, label) => {
       const page = await ctx.newPage();
-      let cdp = null;
       const consoleErrors = [];
       page.on('pageerror', (e) => consoleErrors.push(String(e)));
       try {
+        if (PROFILE && label) {
+          // The page brackets its timed span with benchProfile('start'/'stop').
+          const cdp = await ctx.newCDPSession(page);
+          await page.exposeFunction('benchProfile', async (what) => {
+            if (what === 'start') {
+              await cdp.send('Profiler.enable');
+              await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+              await cdp.send('Profiler.start');
+              return;
+            }
+            const { profile } = await cdp.send('Profiler.stop');
+            fs.mkdirSync(PROFILE_DIR, { recursive: true });
+            const f = path.join(PROFILE_DIR, `chromium-${label}-${++profileSeq}.cpuprofile`);
+            fs.writeFileSync(f, JSON.stringify(profile));
+            log(`profile: ${path.relative(ROOT, f)}`);
+          });
+        }
         await page.goto(`${server}/index.html`);
         await page.waitForFunction(() => window.benchReady, null, { timeout: 30000 });
         await page.evaluate((c) => window.bench.load(c), contender);
-        if (PROFILE && contender === 'ours' && label) {
-          cdp = await ctx.newCDPSession(page);
-          await cdp.send('Profiler.enable');
-          await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-          await cdp.send('Profiler.start');
-        }
-        const r = await fn(page);
-        if (cdp) {
-          const { profile } = await cdp.send('Profiler.stop');
-          fs.mkdirSync(PROFILE_DIR, { recursive: true });
-          const f = path.join(PROFILE_DIR, `chromium-${label}-${++profileSeq}.cpuprofile`);
-          fs.writeFileSync(f, JSON.stringify(profile));
-          log(`profile: ${path.relative(ROOT, f)}`);
-        }
-        return r;
+        return await fn(page);
       } catch (e) {
         return { error: String(e) + (consoleErrors.length ? `\npage errors: ${consoleErrors.join('\n')}` : '') };
       } finally {
@@ -301,11 +303,10 @@ async function chromiumCases(server) {
 // ---------------------------------------------------------------- Node
 function nodeRun(o) {
   return new Promise((resolve) => {
-    const prof = PROFILE && o.contender === 'ours' && o.case !== 'memory'
-      ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', PROFILE_DIR,
-         '--cpu-prof-name', `node-${o.case}-${o.contender}${o.protocol ? '-' + o.protocol : ''}-${++profileSeq}.cpuprofile`]
-      : [];
-    const args = ['--expose-gc', '--experimental-websocket', '--no-warnings', ...prof, path.join(HERE, 'node', 'run-case.mjs'), JSON.stringify({ ...o, pkgNode: PKG_NODE_DIR })];
+    const profile = PROFILE && (o.case === 'create' || o.case === 'throughput')
+      ? path.join(PROFILE_DIR, `node-${o.case}-${o.contender}${o.protocol ? '-' + o.protocol : ''}-${++profileSeq}.cpuprofile`)
+      : undefined;
+    const args = ['--expose-gc', '--experimental-websocket', '--no-warnings', path.join(HERE, 'node', 'run-case.mjs'), JSON.stringify({ ...o, pkgNode: PKG_NODE_DIR, profile })];
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
     let out = '';
     let err = '';

@@ -3,6 +3,11 @@ import * as C from './lib/contenders.mjs';
 import * as K from './lib/cases.mjs';
 
 const now = () => performance.now();
+// Set by the runner (page.exposeFunction) when profiling.
+const hooks = {
+  start: async () => window.benchProfile && window.benchProfile('start'),
+  stop: async () => window.benchProfile && window.benchProfile('stop'),
+};
 let contender = null;
 let wasm = null;
 let mem = null;
@@ -26,8 +31,8 @@ window.bench = {
     contender = await loaders[name]();
     return true;
   },
-  createMessages: (o) => K.createMessages(contender, { ...o, now }),
-  throughput: (o) => K.throughput(contender, { ...o, now }),
+  createMessages: (o) => K.createMessages(contender, { ...o, now, hooks }),
+  throughput: (o) => K.throughput(contender, { ...o, now, hooks }),
   async memoryOpen(o) {
     mem = await K.memoryOpen(contender, { ...o, now });
     return mem.s.count;

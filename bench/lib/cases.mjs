@@ -10,13 +10,19 @@ export function withTimeout(promise, ms, what) {
 }
 
 // N sequential createMessage calls on one conversation, after `warmup` untimed calls.
-export async function createMessages(c, { apiUrl, n, warmup = 20, now }) {
+// `hooks.start()` / `hooks.stop()` (optional, awaited) bracket the timed span,
+// e.g. to profile only that.
+const NO_HOOKS = { start: async () => {}, stop: async () => {} };
+
+export async function createMessages(c, { apiUrl, n, warmup = 20, now, hooks = NO_HOOKS }) {
   const client = await c.connect(apiUrl);
   const conv = await c.createConversation(client);
   for (let i = 0; i < warmup; i++) await c.createMessage(client, conv, 'warm-up');
+  await hooks.start();
   const t0 = now();
   for (let i = 0; i < n; i++) await c.createMessage(client, conv, 'm');
   const ms = now() - t0;
+  await hooks.stop();
   return { ms, perCallUs: (ms * 1000) / n, n, warmup };
 }
 
@@ -48,17 +54,19 @@ function counter(now) {
 
 // `burst N` sent to the echo bot; time from sending to the Nth bot signal reaching
 // the callback. `botExtra`: bot signals the server sends per burst besides the N.
-export async function throughput(c, { apiUrl, n, protocol, now, timeoutMs = 300000, botExtra = 0 }) {
+export async function throughput(c, { apiUrl, n, protocol, now, timeoutMs = 300000, botExtra = 0, hooks = NO_HOOKS }) {
   const client = await c.connect(apiUrl);
   const conv = await c.createConversation(client);
   const s = counter(now);
   const l = await c.listen(client, conv, protocol, s.onMessage);
   try {
+    await hooks.start();
     const t0 = now();
     const done = s.waitFor(n + botExtra);
     await c.createMessage(client, conv, `burst ${n}`);
     await withTimeout(done, timeoutMs, () => `${s.count}/${n + botExtra} bot signals`);
     const ms = s.tLast - t0;
+    await hooks.stop();
     return { ms, signalsPerSec: (n * 1000) / ms, firstToLastMs: s.tLast - s.tFirst, firstMs: s.tFirst - t0, n };
   } finally {
     l.close();

@@ -44,9 +44,30 @@ function heap() {
   return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, wasm: wasmMemory ? wasmMemory.buffer.byteLength : 0 };
 }
 
+// opts.profile = FILE: a CPU profile of the timed span only (node:inspector).
+async function profileHooks(file) {
+  const { Session } = await import('node:inspector/promises');
+  const fs = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  return {
+    async start() {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 100 });
+      await session.post('Profiler.start');
+    },
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
+    },
+  };
+}
+
 async function main() {
   const K = await import('../lib/cases.mjs');
   const base = { apiUrl: opts.apiUrl, now, botExtra: opts.botExtra || 0 };
+  if (opts.profile) base.hooks = await profileHooks(opts.profile);
   switch (opts.case) {
     case 'cold': {
       const t0 = now();
