@@ -44,11 +44,14 @@ function caseTable(results, env, kase) {
   const ratio = (a, b) => {
     const sa = stats(by[a]);
     const sb = stats(by[b]);
-    return sa.n && sb.n ? num(sa.median / sb.median, 2) : '–';
+    if (!sa.n || !sb.n) return '–';
+    // Memory growth near zero (or negative: GC noise) makes a ratio meaningless.
+    if (kase === 'memory' && (sa.median < 64 * KB || sb.median < 64 * KB)) return '–';
+    return num(sa.median / sb.median, 2);
   };
   const extraHead = kase === 'memory' ? ' JS heap (median) | wasm (median) |' : kase === 'create' ? ' total (median), ms |' : kase === 'cold' ? ' import part (median), ms |' : kase === 'throughput' ? ' first→last (median), ms |' : '';
   const lines = [
-    `| ${env} | median | min–max | runs |${extraHead} ours ÷ official | ours ÷ raw |`,
+    `| ${env} | median | min–max | runs |${extraHead} ours ÷ official | ours ÷ raw (same transport) |`,
     `|---|---:|---:|---:|${extraHead ? extraHead.split('|').slice(0, -1).map(() => '---:|').join('') : ''}---:|---:|`,
   ];
   for (const e of entries) {
@@ -122,7 +125,7 @@ export function renderResults(results) {
     out.push('');
     if (kase === 'create') out.push(`${p.createN} calls per run after 20 untimed warm-up calls; the ratio is of time per call (lower is better).`);
     if (kase === 'throughput') out.push(`N = ${p.burstN}; time from sending \`burst N\` to the Nth bot \`message_created\` in the callback; the ratio is of signals/s (higher is better).`);
-    if (kase === 'memory') out.push(`${p.memN} signals in bursts of ${p.memChunk}, after a warm-up burst of ${p.memWarm}; heap measured after forced GC before and after.`);
+    if (kase === 'memory') out.push(`${p.memN} signals in bursts of ${p.memChunk}, after a warm-up burst of ${p.memWarm}; heap measured after forced GC before and after. No ratio where a growth is under 64 KB or negative (GC noise).`);
     if (kase === 'cold') out.push('Fresh browser context / Node process / workerd process per run. workerd: wall clock of the first request to a freshly started workerd, measured outside it (inside, `Date.now()` only advances across I/O).');
     out.push('');
     out.push(tables.join('\n\n'));

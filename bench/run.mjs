@@ -30,7 +30,7 @@ const opt = (n, d) => {
 const QUICK = flag('--quick');
 const P = QUICK
   ? { runs: 1, coldRuns: 1, createN: 50, burstN: 500, memN: 2000, memChunk: 1000, memWarm: 100 }
-  : { runs: 5, coldRuns: 7, createN: 1000, burstN: 10000, memN: 100000, memChunk: 10000, memWarm: 1000 };
+  : { runs: 5, coldRuns: 7, createN: 1000, burstN: 10000, memN: 100000, memChunk: 10000, memWarm: 10000 };
 if (opt('--runs')) P.runs = P.coldRuns = Number(opt('--runs'));
 const ENVS = opt('--envs', 'chromium,node,workerd').split(',');
 const CASES = opt('--cases', 'size,cold,create,throughput,memory').split(',');
@@ -445,7 +445,7 @@ async function workerdCases(server) {
   const apiUrl = `${server}/local`;
   const env = 'workerd';
   const bin = path.join(ROOT, 'node_modules', '.bin', 'workerd');
-  results.meta.versions.workerd = execFileSync(bin, ['--version']).toString().trim();
+  results.meta.versions.workerd = execFileSync(bin, ['--version']).toString().trim().replace(/^workerd\s+/, '');
   await stageWorkerd();
   const q = (c, extra = '') => `c=${c}&api=${encodeURIComponent(apiUrl)}${extra}`;
   const getJson = async (url) => {
