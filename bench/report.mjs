@@ -125,7 +125,7 @@ export function renderResults(results) {
     out.push('');
     if (kase === 'create') out.push(`${p.createN} calls per run after 20 untimed warm-up calls; the ratio is of time per call (lower is better).`);
     if (kase === 'throughput') out.push(`N = ${p.burstN}; time from sending \`burst N\` to the Nth bot \`message_created\` in the callback; the ratio is of signals/s (higher is better).`);
-    if (kase === 'memory') out.push(`${p.memN} signals in bursts of ${p.memChunk}, after a warm-up burst of ${p.memWarm}; heap measured after forced GC before and after. No ratio where a growth is under 64 KB or negative (GC noise).`);
+    if (kase === 'memory') out.push(`${p.memN} signals in bursts of ${p.memChunk}, after a warm-up burst of ${p.memWarm}; JS heap growth from after the warm-up (forced GC before each reading), wasm memory growth from the moment the listener connected (it never shrinks, so it shows the peak). No ratio where a growth is under 64 KB or negative (GC noise).`);
     if (kase === 'cold') out.push('Fresh browser context / Node process / workerd process per run. workerd: wall clock of the first request to a freshly started workerd, measured outside it (inside, `Date.now()` only advances across I/O).');
     out.push('');
     out.push(tables.join('\n\n'));

@@ -272,7 +272,9 @@ async function chromiumCases(server) {
             const wasm = await page.evaluate(() => window.bench.wasmBytes());
             return { heapUsed: h.usedSize, heapTotal: h.totalSize, wasm };
           };
-          await page.evaluate((o) => window.bench.memoryOpen(o), { apiUrl, protocol: v.protocol, warm: P.memWarm, botExtra: BOT_EXTRA });
+          await page.evaluate((o) => window.bench.memoryOpen(o), { apiUrl, protocol: v.protocol, warm: 0, botExtra: BOT_EXTRA });
+          const start = await measure();
+          await page.evaluate((n) => window.bench.memoryBurst(n), P.memWarm);
           const before = await measure();
           const t0 = Date.now();
           for (let left = P.memN; left > 0; left -= P.memChunk)
@@ -286,9 +288,10 @@ async function chromiumCases(server) {
             ms,
             before,
             after,
+            start,
             jsHeapGrowth: after.heapUsed - before.heapUsed,
-            wasmGrowth: after.wasm - before.wasm,
-            growth: after.heapUsed - before.heapUsed + (after.wasm - before.wasm),
+            wasmGrowth: after.wasm - start.wasm,
+            growth: after.heapUsed - before.heapUsed + (after.wasm - start.wasm),
           };
         });
         record(env, 'memory', v, 'growth', 'lower', r);

@@ -83,7 +83,9 @@ async function main() {
       return K.throughput(await load(opts.contender), { ...base, n: opts.n, protocol: opts.protocol });
     case 'memory': {
       const c = await load(opts.contender);
-      const st = await K.memoryOpen(c, { ...base, protocol: opts.protocol, warm: opts.warm });
+      const st = await K.memoryOpen(c, { ...base, protocol: opts.protocol, warm: 0 });
+      const start = heap();
+      await K.memoryBurst(st, opts.warm);
       const before = heap();
       const t0 = now();
       for (let left = opts.n; left > 0; left -= opts.chunk) await K.memoryBurst(st, Math.min(left, opts.chunk));
@@ -93,11 +95,12 @@ async function main() {
       return {
         n: opts.n,
         ms,
+        start,
         before,
         after,
         jsHeapGrowth: after.heapUsed - before.heapUsed,
-        wasmGrowth: after.wasm - before.wasm,
-        growth: after.heapUsed - before.heapUsed + (after.wasm - before.wasm),
+        wasmGrowth: after.wasm - start.wasm,
+        growth: after.heapUsed - before.heapUsed + (after.wasm - start.wasm),
       };
     }
     default:
