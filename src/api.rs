@@ -43,6 +43,57 @@ impl Method {
     }
 }
 
+/// How one input field of an operation is checked when it comes from JS
+/// (path parameters, taken from [`Operation::PATH`], are always required
+/// non-empty strings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A required non-empty string, sent in the body.
+    Required,
+    /// An optional string, sent in the body.
+    Optional,
+    /// An optional user profile (at most 1000 characters), sent in the body.
+    Profile,
+    /// An optional string sent in the query string.
+    Query,
+    /// A message payload (spec §5.5), required.
+    Payload,
+    /// A required JSON object.
+    Object,
+    /// An optional JSON object.
+    OptionalObject,
+}
+
+/// The shape of one field of an answer, as checked on plain JSON values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Str,
+    User,
+    Conversation,
+    Message,
+    Event,
+    Meta,
+    Users,
+    Conversations,
+    Messages,
+}
+
+/// The top-level fields of an answer and their shapes.
+pub trait Shaped {
+    const SHAPE: &'static [(&'static str, Shape)];
+}
+
+/// A type that can be a field of an answer.
+pub trait FieldShape {
+    const SHAPE: Shape;
+}
+
+macro_rules! field_shape {
+    ($($ty:ty => $shape:ident),*) => { $(impl FieldShape for $ty { const SHAPE: Shape = Shape::$shape; })* };
+}
+field_shape!(String => Str, User => User, Conversation => Conversation, Message => Message, Event => Event,
+    ListMeta => Meta, Vec<User> => Users, Vec<Conversation> => Conversations, Vec<Message> => Messages);
+
 /// One API operation: its input is `Self`, serialised as the JSON body
 /// (path and query fields are skipped when serialising).
 pub trait Operation: Serialize + DeserializeOwned {
@@ -53,7 +104,9 @@ pub trait Operation: Serialize + DeserializeOwned {
     const PATH: &'static str;
     /// Whether the `x-user-key` header is required (all but createUser).
     const KEYED: bool = true;
-    type Output: Serialize + DeserializeOwned;
+    /// The input fields besides the path parameters, by their JSON names.
+    const FIELDS: &'static [(&'static str, FieldKind)] = &[];
+    type Output: Serialize + DeserializeOwned + Shaped;
 
     /// Path parameter values, in template order (raw, not encoded).
     fn path_params(&self) -> Vec<&str> {
@@ -149,12 +202,20 @@ pub struct ListMeta {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Empty {}
 
+impl Shaped for Empty {
+    const SHAPE: &'static [(&'static str, Shape)] = &[];
+}
+
 macro_rules! output {
     ($(#[$doc:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name { $(pub $field: $ty),* }
+
+        impl Shaped for $name {
+            const SHAPE: &'static [(&'static str, Shape)] = &[$((stringify!($field), <$ty as FieldShape>::SHAPE)),*];
+        }
     };
 }
 
@@ -355,12 +416,14 @@ macro_rules! operation {
      $(, keyed = $keyed:literal)?
      $(, params($($p:ident),*))?
      $(, query($($q:ident as $qn:literal),*))?
+     $(, fields($($f:literal : $k:ident),*))?
      $(, validate |$s:ident| $v:expr)?) => {
         impl Operation for $input {
             const NAME: &'static str = $name;
             const METHOD: Method = Method::$method;
             const PATH: &'static str = $path;
             $(const KEYED: bool = $keyed;)?
+            $(const FIELDS: &'static [(&'static str, FieldKind)] = &[$(($f, FieldKind::$k)),*];)?
             type Output = $output;
             $(fn path_params(&self) -> Vec<&str> { vec![$(self.$p.as_str()),*] })?
             $(fn query(&self) -> Vec<(&'static str, &str)> {
@@ -374,28 +437,32 @@ macro_rules! operation {
 }
 
 operation!(CreateUserInput => CreateUserOutput, "createUser", Post "/users", keyed = false,
+    fields("id": Optional, "name": Optional, "pictureUrl": Optional, "profile": Profile),
     validate |s| profile_ok(&s.fields.profile));
 operation!(GetUserInput => UserOutput, "getUser", Get "/users/me");
 operation!(GetOrCreateUserInput => UserOutput, "getOrCreateUser", Post "/users/get-or-create",
+    fields("name": Optional, "pictureUrl": Optional, "profile": Profile),
     validate |s| profile_ok(&s.fields.profile));
 operation!(UpdateUserInput => UserOutput, "updateUser", Put "/users/me",
+    fields("name": Optional, "pictureUrl": Optional, "profile": Profile),
     validate |s| profile_ok(&s.fields.profile));
 operation!(DeleteUserInput => Empty, "deleteUser", Delete "/users/me");
-operation!(CreateConversationInput => ConversationOutput, "createConversation", Post "/conversations");
+operation!(CreateConversationInput => ConversationOutput, "createConversation", Post "/conversations",
+    fields("id": Optional));
 operation!(GetConversationInput => ConversationOutput, "getConversation", Get "/conversations/{id}",
     params(id), validate |s| required("id", &s.id));
 operation!(GetOrCreateConversationInput => ConversationOutput, "getOrCreateConversation",
-    Post "/conversations/get-or-create", validate |s| required("id", &s.id));
+    Post "/conversations/get-or-create", fields("id": Required), validate |s| required("id", &s.id));
 operation!(DeleteConversationInput => Empty, "deleteConversation", Delete "/conversations/{id}",
     params(id), validate |s| required("id", &s.id));
 operation!(ListConversationsInput => ListConversationsOutput, "listConversations", Get "/conversations",
-    query(next_token as "nextToken"));
+    query(next_token as "nextToken"), fields("nextToken": Query));
 operation!(ListMessagesInput => ListMessagesOutput, "listMessages",
     Get "/conversations/{conversationId}/messages", params(conversation_id),
-    query(next_token as "nextToken"), validate |s| required("conversationId", &s.conversation_id));
+    query(next_token as "nextToken"), fields("nextToken": Query), validate |s| required("conversationId", &s.conversation_id));
 operation!(AddParticipantInput => ParticipantOutput, "addParticipant",
     Post "/conversations/{conversationId}/participants", params(conversation_id),
-    validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
+    fields("userId": Required), validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
 operation!(GetParticipantInput => ParticipantOutput, "getParticipant",
     Get "/conversations/{conversationId}/participants/{userId}", params(conversation_id, user_id),
     validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
@@ -404,15 +471,15 @@ operation!(RemoveParticipantInput => Empty, "removeParticipant",
     validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
 operation!(ListParticipantsInput => ListParticipantsOutput, "listParticipants",
     Get "/conversations/{conversationId}/participants", params(conversation_id),
-    query(next_token as "nextToken"), validate |s| required("conversationId", &s.conversation_id));
+    query(next_token as "nextToken"), fields("nextToken": Query), validate |s| required("conversationId", &s.conversation_id));
 operation!(CreateMessageInput => MessageOutput, "createMessage", Post "/messages",
-    validate |s| required("conversationId", &s.conversation_id).and_then(|_| s.payload.validate()));
+    fields("conversationId": Required, "payload": Payload, "metadata": OptionalObject), validate |s| required("conversationId", &s.conversation_id).and_then(|_| s.payload.validate()));
 operation!(GetMessageInput => MessageOutput, "getMessage", Get "/messages/{id}",
     params(id), validate |s| required("id", &s.id));
 operation!(DeleteMessageInput => Empty, "deleteMessage", Delete "/messages/{id}",
     params(id), validate |s| required("id", &s.id));
 operation!(CreateEventInput => EventOutput, "createEvent", Post "/events",
-    validate |s| required("conversationId", &s.conversation_id));
+    fields("conversationId": Required, "payload": Object), validate |s| required("conversationId", &s.conversation_id));
 operation!(GetEventInput => EventOutput, "getEvent", Get "/events/{id}",
     params(id), validate |s| required("id", &s.id));
 

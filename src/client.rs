@@ -270,6 +270,14 @@ impl Client {
     /// Sends a prepared request (with retries) and classifies the answer
     /// into its JSON object. Not generic: one copy serves every operation.
     pub(crate) async fn invoke(&self, key: Option<&str>, req: Prepared, opts: &CallOptions) -> Result<Value, Error> {
+        let op = req.op;
+        let (status, body) = self.exchange(key, req, opts).await?;
+        http::classify_object(op, status, &body)
+    }
+
+    /// Sends a prepared request (with retries) and returns the final
+    /// answer's status and body text.
+    pub(crate) async fn exchange(&self, key: Option<&str>, req: Prepared, opts: &CallOptions) -> Result<(u16, String), Error> {
         let Prepared { op, method, keyed, path, body } = req;
         let key = key.filter(|k| !k.is_empty());
         if keyed && key.is_none() {
@@ -308,7 +316,7 @@ impl Client {
                         return Err(Error::aborted(format!("{op}: the request was aborted")));
                     }
                 }
-                None => return http::classify_object(op, res.status, &res.body),
+                None => return Ok((res.status, res.body)),
             }
         }
     }
@@ -317,29 +325,8 @@ impl Client {
     pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient, Error> {
         self.hello().await?;
         // One request, then one decode: the shared, non-generic path.
-        let opts = CallOptions::default();
-        let (key, value) = match auth {
-            Auth::UserKey(key) => {
-                if key.is_empty() {
-                    return Err(Error::config("userKey must not be empty"));
-                }
-                let v = self.invoke(Some(&key), prepare(&GetOrCreateUserInput::default())?, &opts).await?;
-                (Some(key), v)
-            }
-            Auth::EncryptionKey { encryption_key, user_id } => {
-                if user_id.is_empty() {
-                    return Err(Error::config("userId is required with encryptionKey"));
-                }
-                let iat = (fetch::now_ms() / 1000.0) as u64;
-                let key = jwt::sign_user_key(&encryption_key, &user_id, iat)?;
-                let v = self.invoke(Some(&key), prepare(&GetOrCreateUserInput::default())?, &opts).await?;
-                (Some(key), v)
-            }
-            Auth::CreateUser { user_id } => {
-                let input = CreateUserInput { id: user_id.filter(|s| !s.is_empty()), ..Default::default() };
-                (None, self.invoke(None, prepare(&input)?, &opts).await?)
-            }
-        };
+        let (key, req) = connect_request(auth)?;
+        let value = self.invoke(key.as_deref(), req, &CallOptions::default()).await?;
         // createUser answers `{user, key}`, getOrCreateUser `{user}`.
         let out = http::decode_value::<api::CreateUserOutput>(
             "connect",
@@ -411,6 +398,57 @@ impl Client {
             }
         })
         .boxed_local()
+    }
+}
+
+/// The request that authenticates (spec §9.2): getOrCreateUser with the
+/// given or signed key, or createUser. Bodies are written by hand: `{}`, or
+/// `{"id": …}` for a chosen user id.
+pub(crate) fn connect_request(auth: Auth) -> Result<(Option<String>, Prepared), Error> {
+    let get_or_create = |key: String| {
+        let req = Prepared {
+            op: <GetOrCreateUserInput as Operation>::NAME,
+            method: <GetOrCreateUserInput as Operation>::METHOD,
+            keyed: true,
+            path: <GetOrCreateUserInput as Operation>::PATH.to_string(),
+            body: Some("{}".to_string()),
+        };
+        Ok((Some(key), req))
+    };
+    match auth {
+        Auth::UserKey(key) => {
+            if key.is_empty() {
+                return Err(Error::config("userKey must not be empty"));
+            }
+            get_or_create(key)
+        }
+        Auth::EncryptionKey { encryption_key, user_id } => {
+            if user_id.is_empty() {
+                return Err(Error::config("userId is required with encryptionKey"));
+            }
+            let iat = (fetch::now_ms() / 1000.0) as u64;
+            get_or_create(jwt::sign_user_key(&encryption_key, &user_id, iat)?)
+        }
+        Auth::CreateUser { user_id } => {
+            let body = match user_id.filter(|s| !s.is_empty()) {
+                Some(id) => {
+                    let id = String::from(js_sys::JSON::stringify(&id.as_str().into()).unwrap_or_else(|_| "\"\"".into()));
+                    let mut b = String::from("{\"id\":");
+                    b.push_str(&id);
+                    b.push('}');
+                    b
+                }
+                None => "{}".to_string(),
+            };
+            let req = Prepared {
+                op: <CreateUserInput as Operation>::NAME,
+                method: <CreateUserInput as Operation>::METHOD,
+                keyed: false,
+                path: <CreateUserInput as Operation>::PATH.to_string(),
+                body: Some(body),
+            };
+            Ok((None, req))
+        }
     }
 }
 

@@ -221,27 +221,46 @@ fn short(text: &str) -> String {
 /// is the text, used for the message of non-JSON bodies.
 pub fn error_from_response(status: u16, body: Option<&Value>, raw: &str) -> Error {
     let obj = body.and_then(Value::as_object);
-    let message = obj.and_then(|o| o.get("message")).and_then(Value::as_str);
-    let ty_name = obj.and_then(|o| o.get("type")).and_then(Value::as_str);
-    let ty = match ty_name.and_then(ApiErrorType::from_name) {
+    let text = |k: &str| obj.and_then(|o| o.get(k)).and_then(Value::as_str);
+    error_from_fields(
+        status,
+        ErrorFields {
+            message: text("message"),
+            kind: text("type"),
+            id: text("id").map(str::to_string),
+            metadata: obj.and_then(|o| o.get("metadata")).and_then(Value::as_object).cloned(),
+        },
+        raw,
+    )
+}
+
+/// The fields of an error body that were present with the right type.
+pub(crate) struct ErrorFields<'a> {
+    pub message: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub id: Option<String>,
+    pub metadata: Option<JsonObject>,
+}
+
+/// [`error_from_response`] from the body's fields, however they were read.
+pub(crate) fn error_from_fields(status: u16, f: ErrorFields<'_>, raw: &str) -> Error {
+    let ty = match f.kind.and_then(ApiErrorType::from_name) {
         Some(t) => t,
         None => ApiErrorType::from_status(status),
     };
-    let message = match (message, ty_name) {
+    let message = match (f.message, f.kind) {
         (Some(m), Some(t)) if ApiErrorType::from_name(t).is_none() => {
-            format!("An unclassified API error occurred ({t}): {m}")
+            let mut s = String::from("An unclassified API error occurred (");
+            s.push_str(t);
+            s.push_str("): ");
+            s.push_str(m);
+            s
         }
         (Some(m), _) => m.to_string(),
         (None, _) if raw.trim().is_empty() => format!("HTTP {status} with an empty body"),
         (None, _) => format!("HTTP {status}: {}", short(raw)),
     };
-    Error {
-        kind: ErrorKind::Api(ty),
-        code: status,
-        message,
-        id: obj.and_then(|o| o.get("id")).and_then(Value::as_str).map(str::to_string),
-        metadata: obj.and_then(|o| o.get("metadata")).and_then(Value::as_object).cloned(),
-    }
+    Error { kind: ErrorKind::Api(ty), code: status, message, id: f.id, metadata: f.metadata }
 }
 
 /// Spec §6.4 quirk: a 2xx body that is an object with a numeric `code` of

@@ -10,17 +10,16 @@ use std::rc::Rc;
 
 use futures::stream::{self, LocalBoxStream, StreamExt};
 use js_sys::{Promise, Reflect};
-use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::check::{self, get, OpSpec};
 use super::error::to_js_error;
-use crate::api::Operation;
-use crate::client::{prepare, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions, Prepared};
+use crate::client::{connect_request, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
 use crate::error::Error;
-use crate::protocol::http::{self, RetryPolicy};
-use crate::protocol::json;
+use crate::model::User;
+use crate::protocol::http::RetryPolicy;
 
 /* ---------- arguments ---------- */
 
@@ -112,21 +111,18 @@ fn positive_ms(what: &str, v: f64) -> Result<u32, Error> {
     }
 }
 
-/// Reads an optional argument object into a JSON object.
-fn object_arg(what: &str, v: JsValue) -> Result<Map<String, Value>, Error> {
+/// Checks that an argument is an object (or absent: `{}`).
+fn object_arg(what: &str, v: JsValue) -> Result<JsValue, Error> {
     if v.is_undefined() || v.is_null() {
-        return Ok(Map::new());
+        return Ok(js_sys::Object::new().into());
     }
     if !v.is_object() || js_sys::Array::is_array(&v) {
-        return Err(Error::config(format!("{what}: expected an object argument")));
+        let mut m = String::from(what);
+        m.push_str(": expected an object argument");
+        return Err(Error::config(m));
     }
-    match json::value_from_js(v) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::config(format!("{what}: expected an object argument"))),
-        Err(e) => Err(Error::config(format!("{what}: {}", e.message))),
-    }
+    Ok(v)
 }
-
 
 fn client_options(p: &Props) -> Result<ClientOptions, Error> {
     let mut o = ClientOptions {
@@ -184,61 +180,39 @@ fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
     Ok(o)
 }
 
-/// The operation-specific steps, as plain function pointers so that the
-/// async machinery around them exists once, not once per operation.
-#[derive(Clone, Copy)]
-struct OpFns {
-    name: &'static str,
-    /// Reads and validates the arguments into a ready request.
-    prep: fn(Map<String, Value>) -> Result<Prepared, Error>,
-    /// Checks the answer's shape.
-    check: fn(&Value) -> Result<(), Error>,
-}
-
-fn prep<O: Operation>(map: Map<String, Value>) -> Result<Prepared, Error> {
-    let input = json::from_value::<O>(Value::Object(map))
-        .map_err(|e| Error::config(format!("{}: {}", O::NAME, e.message)))?;
-    prepare(&input)
-}
-
-fn check<O: Operation>(value: &Value) -> Result<(), Error> {
-    http::check::<O::Output>(O::NAME, value)
-}
-
-fn op_fns<O: Operation>() -> OpFns {
-    OpFns { name: O::NAME, prep: prep::<O>, check: check::<O> }
-}
-
-/// Takes `'x-user-key'` out of the arguments (the `Client` calling convention).
-fn take_key(op: &str, map: &mut Map<String, Value>) -> Result<Option<String>, Error> {
-    match map.remove("x-user-key") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(Error::config(format!("{op}: x-user-key: must be a string"))),
+/// Takes `'x-user-key'` from the arguments (the `Client` calling convention).
+fn take_key(op: &str, args: &JsValue) -> Result<Option<String>, Error> {
+    let v = get(args, "x-user-key");
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
     }
+    v.as_string().map(Some).ok_or_else(|| {
+        let mut m = String::from(op);
+        m.push_str(": x-user-key: must be a string");
+        Error::config(m)
+    })
 }
 
-async fn js_call(client: Client, key: Option<String>, args: JsValue, options: JsValue, f: OpFns) -> Result<JsValue, JsValue> {
+/// Sends a prepared request and checks the answer: the parsed JS object.
+pub(crate) async fn fetch_checked(client: &Client, key: Option<&str>, f: OpSpec, args: &JsValue, opts: &CallOptions) -> Result<JsValue, Error> {
+    let req = f.prepare(args)?;
+    let (status, body) = client.exchange(key, req, opts).await?;
+    let value = check::classify(f.name, status, &body)?;
+    f.check(&value)?;
+    Ok(value)
+}
+
+async fn js_call(client: Client, key: Option<String>, args: JsValue, options: JsValue, f: OpSpec) -> Result<JsValue, JsValue> {
     let run = async {
-        let mut map = object_arg(f.name, args)?;
+        let args = object_arg(f.name, args)?;
         let key = match key {
             Some(k) => Some(k),
-            None => take_key(f.name, &mut map)?,
+            None => take_key(f.name, &args)?,
         };
         let opts = call_options(&options)?;
-        let req = (f.prep)(map)?;
-        let value = client.invoke(key.as_deref(), req, &opts).await?;
-        (f.check)(&value)?;
-        json::value_to_js(&value)
+        fetch_checked(&client, key.as_deref(), f, &args, &opts).await
     };
     run.await.map_err(to_js_error)
-}
-
-fn with_key(mut user: Value, key: &str) -> Value {
-    if let Value::Object(map) = &mut user {
-        map.insert("key".into(), Value::String(key.into()));
-    }
-    user
 }
 
 /* ---------- ChatClient ---------- */
@@ -264,17 +238,36 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
             (None, None) => Auth::CreateUser { user_id: p.user_id.clone() },
         };
         let client = Client::new(opts)?;
-        let inner = client.connect(auth).await?;
-        ChatClient::from_inner(inner)
+        client.hello().await?;
+        let (key, req) = connect_request(auth)?;
+        let op = req.op;
+        let (status, body) = client.exchange(key.as_deref(), req, &CallOptions::default()).await?;
+        let value = check::classify(op, status, &body)?;
+        // createUser answers `{user, key}`, getOrCreateUser `{user}`.
+        let spec = match key {
+            Some(_) => OpSpec::of::<crate::api::GetOrCreateUserInput>(),
+            None => OpSpec::of::<crate::api::CreateUserInput>(),
+        };
+        spec.check(&value)?;
+        let key = match key {
+            Some(k) => k,
+            None => get(&value, "key").as_string().unwrap_or_default(),
+        };
+        let js_user = get(&value, "user");
+        let text = |k: &str| get(&js_user, k).as_string();
+        let user = User {
+            id: text("id").unwrap_or_default(),
+            name: text("name"),
+            picture_url: text("pictureUrl"),
+            profile: text("profile"),
+            created_at: text("createdAt").unwrap_or_default(),
+            updated_at: text("updatedAt").unwrap_or_default(),
+        };
+        let _ = Reflect::set(&js_user, &"key".into(), &JsValue::from_str(&key));
+        let inner = AuthenticatedClient::from_parts(client, user, key);
+        Ok(ChatClient { inner, user: js_user, lists: RefCell::new(None) })
     };
     run.await.map_err(to_js_error)
-}
-
-impl ChatClient {
-    pub(crate) fn from_inner(inner: AuthenticatedClient) -> Result<ChatClient, Error> {
-        let user = json::value_to_js(&with_key(serde_json::to_value(inner.user()).unwrap_or(Value::Null), inner.key()))?;
-        Ok(ChatClient { inner, user, lists: RefCell::new(None) })
-    }
 }
 
 #[wasm_bindgen]
@@ -333,7 +326,7 @@ macro_rules! chat_client_method {
             #[wasm_bindgen(js_name = $js, skip_typescript)]
             pub fn $rust(&self, args: JsValue, options: JsValue) -> Promise {
                 let (client, key) = (self.inner.client().clone(), self.inner.key().to_string());
-                future_to_promise(js_call(client, Some(key), args, options, op_fns::<$ty>()))
+                future_to_promise(js_call(client, Some(key), args, options, OpSpec::of::<$ty>()))
             }
         }
     };
@@ -403,7 +396,7 @@ macro_rules! client_methods {
             $(
                 #[wasm_bindgen(js_name = $js, skip_typescript)]
                 pub fn $rust(&self, args: JsValue, options: JsValue) -> Promise {
-                    future_to_promise(js_call(self.inner.clone(), None, args, options, op_fns::<$ty>()))
+                    future_to_promise(js_call(self.inner.clone(), None, args, options, OpSpec::of::<$ty>()))
                 }
             )*
         }
@@ -425,22 +418,22 @@ pub struct Lists {
 fn pages(
     client: Client,
     key: Option<String>,
-    args: Map<String, Value>,
+    args: JsValue,
     opts: CallOptions,
-    f: OpFns,
+    f: OpSpec,
     field: &'static str,
-) -> LocalBoxStream<'static, Result<Value, Error>> {
+) -> LocalBoxStream<'static, Result<JsValue, Error>> {
     struct Pager {
         client: Client,
         key: Option<String>,
-        args: Map<String, Value>,
+        args: JsValue,
         opts: CallOptions,
-        f: OpFns,
+        f: OpSpec,
         field: &'static str,
-        next: Option<Option<String>>,
-        buffer: VecDeque<Value>,
+        next: Option<JsValue>,
+        buffer: VecDeque<JsValue>,
     }
-    let start = args.get("nextToken").and_then(Value::as_str).map(str::to_string);
+    let start = get(&args, "nextToken");
     let pager = Pager { client, key, args, opts, f, field, next: Some(start), buffer: VecDeque::new() };
     stream::unfold(pager, |mut p| async move {
         loop {
@@ -448,25 +441,17 @@ fn pages(
                 return Some((Ok(item), p));
             }
             let token = p.next.take()?;
-            let mut args = p.args.clone();
-            match token {
-                Some(t) => args.insert("nextToken".into(), Value::String(t)),
-                None => args.remove("nextToken"),
-            };
-            let page = async {
-                let req = (p.f.prep)(args)?;
-                let value = p.client.invoke(p.key.as_deref(), req, &p.opts).await?;
-                (p.f.check)(&value)?;
-                Ok::<Value, Error>(value)
-            };
-            match page.await {
-                Ok(mut value) => {
-                    if let Some(Value::Array(items)) = value.get_mut(p.field).map(Value::take) {
-                        p.buffer.extend(items);
+            let args = js_sys::Object::assign(&js_sys::Object::new(), p.args.unchecked_ref());
+            let _ = Reflect::set(&args, &"nextToken".into(), &token);
+            match fetch_checked(&p.client, p.key.as_deref(), p.f, &args, &p.opts).await {
+                Ok(value) => {
+                    let items = get(&value, p.field);
+                    if let Some(items) = items.dyn_ref::<js_sys::Array>() {
+                        p.buffer.extend(items.iter());
                     }
-                    let token = value.pointer("/meta/nextToken").and_then(Value::as_str).filter(|t| !t.is_empty());
-                    if let Some(t) = token {
-                        p.next = Some(Some(t.to_string()));
+                    let token = get(&get(&value, "meta"), "nextToken");
+                    if token.as_string().is_some_and(|t| !t.is_empty()) {
+                        p.next = Some(token);
                     }
                 }
                 Err(e) => return Some((Err(e), p)),
@@ -477,16 +462,16 @@ fn pages(
 }
 
 impl Lists {
-    fn collection(&self, args: JsValue, options: JsValue, f: OpFns, field: &'static str) -> JsValue {
-        let setup = || -> Result<LocalBoxStream<'static, Result<Value, Error>>, Error> {
-            let mut map = object_arg(f.name, args)?;
+    fn collection(&self, args: JsValue, options: JsValue, f: OpSpec, field: &'static str) -> JsValue {
+        let setup = || -> Result<LocalBoxStream<'static, Result<JsValue, Error>>, Error> {
+            let args = object_arg(f.name, args)?;
             let key = match &self.key {
                 Some(k) => Some(k.clone()),
-                None => take_key(f.name, &mut map)?,
+                None => take_key(f.name, &args)?,
             };
             let opts = call_options(&options)?;
-            (f.prep)(map.clone())?;
-            Ok(pages(self.client.clone(), key, map, opts, f, field))
+            f.prepare(&args)?;
+            Ok(pages(self.client.clone(), key, args, opts, f, field))
         };
         AsyncCollection::into_js(match setup() {
             Ok(stream) => Coll::Ready(stream),
@@ -499,22 +484,22 @@ impl Lists {
 impl Lists {
     #[wasm_bindgen(skip_typescript)]
     pub fn conversations(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, op_fns::<crate::api::ListConversationsInput>(), "conversations")
+        self.collection(args, options, OpSpec::of::<crate::api::ListConversationsInput>(), "conversations")
     }
 
     #[wasm_bindgen(skip_typescript)]
     pub fn messages(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, op_fns::<crate::api::ListMessagesInput>(), "messages")
+        self.collection(args, options, OpSpec::of::<crate::api::ListMessagesInput>(), "messages")
     }
 
     #[wasm_bindgen(skip_typescript)]
     pub fn participants(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, op_fns::<crate::api::ListParticipantsInput>(), "participants")
+        self.collection(args, options, OpSpec::of::<crate::api::ListParticipantsInput>(), "participants")
     }
 }
 
 enum Coll {
-    Ready(LocalBoxStream<'static, Result<Value, Error>>),
+    Ready(LocalBoxStream<'static, Result<JsValue, Error>>),
     Busy,
     Failed(Error),
     Done,
@@ -535,14 +520,6 @@ fn iter_result(value: JsValue, done: bool) -> JsValue {
 
 /// The next item, `Ok(None)` at the end.
 async fn next_item(state: &Rc<RefCell<Coll>>) -> Result<Option<JsValue>, Error> {
-    match next_value(state).await {
-        Ok(Some(v)) => json::value_to_js(&v).map(Some),
-        Ok(None) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-async fn next_value(state: &Rc<RefCell<Coll>>) -> Result<Option<Value>, Error> {
     let taken = std::mem::replace(&mut *state.borrow_mut(), Coll::Busy);
     let mut stream = match taken {
         Coll::Ready(s) => s,

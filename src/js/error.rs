@@ -12,7 +12,11 @@ pub(crate) fn to_js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
     let name = match e.kind {
         ErrorKind::Aborted => "AbortError".to_string(),
-        kind => format!("{}Error", kind.name()),
+        kind => {
+            let mut n = String::from(kind.name());
+            n.push_str("Error");
+            n
+        }
     };
     err.set_name(&name);
     let set = |k: &str, v: &JsValue| {
@@ -24,7 +28,7 @@ pub(crate) fn to_js_error(e: Error) -> JsValue {
         set("id", &JsValue::from_str(id));
     }
     if let Some(meta) = &e.metadata {
-        if let Ok(v) = json::to_js(meta) {
+        if let Ok(v) = json::value_to_js(&serde_json::Value::Object(meta.clone())) {
             set("metadata", &v);
         }
     }

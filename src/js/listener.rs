@@ -14,14 +14,16 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::client::{AuthenticatedClient, CallOptions};
 use crate::error::Error;
-use crate::js::client::ChatClient;
+use crate::js::check::OpSpec;
+use crate::js::client::{fetch_checked, ChatClient};
 use crate::js::error::to_js_error;
-use crate::protocol::json;
 use crate::realtime::assembler::{StreamAssembler, StreamOutcome};
 use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Progress, Target};
 use crate::realtime::{ListenOptions, Protocol};
-use crate::signal::{MessageCreated, SIGNAL_TYPES};
+use crate::realtime::Listed;
+use crate::signal::SIGNAL_TYPES;
 
 #[wasm_bindgen]
 extern "C" {
@@ -132,8 +134,65 @@ pub(crate) struct JsCodec {
     track: bool,
 }
 
+/// A message listed for a backfill: the parsed object and its keys.
+pub(crate) struct JsListed {
+    id: String,
+    created_at: String,
+    user_id: String,
+    value: JsValue,
+}
+
+impl Listed for JsListed {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> &str {
+        &self.created_at
+    }
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+/// The listening target with backfills listed through the facade's own
+/// request path (plain JS objects, no typed decoding).
+fn js_target(client: &AuthenticatedClient, conversation_id: &str) -> Target<JsListed> {
+    let (c, key) = (client.client().clone(), client.key().to_string());
+    let conversation = conversation_id.to_string();
+    Target {
+        api_url: c.api_url().to_string(),
+        key: key.clone(),
+        user_id: client.user().id.clone(),
+        conversation_id: conversation.clone(),
+        list_page: Box::new(move |next_token| {
+            let (c, key) = (c.clone(), key.clone());
+            let args = object(&[
+                ("conversationId", &key_value(&conversation)),
+                ("nextToken", &next_token.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t))),
+            ]);
+            Box::pin(async move {
+                let spec = OpSpec::of::<crate::api::ListMessagesInput>();
+                let page = fetch_checked(&c, Some(&key), spec, &args, &CallOptions::default()).await?;
+                let items: js_sys::Array = get(&page, "messages").unchecked_into();
+                let text = |v: &JsValue, k: &str| get(v, k).as_string().unwrap_or_default();
+                let list = items
+                    .iter()
+                    .map(|v| JsListed { id: text(&v, "id"), created_at: text(&v, "createdAt"), user_id: text(&v, "userId"), value: v })
+                    .collect();
+                let next = get(&get(&page, "meta"), "nextToken").as_string();
+                Ok((list, next))
+            })
+        }),
+    }
+}
+
+fn key_value(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
 impl Codec for JsCodec {
     type Item = JsSignal;
+    type Listed = JsListed;
 
     fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<JsSignal>> {
         let parsed = match frame {
@@ -185,8 +244,9 @@ impl Codec for JsCodec {
         out.extend(frames.into_iter().filter_map(|t| self.decode(Frame::Text(t))));
     }
 
-    fn backfilled(&mut self, m: MessageCreated) -> JsSignal {
-        let data = json::to_js(&m).unwrap_or(JsValue::NULL);
+    fn backfilled(&mut self, m: JsListed, is_bot: bool) -> JsSignal {
+        let data: JsValue = js_sys::Object::assign(&js_sys::Object::new(), m.value.unchecked_ref()).into();
+        let _ = Reflect::set(&data, &key("isBot"), &JsValue::from_bool(is_bot));
         let envelope = object(&[("type", &key(SIGNAL_TYPES[0])), ("data", &data)]);
         JsSignal { kind: 0, data, envelope }
     }
@@ -273,7 +333,7 @@ struct State {
 }
 
 struct Core {
-    target: Rc<Target>,
+    target: Rc<Target<JsListed>>,
     opts: ListenOptions,
     progress: Rc<Progress>,
     st: RefCell<State>,
@@ -771,7 +831,7 @@ impl ChatClient {
             Ok(v) => v,
             Err(e) => return Promise::reject(&to_js_error(e)),
         };
-        let target = Rc::new(crate::realtime::listen::target(&self.inner, &id));
+        let target = Rc::new(js_target(&self.inner, &id));
         let core = Rc::new_cyclic(|me| Core {
             target,
             opts,

@@ -3,6 +3,7 @@
 //! `'x-user-key'`), with hand-written TypeScript declarations for every
 //! request, response, payload, signal and error type.
 
+mod check;
 mod client;
 mod error;
 mod listener;

@@ -128,7 +128,7 @@ fn snippet(text: &str) -> String {
     s
 }
 
-fn describe_bad_json(text: &str, detail: &str) -> String {
+pub(crate) fn describe_bad_json(text: &str, detail: &str) -> String {
     let t = text.trim_start();
     if t.starts_with('<') {
         format!("expected JSON, got HTML: {}", snippet(text))
@@ -159,7 +159,7 @@ mod imp {
 
     pub fn parse_value(text: &str) -> Result<Value, String> {
         let js = js_sys::JSON::parse(text).map_err(|e| js_message(&e))?;
-        serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
+        Ok(super::js_to_value(&js))
     }
 
     pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
@@ -169,7 +169,7 @@ mod imp {
         Ok(String::from(s))
     }
 
-    fn js_message(e: &JsValue) -> String {
+    pub(crate) fn js_message(e: &JsValue) -> String {
         match e.dyn_ref::<js_sys::Error>() {
             Some(err) => String::from(err.message()),
             None => e.as_string().unwrap_or_else(|| "unknown error".into()),
@@ -185,19 +185,74 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<wasm_bindgen::JsValue, 
     value_to_js(&value)
 }
 
+/// The message of a JS exception.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn js_error_message(e: &wasm_bindgen::JsValue) -> String {
+    imp::js_message(e)
+}
+
 /// Converts a [`Value`] to a plain JS value.
 #[cfg(target_arch = "wasm32")]
 pub fn value_to_js(value: &Value) -> Result<wasm_bindgen::JsValue, Error> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Error::decode(format!("cannot convert to JS: {e}")))
+    Ok(value_to_js_plain(value))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn value_to_js_plain(value: &Value) -> wasm_bindgen::JsValue {
+    use wasm_bindgen::JsValue;
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items.iter().map(value_to_js_plain).collect::<js_sys::Array>().into(),
+        Value::Object(map) => {
+            let obj = js_sys::Object::new();
+            for (k, v) in map {
+                let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &value_to_js_plain(v));
+            }
+            obj.into()
+        }
+    }
+}
+
+/// Reads a plain JS value (JSON-like: no functions, no cycles) into a
+/// [`Value`]; `undefined` reads as `null`, integral numbers as integers.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn js_to_value(v: &wasm_bindgen::JsValue) -> Value {
+    if let Some(s) = v.as_string() {
+        return Value::String(s);
+    }
+    if let Some(b) = v.as_bool() {
+        return Value::Bool(b);
+    }
+    if let Some(n) = v.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+            return if n >= 0.0 { Value::from(n as u64) } else { Value::from(n as i64) };
+        }
+        return serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
+    }
+    if js_sys::Array::is_array(v) {
+        let arr: &js_sys::Array = wasm_bindgen::JsCast::unchecked_ref(v);
+        return Value::Array(arr.iter().map(|x| js_to_value(&x)).collect());
+    }
+    if v.is_object() {
+        let mut map = serde_json::Map::new();
+        let obj: &js_sys::Object = wasm_bindgen::JsCast::unchecked_ref(v);
+        for k in js_sys::Object::keys(obj).iter() {
+            let item = js_sys::Reflect::get(v, &k).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+            map.insert(k.as_string().unwrap_or_default(), js_to_value(&item));
+        }
+        return Value::Object(map);
+    }
+    Value::Null
 }
 
 /// Reads a JS value (e.g. a caller's argument object) into a [`Value`].
 /// `undefined` object fields read as `null`, which optional fields accept.
 #[cfg(target_arch = "wasm32")]
 pub fn value_from_js(value: wasm_bindgen::JsValue) -> Result<Value, Error> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| Error::config(format!("not a plain JSON-like value: {e}")))
+    Ok(js_to_value(&value))
 }
 
 #[cfg(test)]

@@ -6,6 +6,37 @@ use std::collections::HashSet;
 use crate::model::Message;
 use crate::signal::MessageCreated;
 
+/// A listed message as backfills see it: its id, creation time and author.
+pub trait Listed {
+    fn id(&self) -> &str;
+    fn created_at(&self) -> &str;
+    fn user_id(&self) -> &str;
+}
+
+impl Listed for Message {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> &str {
+        &self.created_at
+    }
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+impl<M: Listed> Listed for &M {
+    fn id(&self) -> &str {
+        (**self).id()
+    }
+    fn created_at(&self) -> &str {
+        (**self).created_at()
+    }
+    fn user_id(&self) -> &str {
+        (**self).user_id()
+    }
+}
+
 /// How many recent message ids are remembered for de-duplication.
 pub const DEFAULT_SEEN_CAPACITY: usize = 4096;
 
@@ -73,26 +104,26 @@ impl Delivered {
 
     /// Marks the messages that existed when listening started as delivered
     /// (they are history, not news), so a later backfill starts after them.
-    pub fn prime(&mut self, existing: &[Message]) {
-        let mut sorted: Vec<&Message> = existing.iter().collect();
+    pub fn prime<M: Listed>(&mut self, existing: &[M]) {
+        let mut sorted: Vec<&M> = existing.iter().collect();
         if is_descending(&sorted) {
             sorted.reverse();
         }
         sort_by_creation(&mut sorted);
         let skip = sorted.len().saturating_sub(self.capacity);
         for m in &sorted[skip..] {
-            self.observe(&m.id, &m.created_at);
+            self.observe(m.id(), m.created_at());
         }
     }
 
     /// Whether listing can stop after this page: the page is newest first and
     /// already reaches messages older than the watermark. (Oldest-first
     /// listings must be read to the end.)
-    pub fn page_reaches_watermark(&self, page: &[Message]) -> bool {
+    pub fn page_reaches_watermark<M: Listed>(&self, page: &[M]) -> bool {
         let Some(w) = &self.last else { return false };
         let (Some(first), Some(last)) = (page.first(), page.last()) else { return false };
-        let descending = page.windows(2).all(|p| p[0].created_at >= p[1].created_at);
-        descending && first.created_at > last.created_at && last.created_at < w.created_at
+        let descending = page.windows(2).all(|p| p[0].created_at() >= p[1].created_at());
+        descending && first.created_at() > last.created_at() && last.created_at() < w.created_at.as_str()
     }
 
     /// Picks from listed messages those a backfill must deliver: newer than
@@ -101,6 +132,12 @@ impl Delivered {
     /// listing is put oldest first). Marks them delivered. `own_user_id`
     /// decides `isBot`. Without a watermark every undelivered message is new.
     pub fn backfill(&mut self, listed: Vec<Message>, own_user_id: &str) -> Vec<MessageCreated> {
+        self.backfill_items(listed, own_user_id).into_iter().map(|(m, is_bot)| MessageCreated::from_message(m, is_bot)).collect()
+    }
+
+    /// [`backfill`](Self::backfill) for any listed message type: the
+    /// messages to deliver, each with its `isBot`.
+    pub fn backfill_items<M: Listed>(&mut self, listed: Vec<M>, own_user_id: &str) -> Vec<(M, bool)> {
         let mut listed = listed;
         if is_descending(&listed) {
             listed.reverse();
@@ -111,11 +148,11 @@ impl Delivered {
         for m in listed {
             let new = match &floor {
                 None => true,
-                Some(w) => m.created_at.as_str() >= w.created_at.as_str(),
+                Some(w) => m.created_at() >= w.created_at.as_str(),
             };
-            if new && self.observe(&m.id, &m.created_at) {
-                let is_bot = m.user_id != own_user_id;
-                out.push(MessageCreated::from_message(m, is_bot));
+            if new && self.observe(m.id(), m.created_at()) {
+                let is_bot = m.user_id() != own_user_id;
+                out.push((m, is_bot));
             }
         }
         out
@@ -123,18 +160,18 @@ impl Delivered {
 }
 
 /// A newest-first listing (not all timestamps equal).
-fn is_descending<M: std::borrow::Borrow<Message>>(v: &[M]) -> bool {
+fn is_descending<M: Listed>(v: &[M]) -> bool {
     v.len() > 1
-        && v.windows(2).all(|p| p[0].borrow().created_at >= p[1].borrow().created_at)
-        && v[0].borrow().created_at != v[v.len() - 1].borrow().created_at
+        && v.windows(2).all(|p| p[0].created_at() >= p[1].created_at())
+        && v[0].created_at() != v[v.len() - 1].created_at()
 }
 
 /// Stable insertion sort by `createdAt`: listings arrive (nearly) in order,
 /// so this is linear in practice, and far smaller in wasm than `sort_by`.
-fn sort_by_creation<M: std::borrow::Borrow<Message>>(v: &mut [M]) {
+fn sort_by_creation<M: Listed>(v: &mut [M]) {
     for i in 1..v.len() {
         let mut j = i;
-        while j > 0 && v[j - 1].borrow().created_at > v[j].borrow().created_at {
+        while j > 0 && v[j - 1].created_at() > v[j].created_at() {
             v.swap(j - 1, j);
             j -= 1;
         }

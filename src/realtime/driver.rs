@@ -13,27 +13,25 @@ use futures::future::{select, Either};
 use wasm_bindgen::JsValue;
 
 use crate::error::Error;
-use crate::model::Message;
 use crate::protocol::sse::SseDecoder;
-use crate::realtime::backfill::{Delivered, DEFAULT_SEEN_CAPACITY};
+use crate::realtime::backfill::{Delivered, Listed, DEFAULT_SEEN_CAPACITY};
 use crate::realtime::backoff::{is_final, Backoff};
 use crate::realtime::rt::{now_ms, random, sleep, watchdog};
 use crate::realtime::{listen_url, ListenOptions, Protocol};
-use crate::signal::MessageCreated;
 use crate::transport::eventsource::EsStream;
 use crate::transport::stream::{self, BodyStream};
 use crate::transport::websocket::{self, WsStream};
 
 /// One page of `listMessages`: the messages and the next page's token.
-pub(crate) type Page = Pin<Box<dyn Future<Output = Result<(Vec<Message>, Option<String>), Error>>>>;
+pub(crate) type Page<M> = Pin<Box<dyn Future<Output = Result<(Vec<M>, Option<String>), Error>>>>;
 
 /// What to listen to, and how to list its messages for backfills.
-pub(crate) struct Target {
+pub(crate) struct Target<M> {
     pub api_url: String,
     pub key: String,
     pub user_id: String,
     pub conversation_id: String,
-    pub list_page: Box<dyn Fn(Option<String>) -> Page>,
+    pub list_page: Box<dyn Fn(Option<String>) -> Page<M>>,
 }
 
 /// A frame's data as it arrived: UTF-8 text from our SSE decoder, or a JS
@@ -67,6 +65,8 @@ pub(crate) struct Decoded<T> {
 
 pub(crate) trait Codec {
     type Item;
+    /// A message listed for a backfill.
+    type Listed: Listed;
     /// `None` for a keep-alive.
     fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<Self::Item>>;
     /// Decodes the text frames of one read, in order (a codec may decode
@@ -75,7 +75,7 @@ pub(crate) trait Codec {
         out.extend(texts.iter().filter_map(|t| self.decode(Frame::Text(t))));
     }
     /// A message found by a backfill, as a `message_created` item.
-    fn backfilled(&mut self, m: MessageCreated) -> Self::Item;
+    fn backfilled(&mut self, m: Self::Listed, is_bot: bool) -> Self::Item;
 }
 
 /// What the loop reports.
@@ -129,7 +129,7 @@ struct Batch {
 
 const LIST_PAGE_LIMIT: usize = 10_000;
 
-async fn open(target: &Target, protocol: Protocol) -> Result<Conn, Error> {
+async fn open<M>(target: &Target<M>, protocol: Protocol) -> Result<Conn, Error> {
     let url = listen_url(&target.api_url, &target.conversation_id, &target.key, protocol);
     match protocol {
         Protocol::Sse => {
@@ -161,7 +161,7 @@ async fn open(target: &Target, protocol: Protocol) -> Result<Conn, Error> {
 
 /// A WebSocket or EventSource refused without telling why: ask the same
 /// route over HTTP, so 401/403/404 are recognised as final.
-async fn refusal(target: &Target, e: Error) -> Error {
+async fn refusal<M>(target: &Target<M>, e: Error) -> Error {
     let url = listen_url(&target.api_url, &target.conversation_id, &target.key, Protocol::Sse);
     stream::probe(&url, &target.key).await.unwrap_or(e)
 }
@@ -191,7 +191,7 @@ impl Conn {
 
 /// Lists the conversation's messages up to the newest (or, for newest-first
 /// listings, back to the watermark).
-async fn list_recent(target: &Target, progress: &Progress) -> Result<Vec<Message>, Error> {
+async fn list_recent<M: Listed>(target: &Target<M>, progress: &Progress) -> Result<Vec<M>, Error> {
     let mut all = Vec::new();
     let mut token = None;
     for _ in 0..LIST_PAGE_LIMIT {
@@ -206,16 +206,16 @@ async fn list_recent(target: &Target, progress: &Progress) -> Result<Vec<Message
     Ok(all)
 }
 
-enum Step {
+enum Step<M> {
     Read(Result<(), Error>),
     Silent,
-    Listed(Result<Vec<Message>, Error>),
+    Listed(Result<Vec<M>, Error>),
 }
 
 /// Runs until a final failure (reported as [`Event::Failed`]) or until
 /// `emit` returns `false`.
 pub(crate) async fn run<C: Codec>(
-    target: Rc<Target>,
+    target: Rc<Target<C::Listed>>,
     opts: ListenOptions,
     progress: Rc<Progress>,
     codec: &mut C,
@@ -278,7 +278,7 @@ pub(crate) async fn run<C: Codec>(
 /// Reads one connection until it ends (`Some(why)`) or `emit` says stop.
 #[allow(clippy::too_many_arguments)]
 async fn pump<C: Codec>(
-    target: &Target,
+    target: &Target<C::Listed>,
     opts: &ListenOptions,
     progress: &Progress,
     codec: &mut C,
@@ -292,7 +292,7 @@ async fn pump<C: Codec>(
     // After a reconnect, live signals are held back until the backfill is
     // delivered; on the first connection the history is only recorded.
     let mut holding = track && reconnected;
-    let mut listing: Option<Pin<Box<dyn Future<Output = Result<Vec<Message>, Error>> + '_>>> =
+    let mut listing: Option<Pin<Box<dyn Future<Output = Result<Vec<C::Listed>, Error>> + '_>>> =
         if holding {
             Some(Box::pin(list_recent(target, progress)))
         } else {
@@ -389,15 +389,15 @@ async fn pump<C: Codec>(
                         d.prime(&list);
                         Vec::new()
                     } else {
-                        d.backfill(list, &target.user_id)
+                        d.backfill_items(list, &target.user_id)
                     }
                 };
                 progress.primed.set(true);
                 holding = false;
                 let count = missed.len();
-                overlap = missed.iter().map(|m| m.id.clone()).collect();
-                for m in missed {
-                    let item = codec.backfilled(m);
+                overlap = missed.iter().map(|m| m.0.id().to_string()).collect();
+                for (m, is_bot) in missed {
+                    let item = codec.backfilled(m, is_bot);
                     if !emit(Event::Signal(item)) {
                         return None;
                     }

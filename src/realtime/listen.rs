@@ -14,6 +14,7 @@ use futures::Stream;
 use crate::api::ListMessagesInput;
 use crate::client::AuthenticatedClient;
 use crate::error::Error;
+use crate::model::Message;
 use crate::protocol::json;
 use crate::protocol::sse::{frame_kind, FrameKind};
 use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Progress, Target};
@@ -25,6 +26,7 @@ pub(crate) struct SignalCodec;
 
 impl Codec for SignalCodec {
     type Item = Signal;
+    type Listed = Message;
 
     fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<Signal>> {
         let signal = match frame {
@@ -41,8 +43,8 @@ impl Codec for SignalCodec {
         Some(Decoded { item: signal, message })
     }
 
-    fn backfilled(&mut self, m: MessageCreated) -> Signal {
-        Signal::MessageCreated(m)
+    fn backfilled(&mut self, m: Message, is_bot: bool) -> Signal {
+        Signal::MessageCreated(MessageCreated::from_message(m, is_bot))
     }
 }
 
@@ -58,7 +60,7 @@ fn decode(data: &str) -> Option<Signal> {
     })
 }
 
-pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Target {
+pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Target<Message> {
     let c = client.clone();
     let conversation = conversation_id.to_string();
     Target {

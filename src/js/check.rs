@@ -1,0 +1,473 @@
+//! Requests and answers of the JS facade as plain JS values: arguments are
+//! checked against the operation table ([`FieldKind`], payload rules of
+//! spec §5.5), bodies written by the host's `JSON.stringify`, answers read
+//! by `JSON.parse` and checked against a small [`Shape`] table. The parsed
+//! object itself is what JS receives.
+
+use js_sys::{Array, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api::{encode_component, FieldKind, Method, Operation, Shape, Shaped};
+use crate::client::Prepared;
+use crate::error::{error_from_fields, Error, ErrorFields};
+use crate::model::{MAX_PROFILE_LEN, PAYLOAD_KINDS};
+use crate::protocol::http;
+use crate::protocol::json;
+
+pub(crate) fn get(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+fn is_plain_object(v: &JsValue) -> bool {
+    v.is_object() && !Array::is_array(v)
+}
+
+/// `a + b + c …` without the formatting machinery.
+fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
+/// What a JS value is, in serde's words (`integer `7``, `string "x"`, `map`).
+fn describe(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        return cat(&["string \"", &s, "\""]);
+    }
+    if let Some(b) = v.as_bool() {
+        return if b { "boolean `true`".into() } else { "boolean `false`".into() };
+    }
+    if let Some(n) = v.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+            return cat(&["integer `", &(n as i64).to_string(), "`"]);
+        }
+        return "floating point".into();
+    }
+    if v.is_null() {
+        return "null".into();
+    }
+    if Array::is_array(v) {
+        return "sequence".into();
+    }
+    if v.is_object() {
+        return "map".into();
+    }
+    "unit value".into()
+}
+
+fn invalid(path: &str, v: &JsValue, expected: &str) -> String {
+    cat(&[path, ": invalid type: ", &describe(v), ", expected ", expected])
+}
+
+fn missing(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        cat(&["missing field `", name, "`"])
+    } else {
+        cat(&[parent, ": missing field `", name, "`"])
+    }
+}
+
+/* ---------- arguments ---------- */
+
+/// A required non-empty string field.
+fn required_str(args: &JsValue, name: &str) -> Result<String, String> {
+    let v = get(args, name);
+    if v.is_undefined() {
+        return Err(missing("", name));
+    }
+    match v.as_string() {
+        Some(s) if s.is_empty() => Err(cat(&[name, ": must be a non-empty string"])),
+        Some(s) => Ok(s),
+        None => Err(invalid(name, &v, "a string")),
+    }
+}
+
+/// Payload field rules (spec §5.5): one table per kind.
+#[derive(Clone, Copy)]
+enum P {
+    Str,
+    OptStr,
+    Num,
+    Actions,
+    Options,
+    Cards,
+    Items,
+}
+
+fn kind_fields(kind: &str) -> Option<&'static [(&'static str, P)]> {
+    Some(match kind {
+        "text" => &[("text", P::Str)],
+        "markdown" => &[("markdown", P::Str)],
+        "image" => &[("imageUrl", P::Str)],
+        "audio" => &[("audioUrl", P::Str)],
+        "video" => &[("videoUrl", P::Str)],
+        "file" => &[("fileUrl", P::Str), ("title", P::OptStr)],
+        "location" => &[("latitude", P::Num), ("longitude", P::Num), ("address", P::OptStr), ("title", P::OptStr)],
+        "card" => &[("title", P::Str), ("subtitle", P::OptStr), ("imageUrl", P::OptStr), ("actions", P::Actions)],
+        "choice" | "dropdown" => &[("text", P::Str), ("options", P::Options)],
+        "carousel" => &[("items", P::Cards)],
+        "bloc" => &[("items", P::Items)],
+        _ => return None,
+    })
+}
+
+const CARD: &[(&str, P)] = &[("title", P::Str), ("subtitle", P::OptStr), ("imageUrl", P::OptStr), ("actions", P::Actions)];
+const OPTION: &[(&str, P)] = &[("label", P::Str), ("value", P::Str)];
+const ACTION: &[(&str, P)] = &[("action", P::Str), ("label", P::Str), ("value", P::Str)];
+const BLOC_KINDS: [&str; 7] = ["text", "markdown", "image", "audio", "video", "file", "location"];
+
+/// A payload error: `Err((type_error, message))`; type errors are prefixed
+/// with `invalid {kind} payload: `, empty strings are named from `payload.`.
+type PErr = (bool, String);
+
+/// Checks `obj`'s fields; `at` is the path inside the payload (`items[0].`).
+fn check_fields(obj: &JsValue, fields: &[(&str, P)], at: &str) -> Result<(), PErr> {
+    for &(name, p) in fields {
+        let v = get(obj, name);
+        let path = cat(&[at, name]);
+        match p {
+            P::Str | P::OptStr => {
+                if absent(&v) {
+                    if matches!(p, P::Str) {
+                        return Err((true, cat(&[at, "missing field `", name, "`"])));
+                    }
+                    continue;
+                }
+                match v.as_string() {
+                    Some(s) if s.is_empty() => {
+                        return Err((false, cat(&["payload.", &path, ": must be a non-empty string"])))
+                    }
+                    Some(_) => {}
+                    None => return Err((true, cat(&[&path, ": expected a string"]))),
+                }
+            }
+            P::Num => {
+                if v.as_f64().is_none() {
+                    return Err((true, if absent(&v) { cat(&[at, "missing field `", name, "`"]) } else { cat(&[&path, ": expected a number"]) }));
+                }
+            }
+            P::Actions | P::Options | P::Cards | P::Items => {
+                if v.is_undefined() {
+                    return Err((true, cat(&[at, "missing field `", name, "`"])));
+                }
+                if !Array::is_array(&v) {
+                    return Err((true, cat(&[&path, ": expected an array"])));
+                }
+                let arr: &Array = v.unchecked_ref();
+                for (i, item) in arr.iter().enumerate() {
+                    let item_at = cat(&[&path, "[", &i.to_string(), "]"]);
+                    if !is_plain_object(&item) {
+                        return Err((true, cat(&[&item_at, ": expected an object"])));
+                    }
+                    let inner = cat(&[&item_at, "."]);
+                    match p {
+                        P::Actions => {
+                            check_fields(&item, ACTION, &inner)?;
+                            let a = get(&item, "action").as_string().unwrap_or_default();
+                            if !matches!(a.as_str(), "postback" | "url" | "say") {
+                                return Err((true, cat(&[&inner, "action: unknown action \"", &a, "\" (postback, url, say)"])));
+                            }
+                        }
+                        P::Options => check_fields(&item, OPTION, &inner)?,
+                        P::Cards => {
+                            if get(&item, "type").as_string().as_deref() != Some("card") {
+                                return Err((true, cat(&[&inner, "type: expected \"card\""])));
+                            }
+                            check_fields(&item, CARD, &inner)?;
+                        }
+                        _ => {
+                            let k = get(&item, "type");
+                            let Some(k) = k.as_string() else {
+                                return Err((true, if absent(&k) { cat(&[&inner, "missing field `type`"]) } else { cat(&[&inner, "type: expected a string"]) }));
+                            };
+                            if !BLOC_KINDS.contains(&k.as_str()) {
+                                return Err((true, cat(&[&inner, "type: \"", &k, "\" cannot be in a bloc (text, markdown, image, audio, video, file, location)"])));
+                            }
+                            check_fields(&item, kind_fields(&k).unwrap_or(&[]), &inner)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rules of [`MessagePayload::validate`](crate::MessagePayload::validate) on a JS value.
+fn check_payload(v: &JsValue) -> Result<(), String> {
+    if v.is_undefined() {
+        return Err(missing("", "payload"));
+    }
+    if !is_plain_object(v) {
+        return Err(invalid("payload", v, "an object"));
+    }
+    let kind = match get(v, "type") {
+        k if absent(&k) => return Err("payload.type is missing".into()),
+        k => k.as_string().ok_or_else(|| String::from("payload.type must be a string"))?,
+    };
+    let Some(fields) = kind_fields(&kind) else {
+        return Err(cat(&["payload.type: unknown payload type \"", &kind, "\" (expected one of ", &PAYLOAD_KINDS.join(", "), ")"]));
+    };
+    check_fields(v, fields, "").map_err(|(typed, m)| if typed { cat(&["invalid ", &kind, " payload: ", &m]) } else { m })?;
+    if Reflect::has(v, &"metadata".into()).unwrap_or(false) {
+        return Err("payload.metadata: metadata belongs beside the payload, not inside it".into());
+    }
+    Ok(())
+}
+
+/// One operation as the facade needs it: plain data, no generics.
+#[derive(Clone, Copy)]
+pub(crate) struct OpSpec {
+    pub name: &'static str,
+    method: Method,
+    path: &'static str,
+    keyed: bool,
+    fields: &'static [(&'static str, FieldKind)],
+    shape: &'static [(&'static str, Shape)],
+}
+
+impl OpSpec {
+    pub(crate) const fn of<O: Operation>() -> OpSpec {
+        OpSpec {
+            name: O::NAME,
+            method: O::METHOD,
+            path: O::PATH,
+            keyed: O::KEYED,
+            fields: O::FIELDS,
+            shape: <O::Output as Shaped>::SHAPE,
+        }
+    }
+
+    /// Checks the arguments and builds the request: path parameters from
+    /// the template, the query, and a body holding only the body fields.
+    pub(crate) fn prepare(&self, args: &JsValue) -> Result<Prepared, Error> {
+        self.prepare_inner(args).map_err(|m| Error::config(cat(&[self.name, ": ", &m])))
+    }
+
+    fn prepare_inner(&self, args: &JsValue) -> Result<Prepared, String> {
+        let mut path = String::with_capacity(self.path.len() + 32);
+        for seg in self.path.split('/').filter(|s| !s.is_empty()) {
+            path.push('/');
+            match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => path.push_str(&encode_component(&required_str(args, name)?)),
+                None => path.push_str(seg),
+            }
+        }
+        let body = js_sys::Object::new();
+        let mut query = false;
+        for &(name, kind) in self.fields {
+            let v = get(args, name);
+            match kind {
+                FieldKind::Required => {
+                    required_str(args, name)?;
+                }
+                FieldKind::Payload => check_payload(&v)?,
+                FieldKind::Object => {
+                    if v.is_undefined() {
+                        return Err(missing("", name));
+                    }
+                    if !is_plain_object(&v) {
+                        return Err(invalid(name, &v, "an object"));
+                    }
+                }
+                _ if absent(&v) => continue,
+                FieldKind::OptionalObject => {
+                    if !is_plain_object(&v) {
+                        return Err(invalid(name, &v, "an object"));
+                    }
+                }
+                FieldKind::Optional | FieldKind::Profile | FieldKind::Query => {
+                    let Some(s) = v.as_string() else { return Err(invalid(name, &v, "a string")) };
+                    if kind == FieldKind::Profile && s.chars().count() > MAX_PROFILE_LEN {
+                        return Err("profile: must be at most 1000 characters".into());
+                    }
+                    if kind == FieldKind::Query {
+                        path.push(if query { '&' } else { '?' });
+                        query = true;
+                        path.push_str(name);
+                        path.push('=');
+                        path.push_str(&encode_component(&s));
+                        continue;
+                    }
+                }
+            }
+            if !absent(&v) {
+                let _ = Reflect::set(&body, &JsValue::from_str(name), &v);
+            }
+        }
+        let body = if self.method.has_body() {
+            let text = JSON::stringify(&body).map_err(|e| cat(&["cannot encode JSON: ", &json::js_error_message(&e)]))?;
+            Some(String::from(text))
+        } else {
+            None
+        };
+        Ok(Prepared { op: self.name, method: self.method, keyed: self.keyed, path, body })
+    }
+
+    /// Checks an answer's shape; the error names the field.
+    pub(crate) fn check(&self, value: &JsValue) -> Result<(), Error> {
+        check_shape(value, self.shape, "")
+            .map_err(|m| Error::decode(cat(&[self.name, ": unexpected response: ", &m])))
+    }
+}
+
+/* ---------- answers ---------- */
+
+const USER: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("updatedAt", true), ("name", false), ("pictureUrl", false), ("profile", false)];
+const CONVERSATION: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("updatedAt", true)];
+const MESSAGE: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("conversationId", true), ("userId", true)];
+const META: &[(&str, bool)] = &[("nextToken", false)];
+
+fn check_strings(obj: &JsValue, fields: &[(&str, bool)], at: &str) -> Result<(), String> {
+    for &(name, required) in fields {
+        let v = get(obj, name);
+        if v.is_string() {
+            continue;
+        }
+        if v.is_undefined() && required {
+            return Err(missing(at, name));
+        }
+        if !(v.is_undefined() || (v.is_null() && !required)) {
+            return Err(invalid(&cat(&[at, ".", name]), &v, "a string"));
+        }
+    }
+    Ok(())
+}
+
+fn check_object(v: &JsValue, at: &str) -> Result<(), String> {
+    if is_plain_object(v) {
+        Ok(())
+    } else if v.is_undefined() {
+        Err(cat(&["missing field `", at, "`"]))
+    } else {
+        Err(invalid(at, v, "an object"))
+    }
+}
+
+fn check_entity(v: &JsValue, shape: Shape, at: &str) -> Result<(), String> {
+    check_object(v, at)?;
+    match shape {
+        Shape::User => check_strings(v, USER, at),
+        Shape::Conversation => check_strings(v, CONVERSATION, at),
+        Shape::Meta => check_strings(v, META, at),
+        Shape::Message | Shape::Event => {
+            check_strings(v, MESSAGE, at)?;
+            let payload = get(v, "payload");
+            let p_at = cat(&[at, ".payload"]);
+            check_object(&payload, &p_at)?;
+            if shape == Shape::Message {
+                let t = get(&payload, "type");
+                if !t.is_string() {
+                    return Err(if t.is_undefined() { missing(&p_at, "type") } else { invalid(&cat(&[&p_at, ".type"]), &t, "a string") });
+                }
+                let m = get(v, "metadata");
+                if !absent(&m) {
+                    check_object(&m, &cat(&[at, ".metadata"]))?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_shape(value: &JsValue, shape: &[(&str, Shape)], _at: &str) -> Result<(), String> {
+    for &(name, s) in shape {
+        let v = get(value, name);
+        let item = match s {
+            Shape::Users => Shape::User,
+            Shape::Conversations => Shape::Conversation,
+            Shape::Messages => Shape::Message,
+            Shape::Str => {
+                if v.is_string() {
+                    continue;
+                }
+                return Err(if v.is_undefined() { missing("", name) } else { invalid(name, &v, "a string") });
+            }
+            _ => {
+                check_entity(&v, s, name)?;
+                continue;
+            }
+        };
+        if !Array::is_array(&v) {
+            return Err(if v.is_undefined() { missing("", name) } else { invalid(name, &v, "a sequence") });
+        }
+        let arr: &Array = v.unchecked_ref();
+        for (i, x) in arr.iter().enumerate() {
+            check_entity(&x, item, &cat(&[name, "[", &i.to_string(), "]"]))?;
+        }
+    }
+    Ok(())
+}
+
+/// The fields of an error body read from a parsed JS value.
+fn error_fields(obj: &JsValue) -> (Option<String>, Option<String>, Option<String>, Option<crate::model::JsonObject>) {
+    if !is_plain_object(obj) {
+        return (None, None, None, None);
+    }
+    let meta = get(obj, "metadata");
+    let meta = if is_plain_object(&meta) {
+        match json::js_to_value(&meta) {
+            serde_json::Value::Object(m) => Some(m),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    (get(obj, "message").as_string(), get(obj, "type").as_string(), get(obj, "id").as_string(), meta)
+}
+
+fn api_error(status: u16, body: Option<&JsValue>, raw: &str) -> Error {
+    let (message, kind, id, metadata) = body.map(error_fields).unwrap_or((None, None, None, None));
+    error_from_fields(status, ErrorFields { message: message.as_deref(), kind: kind.as_deref(), id, metadata }, raw)
+}
+
+/// [`http::classify_object`] with the host's `JSON.parse`: the parsed
+/// object, or the error the answer stands for.
+pub(crate) fn classify(op: &str, status: u16, body: &str) -> Result<JsValue, Error> {
+    let parsed = if body.trim().is_empty() {
+        Err("expected JSON, got an empty body".to_string())
+    } else {
+        JSON::parse(body).map_err(|e| json::describe_bad_json(body, &json::js_error_message(&e)))
+    };
+    let status_text = status.to_string();
+    if http::is_success(status) {
+        let value = parsed.map_err(|m| Error::decode(cat(&[op, ": HTTP ", &status_text, ": ", &m])))?;
+        if is_plain_object(&value) {
+            if let Some(code) = get(&value, "code").as_f64() {
+                if code.fract() == 0.0 && (400.0..=599.0).contains(&code) {
+                    let mut err = api_error(code as u16, Some(&value), "");
+                    if !get(&value, "message").is_string() {
+                        err.message = "An error occurred".into();
+                    }
+                    return Err(err);
+                }
+            }
+            return Ok(value);
+        }
+        let got = if Array::is_array(&value) {
+            "an array"
+        } else if value.is_string() {
+            "a string"
+        } else if value.as_f64().is_some() {
+            "a number"
+        } else if value.as_bool().is_some() {
+            "a boolean"
+        } else {
+            "null"
+        };
+        return Err(Error::decode(cat(&[op, ": unexpected response: expected a JSON object, got ", got])));
+    }
+    match parsed {
+        Err(m) if body.trim_start().starts_with('<') => Err(Error::decode(cat(&[op, ": HTTP ", &status_text, ": ", &m]))),
+        parsed => Err(api_error(status, parsed.ok().as_ref(), body)),
+    }
+}
+
