@@ -106,7 +106,10 @@ pub trait Operation: Serialize + DeserializeOwned {
     const KEYED: bool = true;
     /// The input fields besides the path parameters, by their JSON names.
     const FIELDS: &'static [(&'static str, FieldKind)] = &[];
-    type Output: Serialize + DeserializeOwned + Shaped;
+    /// The answer's top-level fields and their shapes (for checks on plain
+    /// JSON values; empty: no check).
+    const SHAPE: &'static [(&'static str, Shape)] = &[];
+    type Output: Serialize + DeserializeOwned;
 
     /// Path parameter values, in template order (raw, not encoded).
     fn path_params(&self) -> Vec<&str> {
@@ -424,6 +427,7 @@ macro_rules! operation {
             const PATH: &'static str = $path;
             $(const KEYED: bool = $keyed;)?
             $(const FIELDS: &'static [(&'static str, FieldKind)] = &[$(($f, FieldKind::$k)),*];)?
+            const SHAPE: &'static [(&'static str, Shape)] = <$output as Shaped>::SHAPE;
             type Output = $output;
             $(fn path_params(&self) -> Vec<&str> { vec![$(self.$p.as_str()),*] })?
             $(fn query(&self) -> Vec<(&'static str, &str)> {

@@ -8,7 +8,7 @@ use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::api::{encode_component, FieldKind, Method, Operation, Shape, Shaped};
+use crate::api::{encode_component, FieldKind, Method, Operation, Shape};
 use crate::client::Prepared;
 use crate::error::{error_from_fields, Error, ErrorFields};
 use crate::model::{MAX_PROFILE_LEN, PAYLOAD_KINDS};
@@ -241,7 +241,7 @@ impl OpSpec {
             path: O::PATH,
             keyed: O::KEYED,
             fields: O::FIELDS,
-            shape: <O::Output as Shaped>::SHAPE,
+            shape: O::SHAPE,
         }
     }
 

@@ -171,7 +171,13 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
     for (k, v) in req.headers {
         headers
             .set(k, v)
-            .map_err(|e| Error::config(format!("header {k:?}: {}", js_error_text(&e))))?;
+            .map_err(|e| {
+                let mut m = String::from("header \"");
+                m.push_str(k);
+                m.push_str("\": ");
+                m.push_str(&js_error_text(&e));
+                Error::config(m)
+            })?;
     }
     if let Some(key) = req.user_key {
         headers
