@@ -6,7 +6,9 @@
 #   web -> pkg/   nodejs -> pkg-node/   bundler -> pkg-bundler/
 # A target is skipped when its output is newer than every file in src/, Cargo.toml
 # and Cargo.lock (FORCE=1 rebuilds). wasm-opt is npm binaryen's (node_modules/.bin),
-# as set up by scripts/setup.sh. Prints raw and gzip -9 sizes of the .wasm and JS glue.
+# as set up by scripts/setup.sh. The JS glue is then minified in place by npm
+# esbuild (whitespace and syntax only: every name, exported or not, stays as is).
+# Prints raw and gzip -9 sizes of the .wasm and JS glue.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -17,6 +19,8 @@ wasm_opt="$(command -v wasm-opt || true)"
 [ "$wasm_opt" = "$ROOT/node_modules/.bin/wasm-opt" ] \
   || die "wasm-opt resolves to '${wasm_opt:-nothing}', not npm binaryen: run scripts/setup.sh"
 command -v wasm-pack >/dev/null || die "wasm-pack missing: run scripts/setup.sh"
+esbuild="$ROOT/node_modules/.bin/esbuild"
+[ -x "$esbuild" ] || die "esbuild missing: run scripts/setup.sh"
 
 out_dir_of() {
   case "$1" in
@@ -51,6 +55,9 @@ for target in "$@"; do
     # no-install: use the wasm-bindgen on PATH (same version as Cargo.lock) or fail,
     # never a silent download or cargo install.
     wasm-pack -q build --release --mode no-install --target "$target" --out-dir "$dir"
+    for f in "$dir"/*.js; do
+      "$esbuild" "$f" --minify-whitespace --minify-syntax --log-level=warning --allow-overwrite --outfile="$f"
+    done
     touch "$dir/.build-stamp"
     log "$dir/ built in $((SECONDS - t0)) s"
   fi
