@@ -18,6 +18,11 @@ pub mod signal;
 
 #[cfg(target_arch = "wasm32")]
 pub mod client;
+#[cfg(all(target_arch = "wasm32", feature = "small-alloc"))]
+mod heap;
+#[cfg(all(target_arch = "wasm32", feature = "small-alloc"))]
+#[global_allocator]
+static ALLOC: heap::SizeClassAlloc = heap::SizeClassAlloc::new();
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
