@@ -29,7 +29,6 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
-use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use futures::stream::{self, LocalBoxStream, StreamExt};
 use serde_json::Value;
 
@@ -155,11 +154,14 @@ impl fmt::Debug for Auth {
     }
 }
 
-type HelloFuture = Shared<LocalBoxFuture<'static, Result<(), Error>>>;
+/// The outcome of a running check, filled in before its promise settles.
+type HelloSlot = Rc<RefCell<Option<Result<(), Error>>>>;
 
 enum Hello {
     NotYet,
-    Running(HelloFuture),
+    /// The check runs as its own JS task (so a caller that gives up does
+    /// not cancel it for the others); every caller awaits its promise.
+    Running(js_sys::Promise, HelloSlot),
     Passed,
 }
 
@@ -229,23 +231,30 @@ impl Client {
     /// (concurrent callers share one attempt; a failed check is retried by
     /// the next call).
     pub async fn hello(&self) -> Result<(), Error> {
-        let fut = {
+        let (promise, slot) = {
             let mut state = self.inner.hello.borrow_mut();
             match &*state {
                 Hello::Passed => return Ok(()),
-                Hello::Running(f) => f.clone(),
+                Hello::Running(p, slot) => (p.clone(), slot.clone()),
                 Hello::NotYet => {
                     let url = self.inner.api_url.clone();
                     let timeout_ms = self.inner.opts.timeout_ms;
-                    let f = async move { check_hello(url, timeout_ms).await }.boxed_local().shared();
-                    *state = Hello::Running(f.clone());
-                    f
+                    let slot: HelloSlot = Rc::new(RefCell::new(None));
+                    let out = slot.clone();
+                    let p = wasm_bindgen_futures::future_to_promise(async move {
+                        let result = check_hello(url, timeout_ms).await;
+                        *out.borrow_mut() = Some(result);
+                        Ok(wasm_bindgen::JsValue::UNDEFINED)
+                    });
+                    *state = Hello::Running(p.clone(), slot.clone());
+                    (p, slot)
                 }
             }
         };
-        let result = fut.await;
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let result = slot.borrow().clone().unwrap_or(Ok(()));
         let mut state = self.inner.hello.borrow_mut();
-        if matches!(&*state, Hello::Running(_)) {
+        if matches!(&*state, Hello::Running(_, s) if Rc::ptr_eq(s, &slot)) {
             *state = if result.is_ok() { Hello::Passed } else { Hello::NotYet };
         }
         result

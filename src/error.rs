@@ -29,7 +29,7 @@ macro_rules! api_error_types {
 
             /// Parses a `type` string; `None` for a type this version does not know.
             pub fn from_name(name: &str) -> Option<Self> {
-                match name { $(stringify!($variant) => Some(ApiErrorType::$variant),)* _ => None }
+                Self::ALL.iter().copied().find(|t| t.name() == name)
             }
         }
     };

@@ -49,7 +49,32 @@ fn opt_string(obj: &JsValue, path: &str, name: &str) -> Result<Option<String>, E
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| Error::config(format!("{path}{name}: expected a string")))
+    v.as_string().map(Some).ok_or_else(|| expected(path, name, ": expected a string"))
+}
+
+fn expected(path: &str, name: &str, what: &str) -> Error {
+    let mut m = String::from(path);
+    m.push_str(name);
+    m.push_str(what);
+    Error::config(m)
+}
+
+/// Reads optional string fields, in order.
+fn opt_strings<const N: usize>(obj: &JsValue, path: &str, names: [&str; N]) -> Result<[Option<String>; N], Error> {
+    let mut out: [Option<String>; N] = std::array::from_fn(|_| None);
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = opt_string(obj, path, name)?;
+    }
+    Ok(out)
+}
+
+/// Reads optional number fields, in order.
+fn opt_numbers<const N: usize>(obj: &JsValue, path: &str, names: [&str; N]) -> Result<[Option<f64>; N], Error> {
+    let mut out = [None; N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = opt_number(obj, path, name)?;
+    }
+    Ok(out)
 }
 
 fn opt_number(obj: &JsValue, path: &str, name: &str) -> Result<Option<f64>, Error> {
@@ -57,7 +82,7 @@ fn opt_number(obj: &JsValue, path: &str, name: &str) -> Result<Option<f64>, Erro
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| Error::config(format!("{path}{name}: expected a number")))
+    v.as_f64().map(Some).ok_or_else(|| expected(path, name, ": expected a number"))
 }
 
 fn read_props(props: JsValue) -> Result<Props, Error> {
@@ -73,7 +98,7 @@ fn read_props(props: JsValue) -> Result<Props, Error> {
             let (k, v) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
             match v.as_string() {
                 Some(v) => headers.push((k, v)),
-                None => return Err(Error::config(format!("props.headers.{k}: expected a string"))),
+                None => return Err(expected("props.headers.", &k, ": expected a string")),
             }
         }
     } else if !h.is_undefined() && !h.is_null() {
@@ -81,25 +106,24 @@ fn read_props(props: JsValue) -> Result<Props, Error> {
     }
     let r = field(p, "retry");
     let retry = if r.is_object() {
-        Some([
-            opt_number(&r, "props.retry.", "maxRetries")?,
-            opt_number(&r, "props.retry.", "baseDelayMs")?,
-            opt_number(&r, "props.retry.", "maxDelayMs")?,
-        ])
+        Some(opt_numbers(&r, "props.retry.", ["maxRetries", "baseDelayMs", "maxDelayMs"])?)
     } else {
         None
     };
+    let [api_url, webhook_id, base_api_url, user_key, encryption_key, user_id] =
+        opt_strings(p, "props.", ["apiUrl", "webhookId", "baseApiUrl", "userKey", "encryptionKey", "userId"])?;
+    let [timeout, max_response_bytes] = opt_numbers(p, "props.", ["timeout", "maxResponseBytes"])?;
     Ok(Props {
-        api_url: opt_string(p, "props.", "apiUrl")?,
-        webhook_id: opt_string(p, "props.", "webhookId")?,
-        base_api_url: opt_string(p, "props.", "baseApiUrl")?,
-        timeout: opt_number(p, "props.", "timeout")?,
+        api_url,
+        webhook_id,
+        base_api_url,
+        timeout,
         headers,
         retry,
-        max_response_bytes: opt_number(p, "props.", "maxResponseBytes")?,
-        user_key: opt_string(p, "props.", "userKey")?,
-        encryption_key: opt_string(p, "props.", "encryptionKey")?,
-        user_id: opt_string(p, "props.", "userId")?,
+        max_response_bytes,
+        user_key,
+        encryption_key,
+        user_id,
     })
 }
 
