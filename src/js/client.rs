@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use futures::stream::{self, LocalBoxStream, StreamExt};
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -439,55 +438,47 @@ pub struct Lists {
 
 /// Every item of a list operation across pages; `field` names the items'
 /// array in each page.
-fn pages(
+struct Pager {
     client: Client,
     key: Option<String>,
     args: JsValue,
     opts: CallOptions,
     f: OpSpec,
     field: &'static str,
-) -> LocalBoxStream<'static, Result<JsValue, Error>> {
-    struct Pager {
-        client: Client,
-        key: Option<String>,
-        args: JsValue,
-        opts: CallOptions,
-        f: OpSpec,
-        field: &'static str,
-        next: Option<JsValue>,
-        buffer: VecDeque<JsValue>,
-    }
-    let start = get(&args, "nextToken");
-    let pager = Pager { client, key, args, opts, f, field, next: Some(start), buffer: VecDeque::new() };
-    stream::unfold(pager, |mut p| async move {
+    next: Option<JsValue>,
+    buffer: VecDeque<JsValue>,
+}
+
+impl Pager {
+    /// The next item, fetching the next page when the buffer is empty.
+    async fn next(&mut self) -> Option<Result<JsValue, Error>> {
         loop {
-            if let Some(item) = p.buffer.pop_front() {
-                return Some((Ok(item), p));
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
             }
-            let token = p.next.take()?;
-            let args = js_sys::Object::assign(&js_sys::Object::new(), p.args.unchecked_ref());
+            let token = self.next.take()?;
+            let args = js_sys::Object::assign(&js_sys::Object::new(), self.args.unchecked_ref());
             let _ = Reflect::set(&args, &"nextToken".into(), &token);
-            match fetch_checked(&p.client, p.key.as_deref(), p.f, &args, &p.opts).await {
+            match fetch_checked(&self.client, self.key.as_deref(), self.f, &args, &self.opts).await {
                 Ok(value) => {
-                    let items = get(&value, p.field);
+                    let items = get(&value, self.field);
                     if let Some(items) = items.dyn_ref::<js_sys::Array>() {
-                        p.buffer.extend(items.iter());
+                        self.buffer.extend(items.iter());
                     }
                     let token = get(&get(&value, "meta"), "nextToken");
                     if token.as_string().is_some_and(|t| !t.is_empty()) {
-                        p.next = Some(token);
+                        self.next = Some(token);
                     }
                 }
-                Err(e) => return Some((Err(e), p)),
+                Err(e) => return Some(Err(e)),
             }
         }
-    })
-    .boxed_local()
+    }
 }
 
 impl Lists {
     fn collection(&self, args: JsValue, options: JsValue, f: OpSpec, field: &'static str) -> JsValue {
-        let setup = || -> Result<LocalBoxStream<'static, Result<JsValue, Error>>, Error> {
+        let setup = || -> Result<Box<Pager>, Error> {
             let args = object_arg(f.name, args)?;
             let key = match &self.key {
                 Some(k) => Some(k.clone()),
@@ -495,7 +486,8 @@ impl Lists {
             };
             let opts = call_options(&options)?;
             f.prepare(&args)?;
-            Ok(pages(self.client.clone(), key, args, opts, f, field))
+            let next = Some(get(&args, "nextToken"));
+            Ok(Box::new(Pager { client: self.client.clone(), key, args, opts, f, field, next, buffer: VecDeque::new() }))
         };
         AsyncCollection::into_js(match setup() {
             Ok(stream) => Coll::Ready(stream),
@@ -523,7 +515,7 @@ impl Lists {
 }
 
 enum Coll {
-    Ready(LocalBoxStream<'static, Result<JsValue, Error>>),
+    Ready(Box<Pager>),
     Busy,
     Failed(Error),
     Done,
