@@ -116,15 +116,30 @@ impl Progress {
 }
 
 enum Conn {
-    Sse { body: BodyStream, decoder: SseDecoder, buf: Vec<u8> },
+    Sse { body: BodyStream, decoder: SseDecoder },
     Ws(WsStream),
     Es(EsStream),
 }
 
+/// The frames of one read. An SSE read is at most
+/// [`stream::MAX_SLICE`] bytes, so its frames are decoded and delivered
+/// before the rest of a large chunk is copied.
 #[derive(Default)]
 struct Batch {
     texts: Vec<String>,
     js: Vec<JsValue>,
+}
+
+/// Frames (or decoded items) whose room is kept between reads; a read that
+/// needed more gives it back once it was delivered.
+const KEPT_CAPACITY: usize = 1024;
+
+/// Frees an emptied buffer that grew past [`KEPT_CAPACITY`].
+fn bound<T>(v: &mut Vec<T>) {
+    if v.capacity() > KEPT_CAPACITY {
+        debug_assert!(v.is_empty());
+        *v = Vec::new();
+    }
 }
 
 const LIST_PAGE_LIMIT: usize = 10_000;
@@ -134,7 +149,7 @@ async fn open<M>(target: &Target<M>, protocol: Protocol) -> Result<Conn, Error> 
     match protocol {
         Protocol::Sse => {
             let body = stream::open(&url, &[("x-user-key", &target.key), ("accept", "text/event-stream")]).await?;
-            Ok(Conn::Sse { body, decoder: SseDecoder::new(), buf: Vec::new() })
+            Ok(Conn::Sse { body, decoder: SseDecoder::new() })
         }
         Protocol::WebSocket => {
             let ws = WsStream::connect(&url)?;
@@ -171,13 +186,15 @@ impl Conn {
     async fn read(&mut self, batch: &mut Batch) -> Result<(), Error> {
         batch.texts.clear();
         batch.js.clear();
+        bound(&mut batch.texts);
+        bound(&mut batch.js);
         match self {
-            Conn::Sse { body, decoder, buf } => {
-                if !body.read(buf).await? {
+            Conn::Sse { body, decoder } => {
+                let Some(bytes) = body.read().await? else {
                     return Err(Error::network("the server closed the event stream"));
-                }
+                };
                 let texts = &mut batch.texts;
-                decoder.feed(buf, &mut |e| {
+                decoder.feed(bytes, &mut |e| {
                     if e.is_message() {
                         texts.push(e.data)
                     }
@@ -373,6 +390,7 @@ async fn pump<C: Codec>(
                         return None;
                     }
                 }
+                bound(&mut decoded);
             }
             Step::Listed(result) => {
                 listing = None;

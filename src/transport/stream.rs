@@ -1,6 +1,8 @@
 //! A streamed `fetch` response body (the `'sse'` transport): the request
 //! carries the `x-user-key` header and an `AbortController`; the body is read
-//! chunk by chunk as `Uint8Array`s, each copied once into wasm memory.
+//! chunk by chunk as `Uint8Array`s, each copied once into wasm memory in
+//! slices of at most [`MAX_SLICE`] bytes (a browser may hand over a fast
+//! stream in chunks of a megabyte or more).
 //!
 //! The global `fetch` is bound (not `window.fetch`), so this works in
 //! browsers, Node 18+ and edge workers. Dropping a [`BodyStream`] aborts the
@@ -23,6 +25,11 @@ extern "C" {
 /// Longest error body read from a refused listen request.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// Most bytes one [`BodyStream::read`] returns: the rest of a larger chunk
+/// is kept on the JS side for the next reads, so the wasm buffer (and
+/// whatever is decoded from one read) stays this small.
+pub(crate) const MAX_SLICE: u32 = 64 * 1024;
+
 /// An open response body being read.
 pub(crate) struct BodyStream {
     reader: ReadableStreamDefaultReader,
@@ -30,6 +37,12 @@ pub(crate) struct BodyStream {
     /// The read in flight: kept when a caller stops waiting (a timer won a
     /// race), so no chunk is ever lost.
     pending: Option<JsFuture>,
+    /// The last chunk and how much of it was returned; read in slices
+    /// before the next chunk is asked for.
+    chunk: Option<(Uint8Array, u32)>,
+    /// Holds the slice a read returns: never longer than [`MAX_SLICE`], and
+    /// zero-filled only when it grows.
+    buf: Vec<u8>,
     done: bool,
 }
 
@@ -95,7 +108,7 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
         .and_then(|b| b.get_reader().dyn_into().ok())
         .ok_or_else(|| Error::network("listen response body cannot be read"))?;
     guard.0 = None;
-    Ok(BodyStream { reader, controller, pending: None, done: false })
+    Ok(BodyStream { reader, controller, pending: None, chunk: None, buf: Vec::new(), done: false })
 }
 
 struct AbortOnDrop(Option<AbortController>);
@@ -127,12 +140,42 @@ async fn read_text(resp: &Response, limit: usize) -> String {
 }
 
 impl BodyStream {
-    /// Reads the next chunk, appended to `buf` (cleared first). `Ok(false)`
-    /// once the body ended.
-    pub(crate) async fn read(&mut self, buf: &mut Vec<u8>) -> Result<bool, Error> {
-        buf.clear();
+    /// Reads the next bytes: at most [`MAX_SLICE`] of them, in order, each
+    /// exactly once. `Ok(None)` once the body ended.
+    pub(crate) async fn read(&mut self) -> Result<Option<&[u8]>, Error> {
+        let (chunk, offset) = match self.chunk.take() {
+            Some(rest) => rest,
+            None => match self.next_chunk().await? {
+                Some(chunk) => (chunk, 0),
+                None => return Ok(None),
+            },
+        };
+        let len = chunk.length();
+        let end = len.min(offset.saturating_add(MAX_SLICE));
+        let n = (end - offset) as usize;
+        if self.buf.len() < n {
+            // Powers of two up to the slice size: few reallocations, and the
+            // capacity never exceeds MAX_SLICE.
+            let size = n.next_power_of_two().min(MAX_SLICE as usize);
+            self.buf.reserve_exact(size - self.buf.len());
+            self.buf.resize(size, 0);
+        }
+        let out = &mut self.buf[..n];
+        if offset == 0 && end == len {
+            chunk.copy_to(out);
+        } else {
+            chunk.subarray(offset, end).copy_to(out);
+            if end < len {
+                self.chunk = Some((chunk, end));
+            }
+        }
+        Ok(Some(&self.buf[..n]))
+    }
+
+    /// Waits for the next chunk; `None` once the body ended.
+    async fn next_chunk(&mut self) -> Result<Option<Uint8Array>, Error> {
         if self.done {
-            return Ok(false);
+            return Ok(None);
         }
         let reader = &self.reader;
         let pending = self.pending.get_or_insert_with(|| JsFuture::from(reader.read()));
@@ -145,14 +188,11 @@ impl BodyStream {
         let done = Reflect::get(&result, &JsValue::from_str("done")).map(|v| v.is_truthy()).unwrap_or(true);
         if done {
             self.done = true;
-            return Ok(false);
+            return Ok(None);
         }
         let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-        let chunk: Uint8Array = value.dyn_into().map_err(|_| Error::decode("stream chunk is not a Uint8Array"))?;
-        let len = chunk.length() as usize;
-        buf.resize(len, 0);
-        chunk.copy_to(&mut buf[..]);
-        Ok(true)
+        let chunk = value.dyn_into().map_err(|_| Error::decode("stream chunk is not a Uint8Array"))?;
+        Ok(Some(chunk))
     }
 }
 
