@@ -334,6 +334,13 @@ impl Client {
     pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient, Error> {
         self.hello().await?;
         // One request, then one decode: the shared, non-generic path.
+        let auth = match auth {
+            Auth::EncryptionKey { encryption_key, user_id } => {
+                let iat = signing_request(&user_id)?;
+                Auth::UserKey(jwt::sign_user_key(&encryption_key, &user_id, iat)?)
+            }
+            auth => auth,
+        };
         let (key, req) = connect_request(auth)?;
         let value = self.invoke(key.as_deref(), req, &CallOptions::default()).await?;
         // createUser answers `{user, key}`, getOrCreateUser `{user}`.
@@ -412,32 +419,17 @@ impl Client {
 
 /// The request that authenticates (spec §9.2): getOrCreateUser with the
 /// given or signed key, or createUser. Bodies are written by hand: `{}`, or
-/// `{"id": …}` for a chosen user id.
+/// `{"id": …}` for a chosen user id. `Auth::EncryptionKey` is signed first
+/// (see [`signing_request`]); here it is a configuration error.
 pub(crate) fn connect_request(auth: Auth) -> Result<(Option<String>, Prepared), Error> {
-    let get_or_create = |key: String| {
-        let req = Prepared {
-            op: <GetOrCreateUserInput as Operation>::NAME,
-            method: <GetOrCreateUserInput as Operation>::METHOD,
-            keyed: true,
-            path: <GetOrCreateUserInput as Operation>::PATH.to_string(),
-            body: Some("{}".to_string()),
-        };
-        Ok((Some(key), req))
-    };
     match auth {
         Auth::UserKey(key) => {
             if key.is_empty() {
                 return Err(Error::config("userKey must not be empty"));
             }
-            get_or_create(key)
+            Ok((Some(key), get_or_create_request()))
         }
-        Auth::EncryptionKey { encryption_key, user_id } => {
-            if user_id.is_empty() {
-                return Err(Error::config("userId is required with encryptionKey"));
-            }
-            let iat = (fetch::now_ms() / 1000.0) as u64;
-            get_or_create(jwt::sign_user_key(&encryption_key, &user_id, iat)?)
-        }
+        Auth::EncryptionKey { .. } => Err(Error::config("encryptionKey: the user key must be signed first")),
         Auth::CreateUser { user_id } => {
             let body = match user_id.filter(|s| !s.is_empty()) {
                 Some(id) => {
@@ -458,6 +450,25 @@ pub(crate) fn connect_request(auth: Auth) -> Result<(Option<String>, Prepared), 
             };
             Ok((None, req))
         }
+    }
+}
+
+/// For `Auth::EncryptionKey`: the user id and the issue time (Unix
+/// seconds) to sign, after checking the user id.
+pub(crate) fn signing_request(user_id: &str) -> Result<u64, Error> {
+    if user_id.is_empty() {
+        return Err(Error::config("userId is required with encryptionKey"));
+    }
+    Ok((fetch::now_ms() / 1000.0) as u64)
+}
+
+fn get_or_create_request() -> Prepared {
+    Prepared {
+        op: <GetOrCreateUserInput as Operation>::NAME,
+        method: <GetOrCreateUserInput as Operation>::METHOD,
+        keyed: true,
+        path: <GetOrCreateUserInput as Operation>::PATH.to_string(),
+        body: Some("{}".to_string()),
     }
 }
 

@@ -15,7 +15,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::check::{self, get, OpSpec};
 use super::error::to_js_error;
-use crate::client::{connect_request, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
+use crate::client::{connect_request, signing_request, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
 use crate::error::Error;
 use crate::model::User;
 use crate::protocol::http::RetryPolicy;
@@ -262,6 +262,13 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         };
         let client = Client::new(opts)?;
         client.hello().await?;
+        let auth = match auth {
+            Auth::EncryptionKey { encryption_key, user_id } => {
+                let iat = signing_request(&user_id)?;
+                Auth::UserKey(super::jwt::sign_user_key(&encryption_key, &user_id, iat).await?)
+            }
+            auth => auth,
+        };
         let (key, req) = connect_request(auth)?;
         let op = req.op;
         let (status, body) = client.exchange(key.as_deref(), req, &CallOptions::default()).await?;

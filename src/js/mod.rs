@@ -6,6 +6,7 @@
 mod check;
 mod client;
 mod error;
+mod jwt;
 mod listener;
 
 #[allow(unused_imports)]
