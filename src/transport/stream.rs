@@ -40,8 +40,8 @@ pub(crate) struct BodyStream {
     /// The last chunk and how much of it was returned; read in slices
     /// before the next chunk is asked for.
     chunk: Option<(Uint8Array, u32)>,
-    /// Holds the slice a read returns: never longer than [`MAX_SLICE`], and
-    /// zero-filled only when it grows.
+    /// Holds the slice a read returns: [`MAX_SLICE`] bytes, allocated (and
+    /// zero-filled) once, by the first read.
     buf: Vec<u8>,
     done: bool,
 }
@@ -153,12 +153,8 @@ impl BodyStream {
         let len = chunk.length();
         let end = len.min(offset.saturating_add(MAX_SLICE));
         let n = (end - offset) as usize;
-        if self.buf.len() < n {
-            // Powers of two up to the slice size: few reallocations, and the
-            // capacity never exceeds MAX_SLICE.
-            let size = n.next_power_of_two().min(MAX_SLICE as usize);
-            self.buf.reserve_exact(size - self.buf.len());
-            self.buf.resize(size, 0);
+        if self.buf.is_empty() {
+            self.buf = vec![0; MAX_SLICE as usize];
         }
         let out = &mut self.buf[..n];
         if offset == 0 && end == len {
