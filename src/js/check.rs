@@ -110,7 +110,7 @@ fn kind_fields(kind: &str) -> Option<&'static [(&'static str, P)]> {
         "video" => &[("videoUrl", P::Str)],
         "file" => &[("fileUrl", P::Str), ("title", P::OptStr)],
         "location" => &[("latitude", P::Num), ("longitude", P::Num), ("address", P::OptStr), ("title", P::OptStr)],
-        "card" => &[("title", P::Str), ("subtitle", P::OptStr), ("imageUrl", P::OptStr), ("actions", P::Actions)],
+        "card" => CARD,
         "choice" | "dropdown" => &[("text", P::Str), ("options", P::Options)],
         "carousel" => &[("items", P::Cards)],
         "bloc" => &[("items", P::Items)],
@@ -285,7 +285,8 @@ impl OpSpec {
                 }
                 FieldKind::Optional | FieldKind::Profile | FieldKind::Query => {
                     let Some(s) = v.as_string() else { return Err(invalid(name, &v, "a string")) };
-                    if kind == FieldKind::Profile && s.chars().count() > MAX_PROFILE_LEN {
+                    // Characters = bytes that do not continue a UTF-8 sequence.
+                    if kind == FieldKind::Profile && s.bytes().filter(|b| b & 0xC0 != 0x80).count() > MAX_PROFILE_LEN {
                         return Err("profile: must be at most 1000 characters".into());
                     }
                     if kind == FieldKind::Query {

@@ -228,7 +228,7 @@ pub(crate) fn js_to_value(v: &wasm_bindgen::JsValue) -> Value {
     }
     if let Some(n) = v.as_f64() {
         if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
-            return if n >= 0.0 { Value::from(n as u64) } else { Value::from(n as i64) };
+            return Value::from(n as i64);
         }
         return serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
     }
