@@ -8,10 +8,10 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{EventSource, MessageEvent};
+use web_sys::EventSource;
 
 use crate::error::Error;
-use crate::transport::websocket::Shared;
+use crate::transport::websocket::{open_and_message_handlers, Shared};
 
 pub(crate) struct EsStream {
     es: EventSource,
@@ -35,21 +35,7 @@ impl EsStream {
         }
         let es = EventSource::new(url).map_err(|e| crate::transport::stream::network_error("EventSource", &e))?;
         let shared = Rc::new(RefCell::new(Shared::default()));
-        let s = shared.clone();
-        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            let mut s = s.borrow_mut();
-            s.open = true;
-            s.wake();
-        });
-        let s = shared.clone();
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            let e: MessageEvent = e.unchecked_into();
-            let mut s = s.borrow_mut();
-            s.frames.push(e.data());
-            if s.frames.len() == 1 {
-                s.wake();
-            }
-        });
+        let (on_open, on_message) = open_and_message_handlers(&shared);
         let s = shared.clone();
         let es2 = es.clone();
         let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {

@@ -64,6 +64,29 @@ pub(crate) async fn opened(shared: &Rc<RefCell<Shared>>) -> Result<(), Error> {
     .await
 }
 
+/// The `open` and `message` handlers both socket-like transports share:
+/// `open` marks the connection open, each message's data is queued.
+pub(crate) fn open_and_message_handlers(
+    shared: &Rc<RefCell<Shared>>,
+) -> (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue)>) {
+    let s = shared.clone();
+    let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let mut s = s.borrow_mut();
+        s.open = true;
+        s.wake();
+    });
+    let s = shared.clone();
+    let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let e: MessageEvent = e.unchecked_into();
+        let mut s = s.borrow_mut();
+        s.frames.push(e.data());
+        if s.frames.len() == 1 {
+            s.wake();
+        }
+    });
+    (on_open, on_message)
+}
+
 pub(crate) struct WsStream {
     ws: WebSocket,
     pub(crate) shared: Rc<RefCell<Shared>>,
@@ -88,21 +111,7 @@ impl WsStream {
         }
         let ws = WebSocket::new(url).map_err(|e| crate::transport::stream::network_error("WebSocket", &e))?;
         let shared = Rc::new(RefCell::new(Shared::default()));
-        let s = shared.clone();
-        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            let mut s = s.borrow_mut();
-            s.open = true;
-            s.wake();
-        });
-        let s = shared.clone();
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            let e: MessageEvent = e.unchecked_into();
-            let mut s = s.borrow_mut();
-            s.frames.push(e.data());
-            if s.frames.len() == 1 {
-                s.wake();
-            }
-        });
+        let (on_open, on_message) = open_and_message_handlers(&shared);
         let s = shared.clone();
         let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
             let mut s = s.borrow_mut();
