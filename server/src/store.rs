@@ -166,6 +166,10 @@ fn parse_object(text: Option<String>) -> Option<JsonObject> {
 const NOT_PARTICIPANT: &str = "You are not a participant in this conversation";
 const NOT_OWNER: &str = "You are not the owner of this conversation";
 
+/// A message or event row: (conversation internal id, author internal id,
+/// conversation canonical id, author canonical id, id, payload, metadata, ms).
+type ItemRow = (String, String, String, String, String, String, Option<String>, i64);
+
 pub struct Store {
     conn: Connection,
     clocks: HashMap<String, i64>,
@@ -659,14 +663,9 @@ impl Store {
         Ok(to_value(&ListMessagesOutput { messages, meta: ListMeta { next_token: next } }))
     }
 
-    /// A message or event row: (conversation internal id, author internal id,
-    /// conversation canonical id, author canonical id, id, payload, metadata, ms).
-    #[allow(clippy::type_complexity)]
-    fn load_item(
-        &self,
-        table: &str,
-        id: &str,
-    ) -> rusqlite::Result<Option<(String, String, String, String, String, String, Option<String>, i64)>> {
+    /// A message or event row, or 404 `Message "<id>" not found` /
+    /// `Event "<id>" not found`.
+    fn load_item(&self, table: &str, id: &str) -> ApiResult<ItemRow> {
         let meta = if table == "messages" { "x.metadata" } else { "NULL" };
         self.conn
             .prepare_cached(&format!(
@@ -677,17 +676,31 @@ impl Store {
             .query_row([id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
             })
-            .optional()
+            .optional()?
+            .ok_or_else(|| {
+                let noun = if table == "messages" { "Message" } else { "Event" };
+                ApiError::not_found(format!("{noun} \"{id}\" not found"))
+            })
+    }
+
+    /// A message or event the caller may read: 403 with `forbidden` unless the
+    /// caller is a participant of its conversation.
+    fn load_readable_item(&self, claim: &str, table: &str, id: &str, forbidden: &str) -> ApiResult<ItemRow> {
+        let user = self.require_user(claim)?;
+        let row = self.load_item(table, id)?;
+        if !self.is_participant(&row.0, &user.id)? {
+            return Err(ApiError::forbidden(forbidden));
+        }
+        Ok(row)
     }
 
     pub fn get_message(&self, claim: &str, id: &str) -> ApiResult<String> {
-        let user = self.require_user(claim)?;
-        let (conv, _, conv_c, author_c, mid, payload, metadata, ms) = self
-            .load_item("messages", id)?
-            .ok_or_else(|| ApiError::not_found(format!("Message \"{id}\" not found")))?;
-        if !self.is_participant(&conv, &user.id)? {
-            return Err(ApiError::forbidden("You are not a participant in this message's conversation"));
-        }
+        let (_, _, conv_c, author_c, mid, payload, metadata, ms) = self.load_readable_item(
+            claim,
+            "messages",
+            id,
+            "You are not a participant in this message's conversation",
+        )?;
         let message = Message {
             id: mid,
             created_at: iso(ms),
@@ -701,9 +714,7 @@ impl Store {
 
     pub fn delete_message(&mut self, claim: &str, id: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
-        let (conv, author, conv_c, author_c, mid, ..) = self
-            .load_item("messages", id)?
-            .ok_or_else(|| ApiError::not_found(format!("Message \"{id}\" not found")))?;
+        let (conv, author, conv_c, author_c, mid, ..) = self.load_item("messages", id)?;
         if author != user.id {
             return Err(ApiError::forbidden("You are not the sender of this message"));
         }
@@ -740,13 +751,12 @@ impl Store {
     }
 
     pub fn get_event(&self, claim: &str, id: &str) -> ApiResult<String> {
-        let user = self.require_user(claim)?;
-        let (conv, _, conv_c, author_c, eid, payload, _, ms) = self
-            .load_item("events", id)?
-            .ok_or_else(|| ApiError::not_found(format!("Event \"{id}\" not found")))?;
-        if !self.is_participant(&conv, &user.id)? {
-            return Err(ApiError::forbidden("You are not a participant in this event's conversation"));
-        }
+        let (_, _, conv_c, author_c, eid, payload, _, ms) = self.load_readable_item(
+            claim,
+            "events",
+            id,
+            "You are not a participant in this event's conversation",
+        )?;
         let event = Event {
             id: eid,
             created_at: iso(ms),
