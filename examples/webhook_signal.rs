@@ -12,9 +12,18 @@ fn describe(signal: &Signal) -> String {
         Signal::MessageCreated(m) => {
             let who = if m.is_bot { "bot" } else { "user" };
             match m.payload.known() {
-                Some(_) if m.payload == MessagePayload::text("hello") => format!("{who} said hello"),
-                Some(_) => format!("{who} sent a message ({}) in {}", m.payload.kind(), m.conversation_id),
-                None => format!("{who} sent a message of a newer kind ({})", m.payload.kind()),
+                Some(_) if m.payload == MessagePayload::text("hello") => {
+                    format!("{who} said hello")
+                }
+                Some(_) => format!(
+                    "{who} sent a message ({}) in {}",
+                    m.payload.kind(),
+                    m.conversation_id
+                ),
+                None => format!(
+                    "{who} sent a message of a newer kind ({})",
+                    m.payload.kind()
+                ),
             }
         }
         Signal::MessageDeleted(d) => format!("message {} deleted", d.id),

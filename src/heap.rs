@@ -31,7 +31,11 @@ unsafe impl Sync for SizeClassAlloc {}
 
 impl SizeClassAlloc {
     pub const fn new() -> Self {
-        SizeClassAlloc(UnsafeCell::new(State { free: [0; CLASSES], next: 0, end: 0 }))
+        SizeClassAlloc(UnsafeCell::new(State {
+            free: [0; CLASSES],
+            next: 0,
+            end: 0,
+        }))
     }
 }
 
@@ -71,7 +75,9 @@ impl State {
 
 unsafe impl GlobalAlloc for SizeClassAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let Some(class) = class_of(&layout) else { return core::ptr::null_mut() };
+        let Some(class) = class_of(&layout) else {
+            return core::ptr::null_mut();
+        };
         let st = &mut *self.0.get();
         let align = layout.align().max(1 << MIN_CLASS);
         let head = st.free[class as usize];

@@ -107,8 +107,12 @@ pub struct CarouselCard {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum BlocItem {
-    Text { text: String },
-    Markdown { markdown: String },
+    Text {
+        text: String,
+    },
+    Markdown {
+        markdown: String,
+    },
     Image {
         #[serde(rename = "imageUrl")]
         image_url: String,
@@ -141,8 +145,12 @@ pub enum BlocItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum KnownPayload {
-    Text { text: String },
-    Markdown { markdown: String },
+    Text {
+        text: String,
+    },
+    Markdown {
+        markdown: String,
+    },
     Image {
         #[serde(rename = "imageUrl")]
         image_url: String,
@@ -170,10 +178,20 @@ pub enum KnownPayload {
         title: Option<String>,
     },
     Card(Card),
-    Choice { text: String, options: Vec<ChoiceOption> },
-    Dropdown { text: String, options: Vec<ChoiceOption> },
-    Carousel { items: Vec<CarouselCard> },
-    Bloc { items: Vec<BlocItem> },
+    Choice {
+        text: String,
+        options: Vec<ChoiceOption>,
+    },
+    Dropdown {
+        text: String,
+        options: Vec<ChoiceOption>,
+    },
+    Carousel {
+        items: Vec<CarouselCard>,
+    },
+    Bloc {
+        items: Vec<BlocItem>,
+    },
 }
 
 /// The names of the 12 known payload kinds, in spec order.
@@ -189,8 +207,14 @@ pub const PAYLOAD_KINDS: [&str; 12] = [
 /// on serialisation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessagePayload {
-    Known { payload: KnownPayload, extra: JsonObject },
-    Unknown { kind: String, data: JsonObject },
+    Known {
+        payload: KnownPayload,
+        extra: JsonObject,
+    },
+    Unknown {
+        kind: String,
+        data: JsonObject,
+    },
 }
 
 impl MessagePayload {
@@ -221,7 +245,10 @@ impl MessagePayload {
         match self {
             MessagePayload::Known { payload, extra } => {
                 if extra.contains_key("metadata") {
-                    return Err("payload.metadata: metadata belongs beside the payload, not inside it".into());
+                    return Err(
+                        "payload.metadata: metadata belongs beside the payload, not inside it"
+                            .into(),
+                    );
                 }
                 payload.validate("payload")
             }
@@ -235,7 +262,10 @@ impl MessagePayload {
 
 impl From<KnownPayload> for MessagePayload {
     fn from(payload: KnownPayload) -> Self {
-        MessagePayload::Known { payload, extra: JsonObject::new() }
+        MessagePayload::Known {
+            payload,
+            extra: JsonObject::new(),
+        }
     }
 }
 
@@ -248,7 +278,9 @@ fn non_empty(path: &str, field: &str, value: &str) -> Result<(), String> {
 }
 
 fn opt_non_empty(path: &str, field: &str, value: &Option<String>) -> Result<(), String> {
-    value.as_deref().map_or(Ok(()), |v| non_empty(path, field, v))
+    value
+        .as_deref()
+        .map_or(Ok(()), |v| non_empty(path, field, v))
 }
 
 fn validate_card(path: &str, card: &Card) -> Result<(), String> {
@@ -357,7 +389,9 @@ impl KnownPayload {
 impl Serialize for MessagePayload {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            MessagePayload::Known { payload, extra } if extra.is_empty() => payload.serialize(serializer),
+            MessagePayload::Known { payload, extra } if extra.is_empty() => {
+                payload.serialize(serializer)
+            }
             MessagePayload::Known { payload, extra } => {
                 let mut value = serde_json::to_value(payload).map_err(serde::ser::Error::custom)?;
                 if let Value::Object(map) = &mut value {
@@ -405,7 +439,9 @@ fn field_opt_str(map: &JsonObject, name: &str) -> Result<Option<String>, String>
 
 fn field_f64(map: &JsonObject, name: &str) -> Result<f64, String> {
     match map.get(name) {
-        Some(Value::Number(n)) => n.as_f64().ok_or_else(|| format!("{name}: expected a number")),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .ok_or_else(|| format!("{name}: expected a number")),
         None => Err(format!("missing field `{name}`")),
         Some(_) => Err(format!("{name}: expected a number")),
     }
@@ -416,7 +452,10 @@ fn field_objects<'a>(map: &'a JsonObject, name: &str) -> Result<Vec<&'a JsonObje
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| v.as_object().ok_or_else(|| format!("{name}[{i}]: expected an object")))
+            .map(|(i, v)| {
+                v.as_object()
+                    .ok_or_else(|| format!("{name}[{i}]: expected an object"))
+            })
             .collect(),
         None => Err(format!("missing field `{name}`")),
         Some(_) => Err(format!("{name}: expected an array")),
@@ -434,7 +473,11 @@ fn card_from_map(map: &JsonObject) -> Result<Card, String> {
             "postback" => CardActionKind::Postback,
             "url" => CardActionKind::Url,
             "say" => CardActionKind::Say,
-            other => return Err(format!("actions[{i}].action: unknown action \"{other}\" (postback, url, say)")),
+            other => {
+                return Err(format!(
+                    "actions[{i}].action: unknown action \"{other}\" (postback, url, say)"
+                ))
+            }
         };
         actions.push(CardAction {
             action,
@@ -466,12 +509,25 @@ fn options_from_map(map: &JsonObject) -> Result<Vec<ChoiceOption>, String> {
 /// The kinds that may stand alone or sit in a bloc; `None` for other kinds.
 fn bloc_item_from_map(kind: &str, map: &JsonObject) -> Result<Option<BlocItem>, String> {
     Ok(Some(match kind {
-        "text" => BlocItem::Text { text: field_str(map, "text")? },
-        "markdown" => BlocItem::Markdown { markdown: field_str(map, "markdown")? },
-        "image" => BlocItem::Image { image_url: field_str(map, "imageUrl")? },
-        "audio" => BlocItem::Audio { audio_url: field_str(map, "audioUrl")? },
-        "video" => BlocItem::Video { video_url: field_str(map, "videoUrl")? },
-        "file" => BlocItem::File { file_url: field_str(map, "fileUrl")?, title: field_opt_str(map, "title")? },
+        "text" => BlocItem::Text {
+            text: field_str(map, "text")?,
+        },
+        "markdown" => BlocItem::Markdown {
+            markdown: field_str(map, "markdown")?,
+        },
+        "image" => BlocItem::Image {
+            image_url: field_str(map, "imageUrl")?,
+        },
+        "audio" => BlocItem::Audio {
+            audio_url: field_str(map, "audioUrl")?,
+        },
+        "video" => BlocItem::Video {
+            video_url: field_str(map, "videoUrl")?,
+        },
+        "file" => BlocItem::File {
+            file_url: field_str(map, "fileUrl")?,
+            title: field_opt_str(map, "title")?,
+        },
         "location" => BlocItem::Location {
             latitude: field_f64(map, "latitude")?,
             longitude: field_f64(map, "longitude")?,
@@ -491,22 +547,38 @@ fn known_from_map(kind: &str, map: &JsonObject) -> Result<KnownPayload, String> 
             BlocItem::Audio { audio_url } => KnownPayload::Audio { audio_url },
             BlocItem::Video { video_url } => KnownPayload::Video { video_url },
             BlocItem::File { file_url, title } => KnownPayload::File { file_url, title },
-            BlocItem::Location { latitude, longitude, address, title } => {
-                KnownPayload::Location { latitude, longitude, address, title }
-            }
+            BlocItem::Location {
+                latitude,
+                longitude,
+                address,
+                title,
+            } => KnownPayload::Location {
+                latitude,
+                longitude,
+                address,
+                title,
+            },
         });
     }
     Ok(match kind {
         "card" => KnownPayload::Card(card_from_map(map)?),
-        "choice" => KnownPayload::Choice { text: field_str(map, "text")?, options: options_from_map(map)? },
-        "dropdown" => KnownPayload::Dropdown { text: field_str(map, "text")?, options: options_from_map(map)? },
+        "choice" => KnownPayload::Choice {
+            text: field_str(map, "text")?,
+            options: options_from_map(map)?,
+        },
+        "dropdown" => KnownPayload::Dropdown {
+            text: field_str(map, "text")?,
+            options: options_from_map(map)?,
+        },
         "carousel" => {
             let mut items = Vec::new();
             for (i, c) in field_objects(map, "items")?.into_iter().enumerate() {
                 if c.get("type").and_then(Value::as_str) != Some("card") {
                     return Err(format!("items[{i}].type: expected \"card\""));
                 }
-                items.push(CarouselCard { card: in_item("items", i, card_from_map(c))? });
+                items.push(CarouselCard {
+                    card: in_item("items", i, card_from_map(c))?,
+                });
             }
             KnownPayload::Carousel { items }
         }
@@ -542,10 +614,14 @@ impl MessagePayload {
             map.remove("type");
             return Ok(MessagePayload::Unknown { kind, data: map });
         }
-        let payload = known_from_map(&kind, &map).map_err(|e| format!("invalid {kind} payload: {e}"))?;
+        let payload =
+            known_from_map(&kind, &map).map_err(|e| format!("invalid {kind} payload: {e}"))?;
         let declared = KnownPayload::fields(&kind);
         map.retain(|k, _| k.as_str() != "type" && !declared.contains(&k.as_str()));
-        Ok(MessagePayload::Known { payload, extra: map })
+        Ok(MessagePayload::Known {
+            payload,
+            extra: map,
+        })
     }
 }
 
@@ -619,9 +695,18 @@ mod tests {
     fn invalid_payloads_name_the_field() {
         let bad = [
             (json!({"type":"text","text":""}), "payload.text"),
-            (json!({"type":"card","title":"t","actions":[{"action":"say","label":"","value":"v"}]}), "payload.actions[0].label"),
-            (json!({"type":"bloc","items":[{"type":"image","imageUrl":""}]}), "payload.items[0].imageUrl"),
-            (json!({"type":"text","text":"x","metadata":{}}), "payload.metadata"),
+            (
+                json!({"type":"card","title":"t","actions":[{"action":"say","label":"","value":"v"}]}),
+                "payload.actions[0].label",
+            ),
+            (
+                json!({"type":"bloc","items":[{"type":"image","imageUrl":""}]}),
+                "payload.items[0].imageUrl",
+            ),
+            (
+                json!({"type":"text","text":"x","metadata":{}}),
+                "payload.metadata",
+            ),
         ];
         for (v, field) in bad {
             let p: MessagePayload = serde_json::from_value(v).unwrap();
@@ -630,14 +715,23 @@ mod tests {
         }
         assert!(serde_json::from_value::<MessagePayload>(json!({"type":"text"})).is_err());
         assert!(serde_json::from_value::<MessagePayload>(json!({"text":"x"})).is_err());
-        assert!(serde_json::from_value::<MessagePayload>(json!({"type":"bloc","items":[{"type":"card","title":"x","actions":[]}]})).is_err());
-        assert!(serde_json::from_value::<MessagePayload>(json!({"type":"location","latitude":"1","longitude":2})).is_err());
+        assert!(serde_json::from_value::<MessagePayload>(
+            json!({"type":"bloc","items":[{"type":"card","title":"x","actions":[]}]})
+        )
+        .is_err());
+        assert!(serde_json::from_value::<MessagePayload>(
+            json!({"type":"location","latitude":"1","longitude":2})
+        )
+        .is_err());
     }
 
     #[test]
     fn fid_rules() {
         assert!(validate_fid("user_1-A/b\\c").is_ok());
-        assert_eq!(validate_fid(&"a".repeat(71)), Err("Fid length exceeds the maximum allowed length of 70"));
+        assert_eq!(
+            validate_fid(&"a".repeat(71)),
+            Err("Fid length exceeds the maximum allowed length of 70")
+        );
         assert!(validate_fid(&"a".repeat(70)).is_ok());
         assert_eq!(validate_fid("a b"), Err("Fid contains invalid characters"));
         assert_eq!(validate_fid(""), Err("Fid contains invalid characters"));

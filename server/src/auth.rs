@@ -14,7 +14,11 @@ fn mac(secret: &[u8]) -> HmacSha256 {
 
 /// Signs `{"id": id, "iat": iat}` with HS256.
 pub fn mint(secret: &[u8], id: &str, iat: i64) -> String {
-    sign(secret, &json!({"alg": "HS256", "typ": "JWT"}), &json!({"id": id, "iat": iat}))
+    sign(
+        secret,
+        &json!({"alg": "HS256", "typ": "JWT"}),
+        &json!({"id": id, "iat": iat}),
+    )
 }
 
 /// Signs any header and claims (used by tests for forged keys too).
@@ -36,7 +40,10 @@ fn decode_part(part: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()
 }
 
-fn time_claim(claims: &serde_json::Map<String, Value>, name: &str) -> Result<Option<f64>, InvalidKey> {
+fn time_claim(
+    claims: &serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<Option<f64>, InvalidKey> {
     match claims.get(name) {
         None => Ok(None),
         Some(v) => v.as_f64().map(Some).ok_or(InvalidKey),
@@ -52,7 +59,8 @@ pub fn verify(secret: &[u8], token: &str, now_secs: i64) -> Result<String, Inval
         (Some(h), Some(b), Some(s), None) => (h, b, s),
         _ => return Err(InvalidKey),
     };
-    let header: Value = serde_json::from_slice(&decode_part(head).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
+    let header: Value =
+        serde_json::from_slice(&decode_part(head).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
     if header.get("alg").and_then(Value::as_str) != Some("HS256") {
         return Err(InvalidKey);
     }
@@ -62,7 +70,8 @@ pub fn verify(secret: &[u8], token: &str, now_secs: i64) -> Result<String, Inval
     m.update(b".");
     m.update(body.as_bytes());
     m.verify_slice(&sig).map_err(|_| InvalidKey)?;
-    let claims: Value = serde_json::from_slice(&decode_part(body).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
+    let claims: Value =
+        serde_json::from_slice(&decode_part(body).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
     let claims = claims.as_object().ok_or(InvalidKey)?;
     let now = now_secs as f64;
     if let Some(exp) = time_claim(claims, "exp")? {

@@ -20,10 +20,24 @@ fn raw(status: u16, content_type: &'static str, body: impl Into<String>) -> Resp
 
 fn user_body() -> String {
     let now = now_iso();
-    json!({"user": {"id": "fault_user", "name": "Fault", "createdAt": now, "updatedAt": now}}).to_string()
+    json!({"user": {"id": "fault_user", "name": "Fault", "createdAt": now, "updatedAt": now}})
+        .to_string()
 }
 
 const JSON: &str = "application/json";
+
+/// A 200 JSON answer streamed in the given parts, with no Content-Length.
+fn chunked(parts: Vec<String>) -> Response {
+    let stream = futures_util::stream::iter(
+        parts
+            .into_iter()
+            .map(|p| Ok::<_, std::convert::Infallible>(bytes::Bytes::from(p))),
+    );
+    let mut r = axum::body::Body::from_stream(stream).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    r
+}
 
 pub async fn handle(app: &App, req: Request, segs: &[String]) -> Response {
     let case = segs.first().map(String::as_str).unwrap_or("");
@@ -51,6 +65,9 @@ pub async fn handle(app: &App, req: Request, segs: &[String]) -> Response {
             let body = json!({"user": {"id": "fault_user", "createdAt": now, "updatedAt": now}, "padding": pad});
             raw(200, JSON, body.to_string())
         }
+        // Bodies without Content-Length (sent in chunks): read and counted as they come.
+        "chunked" => chunked(vec![user_body()]),
+        "hugechunked" => chunked((0..40).map(|_| "x".repeat(64 * 1024)).collect()),
         "code2xx" => raw(200, JSON, r#"{"code":429,"message":"slow down"}"#),
         "bare400" => raw(400, JSON, r#"{"message":"must have required property 'body'"}"#),
         "bare404" => raw(404, JSON, r#"{"message":"Route doesn't exist"}"#),
@@ -59,9 +76,6 @@ pub async fn handle(app: &App, req: Request, segs: &[String]) -> Response {
             app.flaky_calls.fetch_add(1, Ordering::SeqCst);
             let n = app.flaky_pending.fetch_add(1, Ordering::SeqCst) + 1;
             if n < 3 {
-                let mut e = ApiError::new(ApiErrorType::Unknown, "Service temporarily unavailable").into_response();
-                *e.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-                e.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(0));
                 let body = json!({"id": crate::util::error_id(), "code": 503, "type": "Unknown",
                     "message": "Service temporarily unavailable"});
                 let mut r = raw(503, JSON, body.to_string());

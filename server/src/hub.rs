@@ -29,7 +29,10 @@ impl Frame {
         sse.extend_from_slice(b"event: message\ndata: ");
         sse.extend_from_slice(json.as_bytes());
         sse.extend_from_slice(b"\n\n");
-        Frame { text: Utf8Bytes::from(json), sse: Bytes::from(sse) }
+        Frame {
+            text: Utf8Bytes::from(json),
+            sse: Bytes::from(sse),
+        }
     }
 }
 
@@ -72,7 +75,9 @@ impl Hub {
         let json = signal.to_json();
         let has_listeners = {
             let convs = self.conversations.lock().unwrap_or_else(|e| e.into_inner());
-            convs.get(conversation).is_some_and(|tx| tx.receiver_count() > 0)
+            convs
+                .get(conversation)
+                .is_some_and(|tx| tx.receiver_count() > 0)
         };
         if has_listeners || self.webhook.is_some() {
             let frame = Arc::new(Frame::new(json));
@@ -104,9 +109,16 @@ impl Hub {
         let closes = {
             let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
             users.retain(|_, tx| tx.receiver_count() > 0);
-            users.entry(user.to_string()).or_insert_with(|| broadcast::channel(16).0).subscribe()
+            users
+                .entry(user.to_string())
+                .or_insert_with(|| broadcast::channel(16).0)
+                .subscribe()
         };
-        Subscription { signals, closes, conversation: conversation.to_string() }
+        Subscription {
+            signals,
+            closes,
+            conversation: conversation.to_string(),
+        }
     }
 
     /// Closes the user's streams on one conversation (or on all when `None`).
@@ -119,7 +131,10 @@ impl Hub {
 
     /// Closes every stream of a conversation.
     pub fn close_conversation(&self, conversation: &str) {
-        self.conversations.lock().unwrap_or_else(|e| e.into_inner()).remove(conversation);
+        self.conversations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(conversation);
     }
 
     /// Number of open listeners on a conversation.

@@ -79,8 +79,10 @@ pub fn resolve_addr(addr: &str) -> Result<SocketAddr, String> {
     if let Ok(a) = addr.parse::<SocketAddr>() {
         return Ok(a);
     }
-    let addrs: Vec<SocketAddr> =
-        addr.to_socket_addrs().map_err(|e| format!("--addr {addr}: {e}"))?.collect();
+    let addrs: Vec<SocketAddr> = addr
+        .to_socket_addrs()
+        .map_err(|e| format!("--addr {addr}: {e}"))?
+        .collect();
     addrs
         .iter()
         .find(|a| a.ip().is_loopback())
@@ -96,7 +98,9 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     if !addr.ip().is_loopback() {
         eprintln!("chat-server: listening on the non-loopback address {addr}, as --addr asked");
     }
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot bind {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     if let Some(secs) = cfg.exit_after {
         tokio::spawn(async move {
@@ -105,7 +109,11 @@ pub async fn run(cfg: Config) -> Result<(), String> {
             std::process::exit(0);
         });
     }
-    let mode = if cfg.encryption_key.is_some() { "manual keys" } else { "shared key" };
+    let mode = if cfg.encryption_key.is_some() {
+        "manual keys"
+    } else {
+        "shared key"
+    };
     let app = Arc::new(App::new(cfg)?);
     {
         let mut out = std::io::stdout().lock();
@@ -115,7 +123,15 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     eprintln!(
         "chat-server: API at http://{local}/{}/ ({mode}, {})",
         app.cfg.webhook_id,
-        app.cfg.db.as_ref().map_or("in memory".to_string(), |p| format!("database {}", p.display()))
+        app.cfg
+            .db
+            .as_ref()
+            .map_or("in memory".to_string(), |p| format!(
+                "database {}",
+                p.display()
+            ))
     );
-    axum::serve(listener, http::router(app)).await.map_err(|e| e.to_string())
+    axum::serve(listener, http::router(app))
+        .await
+        .map_err(|e| e.to_string())
 }

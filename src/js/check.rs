@@ -4,7 +4,7 @@
 //! by `JSON.parse` and checked against a small [`Shape`] table. The parsed
 //! object itself is what JS receives.
 
-use js_sys::{Array, Reflect, JSON};
+use js_sys::{Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -14,10 +14,9 @@ use crate::error::{error_from_fields, Error, ErrorFields};
 use crate::model::{MAX_PROFILE_LEN, PAYLOAD_KINDS};
 use crate::protocol::http;
 use crate::protocol::json;
+use crate::transport::keys;
 
-pub(crate) fn get(obj: &JsValue, name: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
+pub(crate) use crate::transport::keys::get;
 
 fn absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
@@ -42,7 +41,11 @@ fn describe(v: &JsValue) -> String {
         return cat(&["string \"", &s, "\""]);
     }
     if let Some(b) = v.as_bool() {
-        return if b { "boolean `true`".into() } else { "boolean `false`".into() };
+        return if b {
+            "boolean `true`".into()
+        } else {
+            "boolean `false`".into()
+        };
     }
     if let Some(n) = v.as_f64() {
         if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
@@ -63,7 +66,13 @@ fn describe(v: &JsValue) -> String {
 }
 
 fn invalid(path: &str, v: &JsValue, expected: &str) -> String {
-    cat(&[path, ": invalid type: ", &describe(v), ", expected ", expected])
+    cat(&[
+        path,
+        ": invalid type: ",
+        &describe(v),
+        ", expected ",
+        expected,
+    ])
 }
 
 fn missing(parent: &str, name: &str) -> String {
@@ -77,7 +86,7 @@ fn missing(parent: &str, name: &str) -> String {
 /* ---------- arguments ---------- */
 
 /// A required non-empty string field.
-fn required_str(args: &JsValue, name: &str) -> Result<String, String> {
+fn required_str(args: &JsValue, name: &'static str) -> Result<String, String> {
     let v = get(args, name);
     if v.is_undefined() {
         return Err(missing("", name));
@@ -109,7 +118,12 @@ fn kind_fields(kind: &str) -> Option<&'static [(&'static str, P)]> {
         "audio" => &[("audioUrl", P::Str)],
         "video" => &[("videoUrl", P::Str)],
         "file" => &[("fileUrl", P::Str), ("title", P::OptStr)],
-        "location" => &[("latitude", P::Num), ("longitude", P::Num), ("address", P::OptStr), ("title", P::OptStr)],
+        "location" => &[
+            ("latitude", P::Num),
+            ("longitude", P::Num),
+            ("address", P::OptStr),
+            ("title", P::OptStr),
+        ],
         "card" => CARD,
         "choice" | "dropdown" => &[("text", P::Str), ("options", P::Options)],
         "carousel" => &[("items", P::Cards)],
@@ -118,17 +132,24 @@ fn kind_fields(kind: &str) -> Option<&'static [(&'static str, P)]> {
     })
 }
 
-const CARD: &[(&str, P)] = &[("title", P::Str), ("subtitle", P::OptStr), ("imageUrl", P::OptStr), ("actions", P::Actions)];
+const CARD: &[(&str, P)] = &[
+    ("title", P::Str),
+    ("subtitle", P::OptStr),
+    ("imageUrl", P::OptStr),
+    ("actions", P::Actions),
+];
 const OPTION: &[(&str, P)] = &[("label", P::Str), ("value", P::Str)];
 const ACTION: &[(&str, P)] = &[("action", P::Str), ("label", P::Str), ("value", P::Str)];
-const BLOC_KINDS: [&str; 7] = ["text", "markdown", "image", "audio", "video", "file", "location"];
+const BLOC_KINDS: [&str; 7] = [
+    "text", "markdown", "image", "audio", "video", "file", "location",
+];
 
 /// A payload error: `Err((type_error, message))`; type errors are prefixed
 /// with `invalid {kind} payload: `, empty strings are named from `payload.`.
 type PErr = (bool, String);
 
 /// Checks `obj`'s fields; `at` is the path inside the payload (`items[0].`).
-fn check_fields(obj: &JsValue, fields: &[(&str, P)], at: &str) -> Result<(), PErr> {
+fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result<(), PErr> {
     for &(name, p) in fields {
         let v = get(obj, name);
         let path = cat(&[at, name]);
@@ -142,7 +163,10 @@ fn check_fields(obj: &JsValue, fields: &[(&str, P)], at: &str) -> Result<(), PEr
                 }
                 match v.as_string() {
                     Some(s) if s.is_empty() => {
-                        return Err((false, cat(&["payload.", &path, ": must be a non-empty string"])))
+                        return Err((
+                            false,
+                            cat(&["payload.", &path, ": must be a non-empty string"]),
+                        ))
                     }
                     Some(_) => {}
                     None => return Err((true, cat(&[&path, ": expected a string"]))),
@@ -150,7 +174,14 @@ fn check_fields(obj: &JsValue, fields: &[(&str, P)], at: &str) -> Result<(), PEr
             }
             P::Num => {
                 if v.as_f64().is_none() {
-                    return Err((true, if absent(&v) { cat(&[at, "missing field `", name, "`"]) } else { cat(&[&path, ": expected a number"]) }));
+                    return Err((
+                        true,
+                        if absent(&v) {
+                            cat(&[at, "missing field `", name, "`"])
+                        } else {
+                            cat(&[&path, ": expected a number"])
+                        },
+                    ));
                 }
             }
             P::Actions | P::Options | P::Cards | P::Items => {
@@ -172,7 +203,15 @@ fn check_fields(obj: &JsValue, fields: &[(&str, P)], at: &str) -> Result<(), PEr
                             check_fields(&item, ACTION, &inner)?;
                             let a = get(&item, "action").as_string().unwrap_or_default();
                             if !matches!(a.as_str(), "postback" | "url" | "say") {
-                                return Err((true, cat(&[&inner, "action: unknown action \"", &a, "\" (postback, url, say)"])));
+                                return Err((
+                                    true,
+                                    cat(&[
+                                        &inner,
+                                        "action: unknown action \"",
+                                        &a,
+                                        "\" (postback, url, say)",
+                                    ]),
+                                ));
                             }
                         }
                         P::Options => check_fields(&item, OPTION, &inner)?,
@@ -185,7 +224,14 @@ fn check_fields(obj: &JsValue, fields: &[(&str, P)], at: &str) -> Result<(), PEr
                         _ => {
                             let k = get(&item, "type");
                             let Some(k) = k.as_string() else {
-                                return Err((true, if absent(&k) { cat(&[&inner, "missing field `type`"]) } else { cat(&[&inner, "type: expected a string"]) }));
+                                return Err((
+                                    true,
+                                    if absent(&k) {
+                                        cat(&[&inner, "missing field `type`"])
+                                    } else {
+                                        cat(&[&inner, "type: expected a string"])
+                                    },
+                                ));
                             };
                             if !BLOC_KINDS.contains(&k.as_str()) {
                                 return Err((true, cat(&[&inner, "type: \"", &k, "\" cannot be in a bloc (text, markdown, image, audio, video, file, location)"])));
@@ -210,13 +256,27 @@ fn check_payload(v: &JsValue) -> Result<(), String> {
     }
     let kind = match get(v, "type") {
         k if absent(&k) => return Err("payload.type is missing".into()),
-        k => k.as_string().ok_or_else(|| String::from("payload.type must be a string"))?,
+        k => k
+            .as_string()
+            .ok_or_else(|| String::from("payload.type must be a string"))?,
     };
     let Some(fields) = kind_fields(&kind) else {
-        return Err(cat(&["payload.type: unknown payload type \"", &kind, "\" (expected one of ", &PAYLOAD_KINDS.join(", "), ")"]));
+        return Err(cat(&[
+            "payload.type: unknown payload type \"",
+            &kind,
+            "\" (expected one of ",
+            &PAYLOAD_KINDS.join(", "),
+            ")",
+        ]));
     };
-    check_fields(v, fields, "").map_err(|(typed, m)| if typed { cat(&["invalid ", &kind, " payload: ", &m]) } else { m })?;
-    if Reflect::has(v, &"metadata".into()).unwrap_or(false) {
+    check_fields(v, fields, "").map_err(|(typed, m)| {
+        if typed {
+            cat(&["invalid ", &kind, " payload: ", &m])
+        } else {
+            m
+        }
+    })?;
+    if keys::has(v, "metadata") {
         return Err("payload.metadata: metadata belongs beside the payload, not inside it".into());
     }
     Ok(())
@@ -248,7 +308,8 @@ impl OpSpec {
     /// Checks the arguments and builds the request: path parameters from
     /// the template, the query, and a body holding only the body fields.
     pub(crate) fn prepare(&self, args: &JsValue) -> Result<Prepared, Error> {
-        self.prepare_inner(args).map_err(|m| Error::config(cat(&[self.name, ": ", &m])))
+        self.prepare_inner(args)
+            .map_err(|m| Error::config(cat(&[self.name, ": ", &m])))
     }
 
     fn prepare_inner(&self, args: &JsValue) -> Result<Prepared, String> {
@@ -284,9 +345,13 @@ impl OpSpec {
                     }
                 }
                 FieldKind::Optional | FieldKind::Profile | FieldKind::Query => {
-                    let Some(s) = v.as_string() else { return Err(invalid(name, &v, "a string")) };
+                    let Some(s) = v.as_string() else {
+                        return Err(invalid(name, &v, "a string"));
+                    };
                     // Characters = bytes that do not continue a UTF-8 sequence.
-                    if kind == FieldKind::Profile && s.bytes().filter(|b| b & 0xC0 != 0x80).count() > MAX_PROFILE_LEN {
+                    if kind == FieldKind::Profile
+                        && s.bytes().filter(|b| b & 0xC0 != 0x80).count() > MAX_PROFILE_LEN
+                    {
                         return Err("profile: must be at most 1000 characters".into());
                     }
                     if kind == FieldKind::Query {
@@ -300,16 +365,23 @@ impl OpSpec {
                 }
             }
             if !absent(&v) {
-                let _ = Reflect::set(&body, &JsValue::from_str(name), &v);
+                keys::set(&body, name, &v);
             }
         }
         let body = if self.method.has_body() {
-            let text = JSON::stringify(&body).map_err(|e| cat(&["cannot encode JSON: ", &json::js_error_message(&e)]))?;
-            Some(String::from(text))
+            let text = JSON::stringify(&body)
+                .map_err(|e| cat(&["cannot encode JSON: ", &json::js_error_message(&e)]))?;
+            Some(text.into())
         } else {
             None
         };
-        Ok(Prepared { op: self.name, method: self.method, keyed: self.keyed, path, body })
+        Ok(Prepared {
+            op: self.name,
+            method: self.method,
+            keyed: self.keyed,
+            path,
+            body,
+        })
     }
 
     /// Checks an answer's shape; the error names the field.
@@ -321,12 +393,24 @@ impl OpSpec {
 
 /* ---------- answers ---------- */
 
-const USER: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("updatedAt", true), ("name", false), ("pictureUrl", false), ("profile", false)];
+const USER: &[(&str, bool)] = &[
+    ("id", true),
+    ("createdAt", true),
+    ("updatedAt", true),
+    ("name", false),
+    ("pictureUrl", false),
+    ("profile", false),
+];
 const CONVERSATION: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("updatedAt", true)];
-const MESSAGE: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("conversationId", true), ("userId", true)];
+const MESSAGE: &[(&str, bool)] = &[
+    ("id", true),
+    ("createdAt", true),
+    ("conversationId", true),
+    ("userId", true),
+];
 const META: &[(&str, bool)] = &[("nextToken", false)];
 
-fn check_strings(obj: &JsValue, fields: &[(&str, bool)], at: &str) -> Result<(), String> {
+fn check_strings(obj: &JsValue, fields: &[(&'static str, bool)], at: &str) -> Result<(), String> {
     for &(name, required) in fields {
         let v = get(obj, name);
         if v.is_string() {
@@ -366,7 +450,11 @@ fn check_entity(v: &JsValue, shape: Shape, at: &str) -> Result<(), String> {
             if shape == Shape::Message {
                 let t = get(&payload, "type");
                 if !t.is_string() {
-                    return Err(if t.is_undefined() { missing(&p_at, "type") } else { invalid(&cat(&[&p_at, ".type"]), &t, "a string") });
+                    return Err(if t.is_undefined() {
+                        missing(&p_at, "type")
+                    } else {
+                        invalid(&cat(&[&p_at, ".type"]), &t, "a string")
+                    });
                 }
                 let m = get(v, "metadata");
                 if !absent(&m) {
@@ -379,7 +467,7 @@ fn check_entity(v: &JsValue, shape: Shape, at: &str) -> Result<(), String> {
     }
 }
 
-fn check_shape(value: &JsValue, shape: &[(&str, Shape)], _at: &str) -> Result<(), String> {
+fn check_shape(value: &JsValue, shape: &[(&'static str, Shape)], _at: &str) -> Result<(), String> {
     for &(name, s) in shape {
         let v = get(value, name);
         let item = match s {
@@ -390,7 +478,11 @@ fn check_shape(value: &JsValue, shape: &[(&str, Shape)], _at: &str) -> Result<()
                 if v.is_string() {
                     continue;
                 }
-                return Err(if v.is_undefined() { missing("", name) } else { invalid(name, &v, "a string") });
+                return Err(if v.is_undefined() {
+                    missing("", name)
+                } else {
+                    invalid(name, &v, "a string")
+                });
             }
             _ => {
                 check_entity(&v, s, name)?;
@@ -398,7 +490,11 @@ fn check_shape(value: &JsValue, shape: &[(&str, Shape)], _at: &str) -> Result<()
             }
         };
         if !Array::is_array(&v) {
-            return Err(if v.is_undefined() { missing("", name) } else { invalid(name, &v, "a sequence") });
+            return Err(if v.is_undefined() {
+                missing("", name)
+            } else {
+                invalid(name, &v, "a sequence")
+            });
         }
         let arr: &Array = v.unchecked_ref();
         for (i, x) in arr.iter().enumerate() {
@@ -409,7 +505,14 @@ fn check_shape(value: &JsValue, shape: &[(&str, Shape)], _at: &str) -> Result<()
 }
 
 /// The fields of an error body read from a parsed JS value.
-fn error_fields(obj: &JsValue) -> (Option<String>, Option<String>, Option<String>, Option<crate::model::JsonObject>) {
+fn error_fields(
+    obj: &JsValue,
+) -> (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<crate::model::JsonObject>,
+) {
     if !is_plain_object(obj) {
         return (None, None, None, None);
     }
@@ -422,17 +525,50 @@ fn error_fields(obj: &JsValue) -> (Option<String>, Option<String>, Option<String
     } else {
         None
     };
-    (get(obj, "message").as_string(), get(obj, "type").as_string(), get(obj, "id").as_string(), meta)
+    (
+        get(obj, "message").as_string(),
+        get(obj, "type").as_string(),
+        get(obj, "id").as_string(),
+        meta,
+    )
 }
 
 fn api_error(status: u16, body: Option<&JsValue>, raw: &str) -> Error {
     let (message, kind, id, metadata) = body.map(error_fields).unwrap_or((None, None, None, None));
-    error_from_fields(status, ErrorFields { message: message.as_deref(), kind: kind.as_deref(), id, metadata }, raw)
+    error_from_fields(
+        status,
+        ErrorFields {
+            message: message.as_deref(),
+            kind: kind.as_deref(),
+            id,
+            metadata,
+        },
+        raw,
+    )
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    pub(crate) fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// [`http::classify_object`] with the host's `JSON.parse`: the parsed
-/// object, or the error the answer stands for.
-pub(crate) fn classify(op: &str, status: u16, body: &str) -> Result<JsValue, Error> {
+/// object, or the error the answer stands for. `body` is the JS string as
+/// received; the usual answer (2xx, a JSON object, no error code) is parsed
+/// where it is, without a copy through wasm memory.
+pub(crate) fn classify(op: &str, status: u16, body: &JsValue) -> Result<JsValue, Error> {
+    if http::is_success(status) {
+        if let Ok(value) = parse_js(body) {
+            if is_plain_object(&value) && get(&value, "code").is_undefined() {
+                return Ok(value);
+            }
+        }
+    }
+    classify_text(op, status, &body.as_string().unwrap_or_default())
+}
+
+fn classify_text(op: &str, status: u16, body: &str) -> Result<JsValue, Error> {
     let parsed = if body.trim().is_empty() {
         Err("expected JSON, got an empty body".to_string())
     } else {
@@ -440,7 +576,8 @@ pub(crate) fn classify(op: &str, status: u16, body: &str) -> Result<JsValue, Err
     };
     let status_text = status.to_string();
     if http::is_success(status) {
-        let value = parsed.map_err(|m| Error::decode(cat(&[op, ": HTTP ", &status_text, ": ", &m])))?;
+        let value =
+            parsed.map_err(|m| Error::decode(cat(&[op, ": HTTP ", &status_text, ": ", &m])))?;
         if is_plain_object(&value) {
             if let Some(code) = get(&value, "code").as_f64() {
                 if code.fract() == 0.0 && (400.0..=599.0).contains(&code) {
@@ -464,11 +601,16 @@ pub(crate) fn classify(op: &str, status: u16, body: &str) -> Result<JsValue, Err
         } else {
             "null"
         };
-        return Err(Error::decode(cat(&[op, ": unexpected response: expected a JSON object, got ", got])));
+        return Err(Error::decode(cat(&[
+            op,
+            ": unexpected response: expected a JSON object, got ",
+            got,
+        ])));
     }
     match parsed {
-        Err(m) if body.trim_start().starts_with('<') => Err(Error::decode(cat(&[op, ": HTTP ", &status_text, ": ", &m]))),
+        Err(m) if body.trim_start().starts_with('<') => {
+            Err(Error::decode(cat(&[op, ": HTTP ", &status_text, ": ", &m])))
+        }
         parsed => Err(api_error(status, parsed.ok().as_ref(), body)),
     }
 }
-

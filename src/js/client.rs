@@ -15,7 +15,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::check::{self, get, OpSpec};
 use super::error::to_js_error;
-use crate::client::{connect_request, signing_request, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
+use crate::client::{
+    connect_request, signing_request, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions,
+};
 use crate::error::Error;
 use crate::model::User;
 use crate::protocol::http::RetryPolicy;
@@ -48,7 +50,9 @@ fn opt_string(obj: &JsValue, path: &str, name: &str) -> Result<Option<String>, E
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| expected(path, name, ": expected a string"))
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| expected(path, name, ": expected a string"))
 }
 
 fn expected(path: &str, name: &str, what: &str) -> Error {
@@ -59,7 +63,11 @@ fn expected(path: &str, name: &str, what: &str) -> Error {
 }
 
 /// Reads optional string fields, in order.
-fn opt_strings<const N: usize>(obj: &JsValue, path: &str, names: [&str; N]) -> Result<[Option<String>; N], Error> {
+fn opt_strings<const N: usize>(
+    obj: &JsValue,
+    path: &str,
+    names: [&str; N],
+) -> Result<[Option<String>; N], Error> {
     let mut out: [Option<String>; N] = std::array::from_fn(|_| None);
     for (slot, name) in out.iter_mut().zip(names) {
         *slot = opt_string(obj, path, name)?;
@@ -68,7 +76,11 @@ fn opt_strings<const N: usize>(obj: &JsValue, path: &str, names: [&str; N]) -> R
 }
 
 /// Reads optional number fields, in order.
-fn opt_numbers<const N: usize>(obj: &JsValue, path: &str, names: [&str; N]) -> Result<[Option<f64>; N], Error> {
+fn opt_numbers<const N: usize>(
+    obj: &JsValue,
+    path: &str,
+    names: [&str; N],
+) -> Result<[Option<f64>; N], Error> {
     let mut out = [None; N];
     for (slot, name) in out.iter_mut().zip(names) {
         *slot = opt_number(obj, path, name)?;
@@ -81,12 +93,16 @@ fn opt_number(obj: &JsValue, path: &str, name: &str) -> Result<Option<f64>, Erro
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| expected(path, name, ": expected a number"))
+    v.as_f64()
+        .map(Some)
+        .ok_or_else(|| expected(path, name, ": expected a number"))
 }
 
 fn read_props(props: JsValue) -> Result<Props, Error> {
     if !props.is_object() {
-        return Err(Error::config("props: expected an object with apiUrl or webhookId"));
+        return Err(Error::config(
+            "props: expected an object with apiUrl or webhookId",
+        ));
     }
     let p = &props;
     let mut headers = Vec::new();
@@ -105,12 +121,26 @@ fn read_props(props: JsValue) -> Result<Props, Error> {
     }
     let r = field(p, "retry");
     let retry = if r.is_object() {
-        Some(opt_numbers(&r, "props.retry.", ["maxRetries", "baseDelayMs", "maxDelayMs"])?)
+        Some(opt_numbers(
+            &r,
+            "props.retry.",
+            ["maxRetries", "baseDelayMs", "maxDelayMs"],
+        )?)
     } else {
         None
     };
-    let [api_url, webhook_id, base_api_url, user_key, encryption_key, user_id] =
-        opt_strings(p, "props.", ["apiUrl", "webhookId", "baseApiUrl", "userKey", "encryptionKey", "userId"])?;
+    let [api_url, webhook_id, base_api_url, user_key, encryption_key, user_id] = opt_strings(
+        p,
+        "props.",
+        [
+            "apiUrl",
+            "webhookId",
+            "baseApiUrl",
+            "userKey",
+            "encryptionKey",
+            "userId",
+        ],
+    )?;
     let [timeout, max_response_bytes] = opt_numbers(p, "props.", ["timeout", "maxResponseBytes"])?;
     Ok(Props {
         api_url,
@@ -130,7 +160,9 @@ fn positive_ms(what: &str, v: f64) -> Result<u32, Error> {
     if v.is_finite() && v >= 1.0 {
         Ok(v.min(f64::from(u32::MAX)) as u32)
     } else {
-        Err(Error::config(format!("{what}: must be a positive number of milliseconds")))
+        Err(Error::config(format!(
+            "{what}: must be a positive number of milliseconds"
+        )))
     }
 }
 
@@ -185,15 +217,15 @@ fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
     if !v.is_object() {
         return Err(Error::config("options: expected an object"));
     }
-    let signal = Reflect::get(v, &"signal".into()).unwrap_or(JsValue::UNDEFINED);
+    let signal = get(v, "signal");
     if !signal.is_undefined() && !signal.is_null() {
-        let has_aborted = Reflect::has(&signal, &"aborted".into()).unwrap_or(false);
+        let has_aborted = crate::transport::keys::has(&signal, "aborted");
         if !signal.is_object() || !has_aborted {
             return Err(Error::config("options.signal: expected an AbortSignal"));
         }
         o.signal = Some(signal.unchecked_into());
     }
-    let timeout = Reflect::get(v, &"timeout".into()).unwrap_or(JsValue::UNDEFINED);
+    let timeout = get(v, "timeout");
     if !timeout.is_undefined() && !timeout.is_null() {
         match timeout.as_f64() {
             Some(t) => o.timeout_ms = Some(positive_ms("options.timeout", t)?),
@@ -217,7 +249,13 @@ fn take_key(op: &str, args: &JsValue) -> Result<Option<String>, Error> {
 }
 
 /// Sends a prepared request and checks the answer: the parsed JS object.
-pub(crate) async fn fetch_checked(client: &Client, key: Option<&str>, f: OpSpec, args: &JsValue, opts: &CallOptions) -> Result<JsValue, Error> {
+pub(crate) async fn fetch_checked(
+    client: &Client,
+    key: Option<&str>,
+    f: OpSpec,
+    args: &JsValue,
+    opts: &CallOptions,
+) -> Result<JsValue, Error> {
     let req = f.prepare(args)?;
     let (status, body) = client.exchange(key, req, opts).await?;
     let value = check::classify(f.name, status, &body)?;
@@ -225,7 +263,13 @@ pub(crate) async fn fetch_checked(client: &Client, key: Option<&str>, f: OpSpec,
     Ok(value)
 }
 
-async fn js_call(client: Client, key: Option<String>, args: JsValue, options: JsValue, f: OpSpec) -> Result<JsValue, JsValue> {
+async fn js_call(
+    client: Client,
+    key: Option<String>,
+    args: JsValue,
+    options: JsValue,
+    f: OpSpec,
+) -> Result<JsValue, JsValue> {
     let run = async {
         let args = object_arg(f.name, args)?;
         let key = match key {
@@ -255,15 +299,23 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         let auth = match (&p.user_key, &p.encryption_key) {
             (Some(k), _) => Auth::UserKey(k.clone()),
             (None, Some(ek)) => match &p.user_id {
-                Some(id) if !id.is_empty() => Auth::EncryptionKey { encryption_key: ek.clone(), user_id: id.clone() },
+                Some(id) if !id.is_empty() => Auth::EncryptionKey {
+                    encryption_key: ek.clone(),
+                    user_id: id.clone(),
+                },
                 _ => return Err(Error::config("userId is required with encryptionKey")),
             },
-            (None, None) => Auth::CreateUser { user_id: p.user_id.clone() },
+            (None, None) => Auth::CreateUser {
+                user_id: p.user_id.clone(),
+            },
         };
         let client = Client::new(opts)?;
         client.hello().await?;
         let auth = match auth {
-            Auth::EncryptionKey { encryption_key, user_id } => {
+            Auth::EncryptionKey {
+                encryption_key,
+                user_id,
+            } => {
                 let iat = signing_request(&user_id)?;
                 Auth::UserKey(super::jwt::sign_user_key(&encryption_key, &user_id, iat).await?)
             }
@@ -271,7 +323,9 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         };
         let (key, req) = connect_request(auth)?;
         let op = req.op;
-        let (status, body) = client.exchange(key.as_deref(), req, &CallOptions::default()).await?;
+        let (status, body) = client
+            .exchange(key.as_deref(), req, &CallOptions::default())
+            .await?;
         let value = check::classify(op, status, &body)?;
         // createUser answers `{user, key}`, getOrCreateUser `{user}`.
         let spec = match key {
@@ -284,7 +338,7 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
             None => get(&value, "key").as_string().unwrap_or_default(),
         };
         let js_user = get(&value, "user");
-        let text = |k: &str| get(&js_user, k).as_string();
+        let text = |k: &'static str| get(&js_user, k).as_string();
         let user = User {
             id: text("id").unwrap_or_default(),
             name: text("name"),
@@ -295,7 +349,11 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         };
         let _ = Reflect::set(&js_user, &"key".into(), &JsValue::from_str(&key));
         let inner = AuthenticatedClient::from_parts(client, user, key);
-        Ok(ChatClient { inner, user: js_user, lists: RefCell::new(None) })
+        Ok(ChatClient {
+            inner,
+            user: js_user,
+            lists: RefCell::new(None),
+        })
     };
     run.await.map_err(to_js_error)
 }
@@ -341,7 +399,11 @@ impl ChatClient {
         self.lists
             .borrow_mut()
             .get_or_insert_with(|| {
-                Lists { client: self.inner.client().clone(), key: Some(self.inner.key().to_string()) }.into()
+                Lists {
+                    client: self.inner.client().clone(),
+                    key: Some(self.inner.key().to_string()),
+                }
+                .into()
             })
             .clone()
     }
@@ -356,7 +418,13 @@ macro_rules! chat_client_method {
             #[wasm_bindgen(js_name = $js, skip_typescript)]
             pub fn $rust(&self, args: JsValue, options: JsValue) -> Promise {
                 let (client, key) = (self.inner.client().clone(), self.inner.key().to_string());
-                future_to_promise(js_call(client, Some(key), args, options, OpSpec::of::<$ty>()))
+                future_to_promise(js_call(
+                    client,
+                    Some(key),
+                    args,
+                    options,
+                    OpSpec::of::<$ty>(),
+                ))
             }
         }
     };
@@ -382,10 +450,15 @@ pub struct JsClient {
 impl JsClient {
     /// `new Client({apiUrl})` or `new Client({webhookId, baseApiUrl?})`.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientProps")] props: JsValue) -> Result<JsClient, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ClientProps")] props: JsValue,
+    ) -> Result<JsClient, JsValue> {
         let run = || -> Result<JsClient, Error> {
             let p = read_props(props)?;
-            Ok(JsClient { inner: Client::new(client_options(&p)?)?, lists: RefCell::new(None) })
+            Ok(JsClient {
+                inner: Client::new(client_options(&p)?)?,
+                lists: RefCell::new(None),
+            })
         };
         run().map_err(to_js_error)
     }
@@ -414,7 +487,13 @@ impl JsClient {
     pub fn list(&self) -> JsValue {
         self.lists
             .borrow_mut()
-            .get_or_insert_with(|| Lists { client: self.inner.clone(), key: None }.into())
+            .get_or_insert_with(|| {
+                Lists {
+                    client: self.inner.clone(),
+                    key: None,
+                }
+                .into()
+            })
             .clone()
     }
 }
@@ -466,7 +545,8 @@ impl Pager {
             let token = self.next.take()?;
             let args = js_sys::Object::assign(&js_sys::Object::new(), self.args.unchecked_ref());
             let _ = Reflect::set(&args, &"nextToken".into(), &token);
-            match fetch_checked(&self.client, self.key.as_deref(), self.f, &args, &self.opts).await {
+            match fetch_checked(&self.client, self.key.as_deref(), self.f, &args, &self.opts).await
+            {
                 Ok(value) => {
                     let items = get(&value, self.field);
                     if let Some(items) = items.dyn_ref::<js_sys::Array>() {
@@ -484,7 +564,13 @@ impl Pager {
 }
 
 impl Lists {
-    fn collection(&self, args: JsValue, options: JsValue, f: OpSpec, field: &'static str) -> JsValue {
+    fn collection(
+        &self,
+        args: JsValue,
+        options: JsValue,
+        f: OpSpec,
+        field: &'static str,
+    ) -> JsValue {
         let setup = || -> Result<Box<Pager>, Error> {
             let args = object_arg(f.name, args)?;
             let key = match &self.key {
@@ -494,7 +580,16 @@ impl Lists {
             let opts = call_options(&options)?;
             f.prepare(&args)?;
             let next = Some(get(&args, "nextToken"));
-            Ok(Box::new(Pager { client: self.client.clone(), key, args, opts, f, field, next, buffer: VecDeque::new() }))
+            Ok(Box::new(Pager {
+                client: self.client.clone(),
+                key,
+                args,
+                opts,
+                f,
+                field,
+                next,
+                buffer: VecDeque::new(),
+            }))
         };
         AsyncCollection::into_js(match setup() {
             Ok(stream) => Coll::Ready(stream),
@@ -507,17 +602,32 @@ impl Lists {
 impl Lists {
     #[wasm_bindgen(skip_typescript)]
     pub fn conversations(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, OpSpec::of::<crate::api::ListConversationsInput>(), "conversations")
+        self.collection(
+            args,
+            options,
+            OpSpec::of::<crate::api::ListConversationsInput>(),
+            "conversations",
+        )
     }
 
     #[wasm_bindgen(skip_typescript)]
     pub fn messages(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, OpSpec::of::<crate::api::ListMessagesInput>(), "messages")
+        self.collection(
+            args,
+            options,
+            OpSpec::of::<crate::api::ListMessagesInput>(),
+            "messages",
+        )
     }
 
     #[wasm_bindgen(skip_typescript)]
     pub fn participants(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, OpSpec::of::<crate::api::ListParticipantsInput>(), "participants")
+        self.collection(
+            args,
+            options,
+            OpSpec::of::<crate::api::ListParticipantsInput>(),
+            "participants",
+        )
     }
 }
 
@@ -546,7 +656,11 @@ async fn next_item(state: &Rc<RefCell<Coll>>) -> Result<Option<JsValue>, Error> 
     let taken = std::mem::replace(&mut *state.borrow_mut(), Coll::Busy);
     let mut stream = match taken {
         Coll::Ready(s) => s,
-        Coll::Busy => return Err(Error::config("next() called before the previous call settled")),
+        Coll::Busy => {
+            return Err(Error::config(
+                "next() called before the previous call settled",
+            ))
+        }
         Coll::Failed(e) => {
             *state.borrow_mut() = Coll::Done;
             return Err(e);
@@ -569,7 +683,9 @@ async fn next_item(state: &Rc<RefCell<Coll>>) -> Result<Option<JsValue>, Error> 
 
 impl AsyncCollection {
     fn into_js(state: Coll) -> JsValue {
-        let obj = JsValue::from(AsyncCollection { state: Rc::new(RefCell::new(state)) });
+        let obj = JsValue::from(AsyncCollection {
+            state: Rc::new(RefCell::new(state)),
+        });
         // `[Symbol.asyncIterator]() { return this }`, without generating code:
         // Object.prototype.valueOf returns its receiver.
         let proto = js_sys::Object::get_prototype_of(&obj);
@@ -611,7 +727,9 @@ impl AsyncCollection {
         let state = self.state.clone();
         future_to_promise(async move {
             let limit = if props.is_object() {
-                Reflect::get(&props, &"limit".into()).ok().and_then(|v| v.as_f64())
+                Reflect::get(&props, &"limit".into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
             } else {
                 None
             };

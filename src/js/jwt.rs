@@ -14,7 +14,13 @@ use crate::error::Error;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = importKey)]
-    fn import_key(format: &str, key: &Uint8Array, algorithm: &JsValue, extractable: bool, usages: &Array) -> Result<Promise, JsValue>;
+    fn import_key(
+        format: &str,
+        key: &Uint8Array,
+        algorithm: &JsValue,
+        extractable: bool,
+        usages: &Array,
+    ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = sign)]
     fn subtle_sign(algorithm: &str, key: &JsValue, data: &Uint8Array) -> Result<Promise, JsValue>;
 }
@@ -37,7 +43,10 @@ fn b64url(bytes: &[u8]) -> String {
 
 fn failed(e: &JsValue) -> Error {
     let mut m = String::from("cannot sign the user key with WebCrypto (crypto.subtle)");
-    if let Some(text) = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())) {
+    if let Some(text) = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+    {
         m.push_str(": ");
         m.push_str(&text);
     }
@@ -45,14 +54,19 @@ fn failed(e: &JsValue) -> Error {
 }
 
 /// Signs a user key for `user_id`, issued at `iat_secs` (Unix seconds).
-pub(crate) async fn sign_user_key(encryption_key: &str, user_id: &str, iat_secs: u64) -> Result<String, Error> {
+pub(crate) async fn sign_user_key(
+    encryption_key: &str,
+    user_id: &str,
+    iat_secs: u64,
+) -> Result<String, Error> {
     if encryption_key.is_empty() {
         return Err(Error::config("encryptionKey must not be empty"));
     }
     if user_id.is_empty() {
         return Err(Error::config("userId is required to sign a user key"));
     }
-    let id = String::from(js_sys::JSON::stringify(&JsValue::from_str(user_id)).map_err(|e| failed(&e))?);
+    let id =
+        String::from(js_sys::JSON::stringify(&JsValue::from_str(user_id)).map_err(|e| failed(&e))?);
     let mut claims = String::from("{\"id\":");
     claims.push_str(&id);
     claims.push_str(",\"iat\":");

@@ -27,9 +27,22 @@ pub fn is_success(status: u16) -> bool {
     (200..400).contains(&status)
 }
 
+/// Whether `fetch` accepts this header: the name is an HTTP token and the
+/// value has no NUL, CR or LF and no character above U+00FF.
+pub fn header_ok(name: &str, value: &str) -> bool {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    !name.is_empty()
+        && name.bytes().all(token)
+        && value
+            .chars()
+            .all(|c| !matches!(c, '\0' | '\r' | '\n') && (c as u32) <= 0xFF)
+}
+
 /// The error for a body over `limit` bytes.
 pub fn too_large(op: &str, limit: usize) -> Error {
-    Error::decode(format!("{op}: the response body exceeds the limit of {limit} bytes"))
+    Error::decode(format!(
+        "{op}: the response body exceeds the limit of {limit} bytes"
+    ))
 }
 
 /// Checks a declared or counted body size against the limit.
@@ -79,7 +92,9 @@ pub fn classify_object(op: &str, status: u16, body: &str) -> Result<Value, Error
             Value::Bool(_) => "a boolean",
             _ => "null",
         };
-        return Err(Error::decode(format!("{op}: unexpected response: expected a JSON object, got {got}")));
+        return Err(Error::decode(format!(
+            "{op}: unexpected response: expected a JSON object, got {got}"
+        )));
     }
     Ok(value)
 }
@@ -94,7 +109,11 @@ pub fn check<T: serde::de::DeserializeOwned>(op: &str, value: &Value) -> Result<
 }
 
 /// Classifies a response and reads the typed output from it.
-pub fn decode<T: serde::de::DeserializeOwned>(op: &str, status: u16, body: &str) -> Result<T, Error> {
+pub fn decode<T: serde::de::DeserializeOwned>(
+    op: &str,
+    status: u16,
+    body: &str,
+) -> Result<T, Error> {
     decode_value(op, classify_object(op, status, body)?)
 }
 
@@ -131,13 +150,21 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_retries: 3, base_delay_ms: 300, max_delay_ms: 10_000 }
+        RetryPolicy {
+            max_retries: 3,
+            base_delay_ms: 300,
+            max_delay_ms: 10_000,
+        }
     }
 }
 
 impl RetryPolicy {
     /// No retries.
-    pub const NONE: RetryPolicy = RetryPolicy { max_retries: 0, base_delay_ms: 0, max_delay_ms: 0 };
+    pub const NONE: RetryPolicy = RetryPolicy {
+        max_retries: 0,
+        base_delay_ms: 0,
+        max_delay_ms: 0,
+    };
 
     /// The delay before retry number `attempt` (0 for the first retry), or
     /// `None` to give up. `retry_after` is the header's value, `now_ms` the
@@ -178,7 +205,11 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
         return Some(v.parse::<u64>().ok()?.saturating_mul(1000));
     }
     let at_ms = parse_http_date(v)? as f64 * 1000.0;
-    Some(if at_ms <= now_ms { 0 } else { (at_ms - now_ms).ceil() as u64 })
+    Some(if at_ms <= now_ms {
+        0
+    } else {
+        (at_ms - now_ms).ceil() as u64
+    })
 }
 
 /// IMF-fixdate to Unix seconds.
@@ -188,8 +219,18 @@ fn parse_http_date(v: &str) -> Option<i64> {
     let mut it = rest.split(' ');
     let day: u32 = it.next()?.parse().ok()?;
     let month = match it.next()? {
-        "Jan" => 1, "Feb" => 2, "Mar" => 3, "Apr" => 4, "May" => 5, "Jun" => 6,
-        "Jul" => 7, "Aug" => 8, "Sep" => 9, "Oct" => 10, "Nov" => 11, "Dec" => 12,
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
         _ => return None,
     };
     let year: i64 = it.next()?.parse().ok()?;
@@ -220,6 +261,24 @@ mod tests {
     use crate::api::UserOutput;
     use crate::{ApiErrorType, ErrorKind};
 
+    #[test]
+    fn header_names_and_values() {
+        assert!(header_ok("x-user-key", "eyJhbGciOi.J9.x"));
+        assert!(header_ok("X_Custom!", "caf\u{e9} au lait"));
+        assert!(header_ok("x-empty", ""));
+        for (name, value) in [
+            ("", "v"),
+            ("bad header", "v"),
+            ("x:y", "v"),
+            ("x\u{e9}", "v"),
+            ("x", "a\r\nb"),
+            ("x", "nul\0"),
+            ("x", "\u{2603}"),
+        ] {
+            assert!(!header_ok(name, value), "{name:?}: {value:?}");
+        }
+    }
+
     const USER: &str = r#"{"user":{"id":"u","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z"}}"#;
 
     fn dec(status: u16, body: &str) -> Result<UserOutput, Error> {
@@ -234,12 +293,26 @@ mod tests {
 
     #[test]
     fn typed_api_errors() {
-        for ty in [ApiErrorType::Unauthorized, ApiErrorType::Forbidden, ApiErrorType::InvalidPayload,
-                   ApiErrorType::AlreadyExists, ApiErrorType::ResourceNotFound, ApiErrorType::MethodNotFound,
-                   ApiErrorType::Internal, ApiErrorType::RateLimited] {
-            let body = format!(r#"{{"id":"err_1","code":{},"type":"{}","message":"m"}}"#, ty.code(), ty.name());
+        for ty in [
+            ApiErrorType::Unauthorized,
+            ApiErrorType::Forbidden,
+            ApiErrorType::InvalidPayload,
+            ApiErrorType::AlreadyExists,
+            ApiErrorType::ResourceNotFound,
+            ApiErrorType::MethodNotFound,
+            ApiErrorType::Internal,
+            ApiErrorType::RateLimited,
+        ] {
+            let body = format!(
+                r#"{{"id":"err_1","code":{},"type":"{}","message":"m"}}"#,
+                ty.code(),
+                ty.name()
+            );
             let e = dec(ty.code(), &body).unwrap_err();
-            assert_eq!((e.kind, e.code, e.id.as_deref(), e.message.as_str()), (ErrorKind::Api(ty), ty.code(), Some("err_1"), "m"));
+            assert_eq!(
+                (e.kind, e.code, e.id.as_deref(), e.message.as_str()),
+                (ErrorKind::Api(ty), ty.code(), Some("err_1"), "m")
+            );
         }
     }
 
@@ -264,8 +337,15 @@ mod tests {
 
     #[test]
     fn error_wrapped_in_success() {
-        let e = dec(200, r#"{"code":403,"type":"Forbidden","message":"no","id":"err_x"}"#).unwrap_err();
-        assert_eq!((e.kind, e.code, e.message.as_str()), (ErrorKind::Api(ApiErrorType::Forbidden), 403, "no"));
+        let e = dec(
+            200,
+            r#"{"code":403,"type":"Forbidden","message":"no","id":"err_x"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind, e.code, e.message.as_str()),
+            (ErrorKind::Api(ApiErrorType::Forbidden), 403, "no")
+        );
         let e = dec(200, r#"{"code":502}"#).unwrap_err();
         assert_eq!((e.code, e.message.as_str()), (502, "An error occurred"));
         // A code outside 400-599 is not an error marker.
@@ -274,20 +354,44 @@ mod tests {
 
     #[test]
     fn irregular_failures_classified_by_status() {
-        let e = dec(400, r#"{"message":"must have required property 'x-user-key'"}"#).unwrap_err();
-        assert_eq!((e.kind, e.code), (ErrorKind::Api(ApiErrorType::InvalidPayload), 400));
+        let e = dec(
+            400,
+            r#"{"message":"must have required property 'x-user-key'"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind, e.code),
+            (ErrorKind::Api(ApiErrorType::InvalidPayload), 400)
+        );
         assert_eq!(e.message, "must have required property 'x-user-key'");
         let e = dec(404, r#"{"message":"Route doesn't exist"}"#).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Api(ApiErrorType::ResourceNotFound));
         let e = dec(500, "Something broke").unwrap_err();
-        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Api(ApiErrorType::Internal), "HTTP 500: Something broke"));
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (
+                ErrorKind::Api(ApiErrorType::Internal),
+                "HTTP 500: Something broke"
+            )
+        );
         let e = dec(500, "").unwrap_err();
-        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Api(ApiErrorType::Internal), "HTTP 500 with an empty body"));
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (
+                ErrorKind::Api(ApiErrorType::Internal),
+                "HTTP 500 with an empty body"
+            )
+        );
         let e = dec(503, "{\"trunc").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Api(ApiErrorType::Internal));
         let e = dec(500, "<html><title>Oops</title></html>").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Decode);
-        assert!(e.message.starts_with("getUser: HTTP 500: expected JSON, got HTML"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("getUser: HTTP 500: expected JSON, got HTML"),
+            "{}",
+            e.message
+        );
         let e = dec(429, "").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Api(ApiErrorType::RateLimited));
     }
@@ -296,15 +400,31 @@ mod tests {
     fn size_limit() {
         assert!(check_size("getUser", 10, 10).is_ok());
         let e = check_size("getUser", 11, 10).unwrap_err();
-        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Decode, "getUser: the response body exceeds the limit of 10 bytes"));
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (
+                ErrorKind::Decode,
+                "getUser: the response body exceeds the limit of 10 bytes"
+            )
+        );
     }
 
     #[test]
     fn hello() {
         assert!(hello_ok(200, "Hello, Botpress User 🤖").is_ok());
         assert!(hello_ok(204, "").is_ok());
-        assert_eq!(hello_ok(200, r#"{"code":500,"message":"down"}"#).unwrap_err().code, 500);
-        assert_eq!(hello_ok(404, r#"{"message":"Route doesn't exist"}"#).unwrap_err().code, 404);
+        assert_eq!(
+            hello_ok(200, r#"{"code":500,"message":"down"}"#)
+                .unwrap_err()
+                .code,
+            500
+        );
+        assert_eq!(
+            hello_ok(404, r#"{"message":"Route doesn't exist"}"#)
+                .unwrap_err()
+                .code,
+            404
+        );
     }
 
     #[test]
@@ -317,18 +437,37 @@ mod tests {
         for s in [429, 502, 503, 504] {
             assert_eq!(p.delay_ms(Method::Get, s, Some("0"), 0, 0.0, 0.0), Some(0));
         }
-        assert_eq!(p.delay_ms(Method::Get, 503, Some("2"), 2, 0.0, 0.0), Some(2000));
+        assert_eq!(
+            p.delay_ms(Method::Get, 503, Some("2"), 2, 0.0, 0.0),
+            Some(2000)
+        );
         assert_eq!(p.delay_ms(Method::Get, 503, Some("0"), 3, 0.0, 0.0), None);
         // Retry-After beyond the cap: give up rather than ignore it.
         assert_eq!(p.delay_ms(Method::Get, 429, Some("60"), 0, 0.0, 0.0), None);
         // Backoff doubles, with jitter between half and all of it, capped.
         assert_eq!(p.delay_ms(Method::Get, 502, None, 0, 0.0, 0.0), Some(150));
-        assert_eq!(p.delay_ms(Method::Get, 502, None, 1, 0.0, 0.999_999), Some(599));
-        let big = RetryPolicy { max_retries: 30, base_delay_ms: 300, max_delay_ms: 10_000 };
-        assert_eq!(big.delay_ms(Method::Get, 502, None, 25, 0.0, 0.999_999_99), Some(9_999));
+        assert_eq!(
+            p.delay_ms(Method::Get, 502, None, 1, 0.0, 0.999_999),
+            Some(599)
+        );
+        let big = RetryPolicy {
+            max_retries: 30,
+            base_delay_ms: 300,
+            max_delay_ms: 10_000,
+        };
+        assert_eq!(
+            big.delay_ms(Method::Get, 502, None, 25, 0.0, 0.999_999_99),
+            Some(9_999)
+        );
         // Unparsable Retry-After falls back to backoff.
-        assert_eq!(p.delay_ms(Method::Get, 503, Some("soon"), 0, 0.0, 0.0), Some(150));
-        assert_eq!(RetryPolicy::NONE.delay_ms(Method::Get, 503, Some("0"), 0, 0.0, 0.0), None);
+        assert_eq!(
+            p.delay_ms(Method::Get, 503, Some("soon"), 0, 0.0, 0.0),
+            Some(150)
+        );
+        assert_eq!(
+            RetryPolicy::NONE.delay_ms(Method::Get, 503, Some("0"), 0, 0.0, 0.0),
+            None
+        );
     }
 
     #[test]
@@ -340,11 +479,32 @@ mod tests {
         assert_eq!(parse_retry_after("", 0.0), None);
         // 784111777 = Sun, 06 Nov 1994 08:49:37 GMT
         let at = 784_111_777_000.0;
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at - 2500.0), Some(2500));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at + 1.0), Some(0));
-        assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", 0.0), Some(0));
-        assert_eq!(parse_retry_after("Sat, 29 Feb 2020 12:00:00 GMT", 1_582_977_600_000.0 - 1000.0), Some(1000));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 UTC", 0.0), None);
-        assert_eq!(parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", 0.0), None);
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at - 2500.0),
+            Some(2500)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at + 1.0),
+            Some(0)
+        );
+        assert_eq!(
+            parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
+            Some(0)
+        );
+        assert_eq!(
+            parse_retry_after(
+                "Sat, 29 Feb 2020 12:00:00 GMT",
+                1_582_977_600_000.0 - 1000.0
+            ),
+            Some(1000)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 UTC", 0.0),
+            None
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", 0.0),
+            None
+        );
     }
 }

@@ -2,7 +2,6 @@
 //! `sequence` (out-of-order and duplicate safe), finished by
 //! `message_stream_complete` or `message_stream_abort`.
 
-
 use crate::signal::Signal;
 
 /// Open streams kept at most (the oldest is dropped beyond this).
@@ -14,7 +13,10 @@ pub const MAX_FINISHED_STREAMS: usize = 64;
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamOutcome<M> {
     /// The final message, and the text assembled from the deltas.
-    Complete { message: M, text: String },
+    Complete {
+        message: M,
+        text: String,
+    },
     Aborted,
 }
 
@@ -22,9 +24,16 @@ pub enum StreamOutcome<M> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamUpdate {
     /// A delta arrived: the text so far (deltas ordered by sequence).
-    Delta { stream_id: String, text: String },
-    Completed { stream_id: String },
-    Aborted { stream_id: String },
+    Delta {
+        stream_id: String,
+        text: String,
+    },
+    Completed {
+        stream_id: String,
+    },
+    Aborted {
+        stream_id: String,
+    },
 }
 
 /// Assembles streams; `M` is the final message's representation (a Rust
@@ -39,7 +48,10 @@ pub struct StreamAssembler<M> {
 
 impl<M> Default for StreamAssembler<M> {
     fn default() -> Self {
-        StreamAssembler { open: Vec::new(), finished: Vec::new() }
+        StreamAssembler {
+            open: Vec::new(),
+            finished: Vec::new(),
+        }
     }
 }
 
@@ -93,7 +105,11 @@ impl<M: Clone> StreamAssembler<M> {
 
     /// How a recently finished stream ended.
     pub fn outcome(&self, stream_id: &str) -> Option<&StreamOutcome<M>> {
-        self.finished.iter().rev().find(|(id, _)| id == stream_id).map(|(_, o)| o)
+        self.finished
+            .iter()
+            .rev()
+            .find(|(id, _)| id == stream_id)
+            .map(|(_, o)| o)
     }
 
     /// Whether deltas were seen for a stream that has not finished.
@@ -127,15 +143,22 @@ impl StreamAssembler<crate::Message> {
         match signal {
             Signal::MessageStreamDelta(d) => {
                 let text = self.delta(&d.stream_id, d.sequence, &d.delta);
-                Some(StreamUpdate::Delta { stream_id: d.stream_id.clone(), text })
+                Some(StreamUpdate::Delta {
+                    stream_id: d.stream_id.clone(),
+                    text,
+                })
             }
             Signal::MessageStreamComplete(c) => {
                 self.complete(&c.stream_id, c.message.clone());
-                Some(StreamUpdate::Completed { stream_id: c.stream_id.clone() })
+                Some(StreamUpdate::Completed {
+                    stream_id: c.stream_id.clone(),
+                })
             }
             Signal::MessageStreamAbort(a) => {
                 self.abort(&a.stream_id);
-                Some(StreamUpdate::Aborted { stream_id: a.stream_id.clone() })
+                Some(StreamUpdate::Aborted {
+                    stream_id: a.stream_id.clone(),
+                })
             }
             _ => None,
         }
@@ -178,9 +201,23 @@ mod tests {
         a.push(&delta("s", 0, "a"));
         a.push(&delta("s", 2, "c"));
         let u = a.push(&delta("s", 1, "b")).unwrap();
-        assert_eq!(u, StreamUpdate::Delta { stream_id: "s".into(), text: "abc".into() });
-        assert!(a.push(&Signal::Unknown { kind: "x".into(), data: serde_json::Value::Null }).is_none());
-        a.push(&Signal::MessageStreamComplete(MessageStreamComplete { stream_id: "s".into(), message: message("abc") }));
+        assert_eq!(
+            u,
+            StreamUpdate::Delta {
+                stream_id: "s".into(),
+                text: "abc".into()
+            }
+        );
+        assert!(a
+            .push(&Signal::Unknown {
+                kind: "x".into(),
+                data: serde_json::Value::Null
+            })
+            .is_none());
+        a.push(&Signal::MessageStreamComplete(MessageStreamComplete {
+            stream_id: "s".into(),
+            message: message("abc"),
+        }));
         assert!(!a.is_open("s"));
         match a.outcome("s").unwrap() {
             StreamOutcome::Complete { message, text } => {
@@ -198,11 +235,16 @@ mod tests {
         a.push(&delta("x", 0, "1"));
         a.push(&delta("y", 0, "A"));
         a.push(&delta("x", 1, "2"));
-        a.push(&Signal::MessageStreamAbort(MessageStreamAbort { stream_id: "y".into(), conversation_id: "c".into() }));
+        a.push(&Signal::MessageStreamAbort(MessageStreamAbort {
+            stream_id: "y".into(),
+            conversation_id: "c".into(),
+        }));
         assert_eq!(a.outcome("y"), Some(&StreamOutcome::Aborted));
         assert_eq!(a.text("x").as_deref(), Some("12"));
         // Completion without deltas still resolves, with empty text.
-        assert!(matches!(a.complete("z", message("z")), StreamOutcome::Complete { text, .. } if text.is_empty()));
+        assert!(
+            matches!(a.complete("z", message("z")), StreamOutcome::Complete { text, .. } if text.is_empty())
+        );
     }
 
     #[test]

@@ -52,7 +52,10 @@ impl MessageKey {
     fn resolve(self) -> (String, String) {
         match self {
             MessageKey::Eager(id, at) => (id, at),
-            MessageKey::Lazy(id, at) => (id.as_string().unwrap_or_default(), at.as_string().unwrap_or_default()),
+            MessageKey::Lazy(id, at) => (
+                id.as_string().unwrap_or_default(),
+                at.as_string().unwrap_or_default(),
+            ),
         }
     }
 }
@@ -83,8 +86,15 @@ pub(crate) enum Event<T> {
     Signal(T),
     Connecting,
     Connected,
-    Reconnecting { attempt: u32, delay_ms: u32, error: Error },
-    Reconnected { attempt: u32, missed: usize },
+    Reconnecting {
+        attempt: u32,
+        delay_ms: u32,
+        error: Error,
+    },
+    Reconnected {
+        attempt: u32,
+        missed: usize,
+    },
     /// The end: a final error (or any error with reconnecting off).
     Failed(Error),
 }
@@ -116,7 +126,10 @@ impl Progress {
 }
 
 enum Conn {
-    Sse { body: BodyStream, decoder: SseDecoder },
+    Sse {
+        body: BodyStream,
+        decoder: SseDecoder,
+    },
     Ws(WsStream),
     Es(EsStream),
 }
@@ -145,11 +158,23 @@ fn bound<T>(v: &mut Vec<T>) {
 const LIST_PAGE_LIMIT: usize = 10_000;
 
 async fn open<M>(target: &Target<M>, protocol: Protocol) -> Result<Conn, Error> {
-    let url = listen_url(&target.api_url, &target.conversation_id, &target.key, protocol);
+    let url = listen_url(
+        &target.api_url,
+        &target.conversation_id,
+        &target.key,
+        protocol,
+    );
     match protocol {
         Protocol::Sse => {
-            let body = stream::open(&url, &[("x-user-key", &target.key), ("accept", "text/event-stream")]).await?;
-            Ok(Conn::Sse { body, decoder: SseDecoder::new() })
+            let body = stream::open(
+                &url,
+                &[("x-user-key", &target.key), ("accept", "text/event-stream")],
+            )
+            .await?;
+            Ok(Conn::Sse {
+                body,
+                decoder: SseDecoder::new(),
+            })
         }
         Protocol::WebSocket => {
             let ws = WsStream::connect(&url)?;
@@ -177,7 +202,12 @@ async fn open<M>(target: &Target<M>, protocol: Protocol) -> Result<Conn, Error> 
 /// A WebSocket or EventSource refused without telling why: ask the same
 /// route over HTTP, so 401/403/404 are recognised as final.
 async fn refusal<M>(target: &Target<M>, e: Error) -> Error {
-    let url = listen_url(&target.api_url, &target.conversation_id, &target.key, Protocol::Sse);
+    let url = listen_url(
+        &target.api_url,
+        &target.conversation_id,
+        &target.key,
+        Protocol::Sse,
+    );
     stream::probe(&url, &target.key).await.unwrap_or(e)
 }
 
@@ -273,7 +303,19 @@ pub(crate) async fn run<C: Codec>(
                 if !emit(Event::Connected) {
                     return;
                 }
-                match pump(&target, &opts, &progress, codec, emit, conn, reconnected, &mut backoff, &mut attempt).await {
+                match pump(
+                    &target,
+                    &opts,
+                    &progress,
+                    codec,
+                    emit,
+                    conn,
+                    reconnected,
+                    &mut backoff,
+                    &mut attempt,
+                )
+                .await
+                {
                     Some(e) => e,
                     None => return,
                 }
@@ -285,7 +327,11 @@ pub(crate) async fn run<C: Codec>(
         }
         attempt += 1;
         let delay_ms = backoff.next_delay(random());
-        if !emit(Event::Reconnecting { attempt, delay_ms, error: ended }) {
+        if !emit(Event::Reconnecting {
+            attempt,
+            delay_ms,
+            error: ended,
+        }) {
             return;
         }
         sleep(delay_ms).await;
@@ -426,7 +472,10 @@ async fn pump<C: Codec>(
                     }
                 }
                 let n = std::mem::replace(attempt, 0);
-                if !emit(Event::Reconnected { attempt: n, missed: count }) {
+                if !emit(Event::Reconnected {
+                    attempt: n,
+                    missed: count,
+                }) {
                     return None;
                 }
             }

@@ -2,8 +2,8 @@
 //! `Stream` of signals (wasm).
 
 use std::cell::{Cell, RefCell};
-use std::future::poll_fn;
 use std::collections::VecDeque;
+use std::future::poll_fn;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -33,14 +33,22 @@ impl Codec for SignalCodec {
             Frame::Text(t) => decode(t)?,
             Frame::Js(v) => match v.as_string() {
                 Some(t) => decode(&t)?,
-                None => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::Null },
+                None => Signal::Unknown {
+                    kind: "unknown".into(),
+                    data: serde_json::Value::Null,
+                },
             },
         };
         let message = match &signal {
-            Signal::MessageCreated(m) => Some(MessageKey::Eager(m.id.clone(), m.created_at.clone())),
+            Signal::MessageCreated(m) => {
+                Some(MessageKey::Eager(m.id.clone(), m.created_at.clone()))
+            }
             _ => None,
         };
-        Some(Decoded { item: signal, message })
+        Some(Decoded {
+            item: signal,
+            message,
+        })
     }
 
     fn backfilled(&mut self, m: Message, is_bot: bool) -> Signal {
@@ -56,7 +64,10 @@ fn decode(data: &str) -> Option<Signal> {
     }
     Some(match json::parse_value(data) {
         Ok(v) => Signal::from_value(v),
-        Err(_) => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::String(data.into()) },
+        Err(_) => Signal::Unknown {
+            kind: "unknown".into(),
+            data: serde_json::Value::String(data.into()),
+        },
     })
 }
 
@@ -70,7 +81,10 @@ pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Tar
         conversation_id: conversation_id.to_string(),
         list_page: Box::new(move |next_token| {
             let c = c.clone();
-            let input = ListMessagesInput { conversation_id: conversation.clone(), next_token };
+            let input = ListMessagesInput {
+                conversation_id: conversation.clone(),
+                next_token,
+            };
             Box::pin(async move {
                 let out = c.list_messages(&input).await?;
                 Ok((out.messages, out.meta.next_token))
@@ -134,7 +148,9 @@ impl Stream for SignalStream {
         if let Some(item) = self.queue.borrow_mut().pop_front() {
             return Poll::Ready(Some(item));
         }
-        let Some(driver) = self.driver.as_mut() else { return Poll::Ready(None) };
+        let Some(driver) = self.driver.as_mut() else {
+            return Poll::Ready(None);
+        };
         let done = driver.as_mut().poll(cx).is_ready();
         if done {
             self.driver = None;
@@ -149,7 +165,11 @@ impl Stream for SignalStream {
 
 impl AuthenticatedClient {
     /// Listens to a conversation's signals (spec §7): see [`SignalStream`].
-    pub fn listen_conversation(&self, conversation_id: &str, options: ListenOptions) -> SignalStream {
+    pub fn listen_conversation(
+        &self,
+        conversation_id: &str,
+        options: ListenOptions,
+    ) -> SignalStream {
         let target = Rc::new(target(self, conversation_id));
         let queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>> = Rc::default();
         let q = queue.clone();
@@ -166,8 +186,19 @@ impl AuthenticatedClient {
                 }
                 true
             };
-            driver::run(target, options, Rc::new(Progress::default()), &mut codec, &mut emit).await;
+            driver::run(
+                target,
+                options,
+                Rc::new(Progress::default()),
+                &mut codec,
+                &mut emit,
+            )
+            .await;
         });
-        SignalStream { driver: Some(driver), queue, connected }
+        SignalStream {
+            driver: Some(driver),
+            queue,
+            connected,
+        }
     }
 }

@@ -70,7 +70,12 @@ pub struct ListenOptions {
 
 impl Default for ListenOptions {
     fn default() -> Self {
-        ListenOptions { protocol: Protocol::Sse, reconnect: true, timeout_ms: 60_000, backoff: Backoff::default() }
+        ListenOptions {
+            protocol: Protocol::Sse,
+            reconnect: true,
+            timeout_ms: 60_000,
+            backoff: Backoff::default(),
+        }
     }
 }
 
@@ -100,12 +105,23 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(listen_url("http://h:1/local/", "c 1", "k", Protocol::Sse), "http://h:1/local/conversations/c%201/listen");
         assert_eq!(
-            listen_url("https://chat.botpress.cloud/w", "c", "a.b+c", Protocol::WebSocket),
+            listen_url("http://h:1/local/", "c 1", "k", Protocol::Sse),
+            "http://h:1/local/conversations/c%201/listen"
+        );
+        assert_eq!(
+            listen_url(
+                "https://chat.botpress.cloud/w",
+                "c",
+                "a.b+c",
+                Protocol::WebSocket
+            ),
             "wss://chat.botpress.cloud/w/conversations/c/listen?x-user-key=a.b%2Bc"
         );
-        assert_eq!(listen_url("http://h", "c", "k", Protocol::EventSource), "http://h/conversations/c/listen?x-user-key=k");
+        assert_eq!(
+            listen_url("http://h", "c", "k", Protocol::EventSource),
+            "http://h/conversations/c/listen?x-user-key=k"
+        );
         assert_eq!(Protocol::from_name("websocket"), Some(Protocol::WebSocket));
         assert_eq!(Protocol::from_name("ws"), None);
     }

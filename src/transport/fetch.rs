@@ -6,18 +6,15 @@
 //! that clears its timer when dropped, so an abandoned wait keeps neither a
 //! browser tab nor a Node process busy.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use js_sys::{Promise, Reflect, Uint8Array};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestInit, Response};
 
 use crate::error::Error;
 use crate::protocol::http;
+use crate::transport::keys;
 
 #[wasm_bindgen]
 extern "C" {
@@ -66,30 +63,31 @@ pub(crate) struct HttpRequest<'a> {
     pub url: &'a str,
     pub headers: &'a [(String, String)],
     pub user_key: Option<&'a str>,
-    pub body: Option<String>,
+    /// JSON text as a JS string.
+    pub body: Option<JsValue>,
     pub timeout_ms: u32,
     pub signal: Option<&'a AbortSignal>,
     pub max_bytes: usize,
 }
 
-/// Status, `Retry-After` and body text of a response.
+/// Status, `Retry-After` and body text (a JS string) of a response.
 pub(crate) struct HttpResponse {
     pub status: u16,
     pub retry_after: Option<String>,
-    pub body: String,
+    pub body: JsValue,
 }
 
 /// Removes an `abort` listener from a caller's signal when dropped.
 struct ListenerGuard<'a> {
     signal: &'a AbortSignal,
-    callback: Closure<dyn FnMut()>,
+    callback: js_sys::Function,
 }
 
 impl Drop for ListenerGuard<'_> {
     fn drop(&mut self) {
         let _ = self
             .signal
-            .remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
+            .remove_event_listener_with_callback("abort", &self.callback);
     }
 }
 
@@ -126,95 +124,148 @@ fn js_error_text(e: &JsValue) -> String {
 }
 
 /// Sends a request and reads the whole response body (up to `max_bytes`).
+///
+/// Per request this creates one `AbortController` (for the timeout, the
+/// caller's signal and dropping the future) whose bound `abort` is both the
+/// timer's handler and the caller-signal listener: no closure crosses into
+/// wasm. Headers go as a plain object, and a body whose `Content-Length` is
+/// within the limit is read in one `text()`; otherwise it is streamed and
+/// counted.
 pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
     let op = req.op;
-    if let Some(sig) = req.signal {
-        if sig.aborted() {
-            return Err(Error::aborted(format!("{op}: the request was aborted")));
-        }
+    let aborted = || Error::aborted(format!("{op}: the request was aborted"));
+    if req.signal.is_some_and(|s| s.aborted()) {
+        return Err(aborted());
     }
-    let controller = AbortController::new().map_err(|e| Error::network(js_error_text(&e)))?;
-    let mut abort_guard = AbortOnDrop { controller: controller.clone(), done: false };
-    let timed_out = Rc::new(Cell::new(false));
 
-    let on_timeout = {
-        let (flag, ctrl) = (timed_out.clone(), controller.clone());
-        Closure::<dyn FnMut()>::new(move || {
-            flag.set(true);
-            ctrl.abort();
-        })
+    let headers = js_sys::Object::new();
+    let put = |k: &str, v: &str, what: &dyn Fn() -> String| -> Result<(), Error> {
+        if !http::header_ok(k, v) {
+            return Err(Error::config(what()));
+        }
+        let _ = Reflect::set(&headers, &k.into(), &v.into());
+        Ok(())
     };
-    let _timer = TimerGuard::new(on_timeout.as_ref().unchecked_ref(), req.timeout_ms);
+    for (k, v) in req.headers {
+        put(k, v, &|| {
+            format!("header \"{k}\": not a valid header name or value")
+        })?;
+    }
+    if let Some(key) = req.user_key {
+        if !http::header_ok("x", key) {
+            return Err(Error::config(format!(
+                "{op}: x-user-key is not a valid header value"
+            )));
+        }
+        keys::set(&headers, "x-user-key", &key.into());
+    }
+    let init = RequestInit::new();
+    init.set_method(req.method);
+    if let Some(body) = &req.body {
+        keys::set(
+            &headers,
+            "content-type",
+            &keys::with_key("application/json", JsValue::clone),
+        );
+        init.set_body(body);
+    }
+    init.set_headers(&headers);
 
+    let controller = AbortController::new().map_err(|e| Error::network(js_error_text(&e)))?;
+    let mut abort_guard = AbortOnDrop {
+        controller: controller.clone(),
+        done: false,
+    };
+    let own_signal = controller.signal();
+    init.set_signal(Some(&own_signal));
+    let abort: js_sys::Function = Some(keys::get(&controller, "abort"))
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| Error::network("AbortController.abort is missing"))?
+        .bind0(&controller);
+    let _timer = TimerGuard::new(&abort, req.timeout_ms);
     let _listener = match req.signal {
         Some(sig) => {
-            let ctrl = controller.clone();
-            let callback = Closure::<dyn FnMut()>::new(move || ctrl.abort());
-            sig.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref())
+            sig.add_event_listener_with_callback("abort", &abort)
                 .map_err(|e| Error::config(format!("{op}: signal: {}", js_error_text(&e))))?;
-            Some(ListenerGuard { signal: sig, callback })
+            Some(ListenerGuard {
+                signal: sig,
+                callback: abort.clone(),
+            })
         }
         None => None,
     };
 
     let failed = |e: JsValue| -> Error {
-        if timed_out.get() {
+        if req.signal.is_some_and(|s| s.aborted()) {
+            aborted()
+        } else if own_signal.aborted() {
+            // Only the timer aborts our controller while the future is alive.
             Error::timeout(format!("{op}: no response within {} ms", req.timeout_ms))
-        } else if req.signal.is_some_and(|s| s.aborted()) {
-            Error::aborted(format!("{op}: the request was aborted"))
         } else {
             Error::network(format!("{op}: {}", js_error_text(&e)))
         }
     };
 
-    let headers = Headers::new().map_err(|e| Error::network(js_error_text(&e)))?;
-    for (k, v) in req.headers {
-        headers
-            .set(k, v)
-            .map_err(|e| {
-                let mut m = String::from("header \"");
-                m.push_str(k);
-                m.push_str("\": ");
-                m.push_str(&js_error_text(&e));
-                Error::config(m)
-            })?;
-    }
-    if let Some(key) = req.user_key {
-        headers
-            .set("x-user-key", key)
-            .map_err(|_| Error::config(format!("{op}: x-user-key is not a valid header value")))?;
-    }
-    let init = RequestInit::new();
-    init.set_method(req.method);
-    if let Some(body) = &req.body {
-        let _ = headers.set("content-type", "application/json");
-        init.set_body(&JsValue::from_str(body));
-    }
-    init.set_headers(&headers);
-    init.set_signal(Some(&controller.signal()));
-
     let promise = global_fetch(req.url, &init).map_err(&failed)?;
-    let response: Response = JsFuture::from(promise).await.map_err(&failed)?.unchecked_into();
+    let response: Response = JsFuture::from(promise)
+        .await
+        .map_err(&failed)?
+        .unchecked_into();
     let status = response.status();
     let response_headers = response.headers();
-    let retry_after = response_headers.get("retry-after").ok().flatten();
-    if let Some(len) = response_headers
+    // Only the retry policy reads it, and only for 429 and 5xx.
+    let retry_after = if status == 429 || status >= 500 {
+        response_headers.get("retry-after").ok().flatten()
+    } else {
+        None
+    };
+    let declared = response_headers
         .get("content-length")
         .ok()
         .flatten()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-    {
-        if len > req.max_bytes {
-            return Err(http::too_large(op, req.max_bytes));
-        }
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|len| len > req.max_bytes) {
+        return Err(http::too_large(op, req.max_bytes));
     }
 
+    let body = if declared.is_some() {
+        // Declared within the limit: one read. A compressed body can decode
+        // to more than it declared, so the text is measured too.
+        // (Counted in UTF-16 units, which never exceed the UTF-8 bytes.)
+        let text = response.text().map_err(&failed)?;
+        let text: js_sys::JsString = JsFuture::from(text)
+            .await
+            .map_err(&failed)?
+            .unchecked_into();
+        http::check_size(op, text.length() as usize, req.max_bytes)?;
+        text.into()
+    } else {
+        JsValue::from_str(&read_counted(&response, req.max_bytes, op, &failed).await?)
+    };
+    abort_guard.done = true;
+    Ok(HttpResponse {
+        status,
+        retry_after,
+        body,
+    })
+}
+
+/// Reads a body of unknown length chunk by chunk, failing as soon as it
+/// passes `max_bytes`.
+async fn read_counted(
+    response: &Response,
+    max_bytes: usize,
+    op: &str,
+    failed: &dyn Fn(JsValue) -> Error,
+) -> Result<String, Error> {
     let mut bytes: Vec<u8> = Vec::new();
     if let Some(stream) = response.body() {
         let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
         loop {
-            let chunk = JsFuture::from(reader.read()).await.map_err(&failed)?;
-            let done = Reflect::get(&chunk, &"done".into()).map(|d| d.is_truthy()).unwrap_or(true);
+            let chunk = JsFuture::from(reader.read()).await.map_err(failed)?;
+            let done = Reflect::get(&chunk, &"done".into())
+                .map(|d| d.is_truthy())
+                .unwrap_or(true);
             if done {
                 break;
             }
@@ -222,9 +273,9 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
                 if let Some(arr) = value.dyn_ref::<Uint8Array>() {
                     let start = bytes.len();
                     let len = arr.length() as usize;
-                    if start + len > req.max_bytes {
+                    if start + len > max_bytes {
                         let _ = reader.cancel();
-                        return Err(http::too_large(op, req.max_bytes));
+                        return Err(http::too_large(op, max_bytes));
                     }
                     bytes.resize(start + len, 0);
                     arr.copy_to(&mut bytes[start..]);
@@ -232,10 +283,8 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
             }
         }
     }
-    abort_guard.done = true;
-    let body = match String::from_utf8(bytes) {
+    Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
-    Ok(HttpResponse { status, retry_after, body })
+    })
 }

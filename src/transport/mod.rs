@@ -2,5 +2,6 @@
 
 pub mod eventsource;
 pub mod fetch;
+pub(crate) mod keys;
 pub mod stream;
 pub mod websocket;
