@@ -380,14 +380,12 @@ impl Client {
                 max_bytes: o.max_response_bytes,
             })
             .await?;
-            let delay = o.retry.delay_ms(
-                method,
-                res.status,
-                res.retry_after.as_deref(),
-                attempt,
-                fetch::now_ms(),
-                js_sys::Math::random(),
-            );
+            // Success is never retried: skip the clock and the dice.
+            let delay = if http::is_success(res.status) {
+                None
+            } else {
+                o.retry.delay_ms(method, res.status, res.retry_after.as_deref(), attempt, fetch::now_ms(), js_sys::Math::random())
+            };
             match delay {
                 Some(ms) => {
                     attempt += 1;

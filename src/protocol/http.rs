@@ -33,9 +33,8 @@ pub fn header_ok(name: &str, value: &str) -> bool {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
     !name.is_empty()
         && name.bytes().all(token)
-        && value
-            .chars()
-            .all(|c| !matches!(c, '\0' | '\r' | '\n') && (c as u32) <= 0xFF)
+        // In UTF-8, U+0100 and above start with a byte from 0xC4 up.
+        && !value.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n') || b >= 0xC4)
 }
 
 /// The error for a body over `limit` bytes.
