@@ -165,7 +165,7 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
         keys::set(
             &headers,
             "content-type",
-            &keys::with_key("application/json", JsValue::clone),
+            &keys::key("application/json"),
         );
         init.set_body(body);
     }

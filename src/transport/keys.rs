@@ -12,39 +12,33 @@ thread_local! {
     static KEYS: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `f` with the JS string for `name`, made on first use.
-pub(crate) fn with_key<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
+/// The JS string for `name`, made on first use.
+pub(crate) fn key(name: &'static str) -> JsValue {
     let id = (name.as_ptr() as usize, name.len());
     KEYS.with(|cell| {
-        // `f` may re-enter (a getter calling back into wasm): shared borrows
-        // nest, and a key made while the list is borrowed is simply not kept.
-        if let Ok(keys) = cell.try_borrow() {
-            if let Some((_, v)) = keys.iter().find(|(k, _)| *k == id) {
-                return f(v);
-            }
+        let Ok(mut keys) = cell.try_borrow_mut() else {
+            return JsValue::from_str(name);
+        };
+        if let Some((_, v)) = keys.iter().find(|(k, _)| *k == id) {
+            return v.clone();
         }
         let v = JsValue::from_str(name);
-        let out = f(&v);
-        if let Ok(mut keys) = cell.try_borrow_mut() {
-            keys.push((id, v));
-        }
-        out
+        keys.push((id, v.clone()));
+        v
     })
 }
 
 /// `obj[name]`, or `undefined` when reading it throws.
 pub(crate) fn get(obj: &JsValue, name: &'static str) -> JsValue {
-    with_key(name, |k| Reflect::get(obj, k).unwrap_or(JsValue::UNDEFINED))
+    Reflect::get(obj, &key(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `obj[name] = value`.
 pub(crate) fn set(obj: &JsValue, name: &'static str, value: &JsValue) {
-    with_key(name, |k| {
-        let _ = Reflect::set(obj, k, value);
-    })
+    let _ = Reflect::set(obj, &key(name), value);
 }
 
 /// `name in obj`.
 pub(crate) fn has(obj: &JsValue, name: &'static str) -> bool {
-    with_key(name, |k| Reflect::has(obj, k).unwrap_or(false))
+    Reflect::has(obj, &key(name)).unwrap_or(false)
 }
