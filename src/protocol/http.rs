@@ -211,36 +211,26 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     })
 }
 
-/// IMF-fixdate to Unix seconds.
+/// IMF-fixdate to Unix seconds. The format has a fixed layout, so it is
+/// read by position: `"Sun, 06 Nov 1994 08:49:37 GMT"`.
 fn parse_http_date(v: &str) -> Option<i64> {
-    // "Sun, 06 Nov 1994 08:49:37 GMT"
-    let rest = v.split_once(", ")?.1;
-    let mut it = rest.split(' ');
-    let day: u32 = it.next()?.parse().ok()?;
-    let month = match it.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
+    const MONTHS: [&[u8; 3]; 12] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    let b: &[u8; 29] = v.as_bytes().try_into().ok()?;
+    let num = |at: usize, len: usize| -> Option<i64> {
+        b[at..at + len]
+            .iter()
+            .try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
     };
-    let year: i64 = it.next()?.parse().ok()?;
-    let mut hms = it.next()?.split(':');
-    let h: i64 = hms.next()?.parse().ok()?;
-    let m: i64 = hms.next()?.parse().ok()?;
-    let s: i64 = hms.next()?.parse().ok()?;
-    if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+    let layout = [(3, b','), (4, b' '), (7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':'), (25, b' ')];
+    if layout.iter().any(|&(i, c)| b[i] != c) || &b[26..] != b"GMT" {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
+    let month = MONTHS.iter().position(|m| m[..] == b[8..11])? as u32 + 1;
+    let (day, year, h, m, s) = (num(5, 2)?, num(12, 4)?, num(17, 2)?, num(20, 2)?, num(23, 2)?);
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day as u32) * 86_400 + h * 3600 + m * 60 + s)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -505,5 +495,8 @@ mod tests {
             parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", 0.0),
             None
         );
+        for bad in ["Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT", "Sun 06 Nov 1994 08:49:37 GMT!", "Sun, 06 Nov 1994 08:4x:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMTX"] {
+            assert_eq!(parse_retry_after(bad, 0.0), None, "{bad}");
+        }
     }
 }
