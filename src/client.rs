@@ -60,7 +60,10 @@ pub struct ClientOptions {
     pub headers: Vec<(String, String)>,
     /// Retry of GETs on 429/502/503/504.
     pub retry: RetryPolicy,
-    /// Largest accepted response body (default 1 MiB).
+    /// Largest accepted response body (default 1 MiB). A body declaring a
+    /// larger `Content-Length` is refused unread; one without it is counted
+    /// as it arrives and the read stops at the limit; a compressed body is
+    /// measured again once decoded.
     pub max_response_bytes: usize,
 }
 

@@ -157,7 +157,8 @@ interface CommonProps {
   /** Extra headers sent with every API call. */
   headers?: Record<string, string>;
   retry?: RetryOptions;
-  /** Largest accepted response body in bytes (default 1 MiB). */
+  /** Largest accepted response body in bytes (default 1 MiB): refused unread when its
+   *  Content-Length says more, otherwise counted as it arrives (and once decoded). */
   maxResponseBytes?: number;
 }
 export type ClientProps = CommonProps & (
