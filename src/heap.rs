@@ -55,7 +55,7 @@ impl State {
         let size = 1usize << class;
         let mut start = (self.next + align - 1) & !(align - 1);
         if self.end == 0 || start + size > self.end {
-            let pages = ((size + align + PAGE - 1) / PAGE).max(4);
+            let pages = (size + align).div_ceil(PAGE).max(4);
             let prev = core::arch::wasm32::memory_grow(0, pages);
             if prev == usize::MAX {
                 return core::ptr::null_mut();

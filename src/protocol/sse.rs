@@ -206,17 +206,13 @@ impl SseDecoder {
                 self.event.clear();
                 push_utf8(&mut self.event, value);
             }
-            b"id" => {
-                if !value.contains(&0) {
-                    let mut id = String::new();
-                    push_utf8(&mut id, value);
-                    self.last_id = Some(id);
-                }
+            b"id" if !value.contains(&0) => {
+                let mut id = String::new();
+                push_utf8(&mut id, value);
+                self.last_id = Some(id);
             }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    self.retry = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok());
-                }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                self.retry = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok());
             }
             _ => {}
         }

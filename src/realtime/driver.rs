@@ -22,6 +22,9 @@ use crate::transport::eventsource::EsStream;
 use crate::transport::stream::{self, BodyStream};
 use crate::transport::websocket::{self, WsStream};
 
+/// A backfill listing in progress.
+type Listing<'a, T> = Pin<Box<dyn Future<Output = Result<Vec<T>, Error>> + 'a>>;
+
 /// One page of `listMessages`: the messages and the next page's token.
 pub(crate) type Page<M> = Pin<Box<dyn Future<Output = Result<(Vec<M>, Option<String>), Error>>>>;
 
@@ -355,7 +358,7 @@ async fn pump<C: Codec>(
     // After a reconnect, live signals are held back until the backfill is
     // delivered; on the first connection the history is only recorded.
     let mut holding = track && reconnected;
-    let mut listing: Option<Pin<Box<dyn Future<Output = Result<Vec<C::Listed>, Error>> + '_>>> =
+    let mut listing: Option<Listing<'_, C::Listed>> =
         if holding {
             Some(Box::pin(list_recent(target, progress)))
         } else {

@@ -67,11 +67,12 @@ pub(crate) async fn opened(shared: &Rc<RefCell<Shared>>) -> Result<(), Error> {
     .await
 }
 
+/// A JS event handler kept alive by the stream that set it.
+pub(crate) type Handler = Closure<dyn FnMut(JsValue)>;
+
 /// The `open` and `message` handlers both socket-like transports share:
 /// `open` marks the connection open, each message's data is queued.
-pub(crate) fn open_and_message_handlers(
-    shared: &Rc<RefCell<Shared>>,
-) -> (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue)>) {
+pub(crate) fn open_and_message_handlers(shared: &Rc<RefCell<Shared>>) -> (Handler, Handler) {
     let s = shared.clone();
     let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
         let mut s = s.borrow_mut();
