@@ -15,15 +15,8 @@ fn describe(signal: &Signal) -> String {
                 Some(_) if m.payload == MessagePayload::text("hello") => {
                     format!("{who} said hello")
                 }
-                Some(_) => format!(
-                    "{who} sent a message ({}) in {}",
-                    m.payload.kind(),
-                    m.conversation_id
-                ),
-                None => format!(
-                    "{who} sent a message of a newer kind ({})",
-                    m.payload.kind()
-                ),
+                Some(_) => format!("{who} sent a message ({}) in {}", m.payload.kind(), m.conversation_id),
+                None => format!("{who} sent a message of a newer kind ({})", m.payload.kind()),
             }
         }
         Signal::MessageDeleted(d) => format!("message {} deleted", d.id),

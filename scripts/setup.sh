@@ -19,6 +19,10 @@ if command -v rustup >/dev/null; then
     log "rustup target add wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
   fi
+  if ! cargo fmt --version >/dev/null 2>&1; then
+    log "rustup component add rustfmt"
+    rustup component add rustfmt
+  fi
 else
   log "warning: rustup not found; assuming wasm32-unknown-unknown is available"
 fi

@@ -543,71 +543,40 @@ mod tests {
 
     #[test]
     fn paths_queries_and_bodies() {
-        let i = GetParticipantInput {
-            conversation_id: "c 1".into(),
-            user_id: "u/2".into(),
-        };
-        assert_eq!(
-            i.path_and_query(),
-            "/conversations/c%201/participants/u%2F2"
-        );
+        let i = GetParticipantInput { conversation_id: "c 1".into(), user_id: "u/2".into() };
+        assert_eq!(i.path_and_query(), "/conversations/c%201/participants/u%2F2");
         assert_eq!(serde_json::to_value(&i).unwrap(), json!({}));
 
-        let i = ListMessagesInput {
-            conversation_id: "c".into(),
-            next_token: Some("a=b&c".into()),
-        };
-        assert_eq!(
-            i.path_and_query(),
-            "/conversations/c/messages?nextToken=a%3Db%26c"
-        );
+        let i = ListMessagesInput { conversation_id: "c".into(), next_token: Some("a=b&c".into()) };
+        assert_eq!(i.path_and_query(), "/conversations/c/messages?nextToken=a%3Db%26c");
         let i = ListConversationsInput { next_token: None };
         assert_eq!(i.path_and_query(), "/conversations");
 
-        let i = AddParticipantInput {
-            conversation_id: "c".into(),
-            user_id: "u".into(),
-        };
+        let i = AddParticipantInput { conversation_id: "c".into(), user_id: "u".into() };
         assert_eq!(serde_json::to_value(&i).unwrap(), json!({"userId":"u"}));
 
         let i: CreateMessageInput = serde_json::from_value(json!({"conversationId":"c",
             "payload":{"type":"text","text":"hi"},"metadata":{"k":1}}))
         .unwrap();
-        assert_eq!(
-            serde_json::to_value(&i).unwrap()["metadata"],
-            json!({"k":1})
-        );
+        assert_eq!(serde_json::to_value(&i).unwrap()["metadata"], json!({"k":1}));
         assert_eq!(<CreateMessageInput as Operation>::METHOD, Method::Post);
         assert!(!<CreateUserInput as Operation>::KEYED);
         let i = CreateUserInput {
             id: Some("u".into()),
-            fields: UserFields {
-                name: Some("N".into()),
-                ..Default::default()
-            },
+            fields: UserFields { name: Some("N".into()), ..Default::default() },
         };
-        assert_eq!(
-            serde_json::to_value(&i).unwrap(),
-            json!({"id":"u","name":"N"})
-        );
+        assert_eq!(serde_json::to_value(&i).unwrap(), json!({"id":"u","name":"N"}));
     }
 
     #[test]
     fn validation_names_fields() {
-        let e = GetMessageInput { id: String::new() }
-            .validate()
-            .unwrap_err();
+        let e = GetMessageInput { id: String::new() }.validate().unwrap_err();
         assert!(e.starts_with("id:"));
         let i: CreateMessageInput = serde_json::from_value(json!({"conversationId":"c",
             "payload":{"type":"text","text":""}}))
         .unwrap();
         assert!(i.validate().unwrap_err().starts_with("payload.text"));
-        let i = UpdateUserInput {
-            fields: UserFields {
-                profile: Some("x".repeat(1001)),
-                ..Default::default()
-            },
-        };
+        let i = UpdateUserInput { fields: UserFields { profile: Some("x".repeat(1001)), ..Default::default() } };
         assert!(i.validate().unwrap_err().starts_with("profile"));
     }
 

@@ -100,18 +100,12 @@ impl fmt::Debug for ClientOptions {
 impl ClientOptions {
     /// Options for an explicit API URL.
     pub fn new(api_url: impl Into<String>) -> Self {
-        ClientOptions {
-            api_url: Some(api_url.into()),
-            ..Default::default()
-        }
+        ClientOptions { api_url: Some(api_url.into()), ..Default::default() }
     }
 
     /// Options for a webhook id on the hosted service.
     pub fn webhook(webhook_id: impl Into<String>) -> Self {
-        ClientOptions {
-            webhook_id: Some(webhook_id.into()),
-            ..Default::default()
-        }
+        ClientOptions { webhook_id: Some(webhook_id.into()), ..Default::default() }
     }
 
     /// The base URL these options address, without a trailing slash.
@@ -119,23 +113,13 @@ impl ClientOptions {
         let url = match (&self.api_url, &self.webhook_id) {
             (Some(url), _) if !url.trim().is_empty() => url.trim().to_string(),
             (_, Some(id)) if !id.trim().is_empty() => {
-                let base = self
-                    .base_api_url
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|b| !b.is_empty());
-                format!(
-                    "{}/{}",
-                    base.unwrap_or(DEFAULT_BASE_API_URL).trim_end_matches('/'),
-                    id.trim()
-                )
+                let base = self.base_api_url.as_deref().map(str::trim).filter(|b| !b.is_empty());
+                format!("{}/{}", base.unwrap_or(DEFAULT_BASE_API_URL).trim_end_matches('/'), id.trim())
             }
             _ => return Err(Error::config("either apiUrl or webhookId is required")),
         };
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(Error::config(format!(
-                "apiUrl must start with http:// or https://, got \"{url}\""
-            )));
+            return Err(Error::config(format!("apiUrl must start with http:// or https://, got \"{url}\"")));
         }
         Ok(url.trim_end_matches('/').to_string())
     }
@@ -157,10 +141,7 @@ pub enum Auth {
     UserKey(String),
     /// Personal mode: sign `{id: user_id, iat}` with the integration's
     /// encryption key, then getOrCreateUser.
-    EncryptionKey {
-        encryption_key: String,
-        user_id: String,
-    },
+    EncryptionKey { encryption_key: String, user_id: String },
     /// Shared mode: createUser, optionally with a chosen id; the server mints the key.
     CreateUser { user_id: Option<String> },
 }
@@ -169,14 +150,10 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Auth::UserKey(_) => f.write_str("UserKey(..)"),
-            Auth::EncryptionKey { user_id, .. } => f
-                .debug_struct("EncryptionKey")
-                .field("user_id", user_id)
-                .finish_non_exhaustive(),
-            Auth::CreateUser { user_id } => f
-                .debug_struct("CreateUser")
-                .field("user_id", user_id)
-                .finish(),
+            Auth::EncryptionKey { user_id, .. } => {
+                f.debug_struct("EncryptionKey").field("user_id", user_id).finish_non_exhaustive()
+            }
+            Auth::CreateUser { user_id } => f.debug_struct("CreateUser").field("user_id", user_id).finish(),
         }
     }
 }
@@ -206,9 +183,7 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("api_url", &self.inner.api_url)
-            .finish_non_exhaustive()
+        f.debug_struct("Client").field("api_url", &self.inner.api_url).finish_non_exhaustive()
     }
 }
 
@@ -226,21 +201,9 @@ pub(crate) struct Prepared {
 /// Validates an input and turns it into a [`Prepared`] request. POST and
 /// PUT always carry a JSON object body (`{}` at least).
 pub(crate) fn prepare<O: Operation>(input: &O) -> Result<Prepared, Error> {
-    input
-        .validate()
-        .map_err(|m| Error::config(format!("{}: {m}", O::NAME)))?;
-    let body = if O::METHOD.has_body() {
-        Some(JsValue::from_str(&json::to_string(input)?))
-    } else {
-        None
-    };
-    Ok(Prepared {
-        op: O::NAME,
-        method: O::METHOD,
-        keyed: O::KEYED,
-        path: input.path_and_query(),
-        body,
-    })
+    input.validate().map_err(|m| Error::config(format!("{}: {m}", O::NAME)))?;
+    let body = if O::METHOD.has_body() { Some(JsValue::from_str(&json::to_string(input)?)) } else { None };
+    Ok(Prepared { op: O::NAME, method: O::METHOD, keyed: O::KEYED, path: input.path_and_query(), body })
 }
 
 impl Client {
@@ -249,17 +212,9 @@ impl Client {
     pub fn new(opts: ClientOptions) -> Result<Client, Error> {
         let api_url = opts.resolve_api_url()?;
         if opts.timeout_ms == 0 {
-            return Err(Error::config(
-                "timeout must be a positive number of milliseconds",
-            ));
+            return Err(Error::config("timeout must be a positive number of milliseconds"));
         }
-        Ok(Client {
-            inner: Rc::new(Inner {
-                api_url,
-                opts,
-                hello: RefCell::new(Hello::NotYet),
-            }),
-        })
+        Ok(Client { inner: Rc::new(Inner { api_url, opts, hello: RefCell::new(Hello::NotYet) }) })
     }
 
     /// The API's base URL.
@@ -305,21 +260,13 @@ impl Client {
         let result = slot.borrow().clone().unwrap_or(Ok(()));
         let mut state = self.inner.hello.borrow_mut();
         if matches!(&*state, Hello::Running(_, s) if Rc::ptr_eq(s, &slot)) {
-            *state = if result.is_ok() {
-                Hello::Passed
-            } else {
-                Hello::NotYet
-            };
+            *state = if result.is_ok() { Hello::Passed } else { Hello::NotYet };
         }
         result
     }
 
     /// Calls one operation. `key` is the `x-user-key` (required by all but createUser).
-    pub async fn call<O: Operation>(
-        &self,
-        key: Option<&str>,
-        input: &O,
-    ) -> Result<O::Output, Error> {
+    pub async fn call<O: Operation>(&self, key: Option<&str>, input: &O) -> Result<O::Output, Error> {
         self.call_with(key, input, &CallOptions::default()).await
     }
 
@@ -336,12 +283,7 @@ impl Client {
 
     /// Sends a prepared request (with retries) and classifies the answer
     /// into its JSON object. Not generic: one copy serves every operation.
-    pub(crate) async fn invoke(
-        &self,
-        key: Option<&str>,
-        req: Prepared,
-        opts: &CallOptions,
-    ) -> Result<Value, Error> {
+    pub(crate) async fn invoke(&self, key: Option<&str>, req: Prepared, opts: &CallOptions) -> Result<Value, Error> {
         let op = req.op;
         let (status, body) = self.exchange(key, req, opts).await?;
         http::classify_object(op, status, &body.as_string().unwrap_or_default())
@@ -355,13 +297,7 @@ impl Client {
         req: Prepared,
         opts: &CallOptions,
     ) -> Result<(u16, JsValue), Error> {
-        let Prepared {
-            op,
-            method,
-            keyed,
-            path,
-            body,
-        } = req;
+        let Prepared { op, method, keyed, path, body } = req;
         let key = key.filter(|k| !k.is_empty());
         if keyed && key.is_none() {
             return Err(Error::config(format!("{op}: x-user-key is required")));
@@ -387,7 +323,14 @@ impl Client {
             let delay = if http::is_success(res.status) {
                 None
             } else {
-                o.retry.delay_ms(method, res.status, res.retry_after.as_deref(), attempt, fetch::now_ms(), js_sys::Math::random())
+                o.retry.delay_ms(
+                    method,
+                    res.status,
+                    res.retry_after.as_deref(),
+                    attempt,
+                    fetch::now_ms(),
+                    js_sys::Math::random(),
+                )
             };
             match delay {
                 Some(ms) => {
@@ -407,19 +350,14 @@ impl Client {
         self.hello().await?;
         // One request, then one decode: the shared, non-generic path.
         let auth = match auth {
-            Auth::EncryptionKey {
-                encryption_key,
-                user_id,
-            } => {
+            Auth::EncryptionKey { encryption_key, user_id } => {
                 let iat = signing_request(&user_id)?;
                 Auth::UserKey(jwt::sign_user_key(&encryption_key, &user_id, iat)?)
             }
             auth => auth,
         };
         let (key, req) = connect_request(auth)?;
-        let value = self
-            .invoke(key.as_deref(), req, &CallOptions::default())
-            .await?;
+        let value = self.invoke(key.as_deref(), req, &CallOptions::default()).await?;
         // createUser answers `{user, key}`, getOrCreateUser `{user}`.
         let out = http::decode_value::<api::CreateUserOutput>(
             "connect",
@@ -432,22 +370,12 @@ impl Client {
             },
         )?;
         let (user, key) = (out.user, out.key);
-        Ok(AuthenticatedClient {
-            inner: Rc::new(AuthInner {
-                client: self.clone(),
-                user,
-                key,
-            }),
-        })
+        Ok(AuthenticatedClient { inner: Rc::new(AuthInner { client: self.clone(), user, key }) })
     }
 
     /// All items of a list operation, page after page, as one stream. The
     /// stream ends after the first error.
-    pub fn paginate<O>(
-        &self,
-        key: Option<&str>,
-        input: O,
-    ) -> LocalBoxStream<'static, Result<O::Item, Error>>
+    pub fn paginate<O>(&self, key: Option<&str>, input: O) -> LocalBoxStream<'static, Result<O::Item, Error>>
     where
         O: ListOperation + 'static,
         O::Item: 'static,
@@ -516,16 +444,12 @@ pub(crate) fn connect_request(auth: Auth) -> Result<(Option<String>, Prepared), 
             }
             Ok((Some(key), get_or_create_request()))
         }
-        Auth::EncryptionKey { .. } => Err(Error::config(
-            "encryptionKey: the user key must be signed first",
-        )),
+        Auth::EncryptionKey { .. } => Err(Error::config("encryptionKey: the user key must be signed first")),
         Auth::CreateUser { user_id } => {
             let body = match user_id.filter(|s| !s.is_empty()) {
                 Some(id) => {
-                    let id = String::from(
-                        js_sys::JSON::stringify(&id.as_str().into())
-                            .unwrap_or_else(|_| "\"\"".into()),
-                    );
+                    let id =
+                        String::from(js_sys::JSON::stringify(&id.as_str().into()).unwrap_or_else(|_| "\"\"".into()));
                     let mut b = String::from("{\"id\":");
                     b.push_str(&id);
                     b.push('}');
@@ -566,10 +490,7 @@ fn get_or_create_request() -> Prepared {
 
 async fn check_hello(api_url: String, timeout_ms: u32) -> Result<(), Error> {
     let url = format!("{api_url}/hello");
-    let failed = |e: Error| Error {
-        message: format!("Failed to connect to url \"{api_url}\": {}", e.message),
-        ..e
-    };
+    let failed = |e: Error| Error { message: format!("Failed to connect to url \"{api_url}\": {}", e.message), ..e };
     let res = fetch::send(fetch::HttpRequest {
         op: "hello",
         method: "GET",
@@ -627,9 +548,7 @@ impl fmt::Debug for AuthenticatedClient {
 impl AuthenticatedClient {
     /// Binds a known user and key without any request (e.g. restored from storage).
     pub fn from_parts(client: Client, user: User, key: String) -> Self {
-        AuthenticatedClient {
-            inner: Rc::new(AuthInner { client, user, key }),
-        }
+        AuthenticatedClient { inner: Rc::new(AuthInner { client, user, key }) }
     }
 
     /// The user, as returned when connecting.
@@ -653,15 +572,8 @@ impl AuthenticatedClient {
     }
 
     /// [`call`](Self::call) with per-call options.
-    pub async fn call_with<O: Operation>(
-        &self,
-        input: &O,
-        opts: &CallOptions,
-    ) -> Result<O::Output, Error> {
-        self.inner
-            .client
-            .call_with(Some(&self.inner.key), input, opts)
-            .await
+    pub async fn call_with<O: Operation>(&self, input: &O, opts: &CallOptions) -> Result<O::Output, Error> {
+        self.inner.client.call_with(Some(&self.inner.key), input, opts).await
     }
 
     /// Every item of a list operation, across pages.
@@ -679,25 +591,13 @@ impl AuthenticatedClient {
     }
 
     /// Every message of a conversation, across pages (server order).
-    pub fn list_all_messages(
-        &self,
-        conversation_id: &str,
-    ) -> LocalBoxStream<'static, Result<Message, Error>> {
-        self.paginate(api::ListMessagesInput {
-            conversation_id: conversation_id.into(),
-            next_token: None,
-        })
+    pub fn list_all_messages(&self, conversation_id: &str) -> LocalBoxStream<'static, Result<Message, Error>> {
+        self.paginate(api::ListMessagesInput { conversation_id: conversation_id.into(), next_token: None })
     }
 
     /// Every participant of a conversation, across pages.
-    pub fn list_all_participants(
-        &self,
-        conversation_id: &str,
-    ) -> LocalBoxStream<'static, Result<User, Error>> {
-        self.paginate(api::ListParticipantsInput {
-            conversation_id: conversation_id.into(),
-            next_token: None,
-        })
+    pub fn list_all_participants(&self, conversation_id: &str) -> LocalBoxStream<'static, Result<User, Error>> {
+        self.paginate(api::ListParticipantsInput { conversation_id: conversation_id.into(), next_token: None })
     }
 }
 

@@ -133,13 +133,7 @@ pub struct Error {
 
 impl Error {
     fn client(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            code: 0,
-            message: message.into(),
-            id: None,
-            metadata: None,
-        }
+        Error { kind, code: 0, message: message.into(), id: None, metadata: None }
     }
     pub fn network(message: impl Into<String>) -> Self {
         Self::client(ErrorKind::Network, message)
@@ -158,13 +152,7 @@ impl Error {
     }
     /// An API error of the given type with its standard status.
     pub fn api(ty: ApiErrorType, message: impl Into<String>) -> Self {
-        Error {
-            kind: ErrorKind::Api(ty),
-            code: ty.code(),
-            message: message.into(),
-            id: None,
-            metadata: None,
-        }
+        Error { kind: ErrorKind::Api(ty), code: ty.code(), message: message.into(), id: None, metadata: None }
     }
 
     /// The API error type, if this is an API error.
@@ -212,13 +200,7 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// The body for an API error type; `id` must follow spec §6.2.
     pub fn new(ty: ApiErrorType, id: String, message: impl Into<String>) -> Self {
-        ErrorBody {
-            id,
-            code: ty.code(),
-            kind: ty.name().to_string(),
-            message: message.into(),
-            metadata: None,
-        }
+        ErrorBody { id, code: ty.code(), kind: ty.name().to_string(), message: message.into(), metadata: None }
     }
 }
 
@@ -246,10 +228,7 @@ pub fn error_from_response(status: u16, body: Option<&Value>, raw: &str) -> Erro
             message: text("message"),
             kind: text("type"),
             id: text("id").map(str::to_string),
-            metadata: obj
-                .and_then(|o| o.get("metadata"))
-                .and_then(Value::as_object)
-                .cloned(),
+            metadata: obj.and_then(|o| o.get("metadata")).and_then(Value::as_object).cloned(),
         },
         raw,
     )
@@ -281,13 +260,7 @@ pub(crate) fn error_from_fields(status: u16, f: ErrorFields<'_>, raw: &str) -> E
         (None, _) if raw.trim().is_empty() => format!("HTTP {status} with an empty body"),
         (None, _) => format!("HTTP {status}: {}", short(raw)),
     };
-    Error {
-        kind: ErrorKind::Api(ty),
-        code: status,
-        message,
-        id: f.id,
-        metadata: f.metadata,
-    }
+    Error { kind: ErrorKind::Api(ty), code: status, message, id: f.id, metadata: f.metadata }
 }
 
 /// Spec §6.4 quirk: a 2xx body that is an object with a numeric `code` of
@@ -323,20 +296,13 @@ mod tests {
         let b = json!({"id":"err_1","code":403,"type":"Forbidden","message":"nope"});
         let e = error_from_response(403, Some(&b), "");
         assert_eq!(e.kind, ErrorKind::Api(ApiErrorType::Forbidden));
-        assert_eq!(
-            (e.code, e.id.as_deref(), e.message.as_str()),
-            (403, Some("err_1"), "nope")
-        );
+        assert_eq!((e.code, e.id.as_deref(), e.message.as_str()), (403, Some("err_1"), "nope"));
         assert_eq!(e.format(), "[Forbidden] nope (Error ID: err_1)");
     }
 
     #[test]
     fn irregular_bodies_classified_by_status() {
-        let e = error_from_response(
-            400,
-            Some(&json!({"message":"must have required property 'body'"})),
-            "",
-        );
+        let e = error_from_response(400, Some(&json!({"message":"must have required property 'body'"})), "");
         assert_eq!(e.api_type(), Some(ApiErrorType::InvalidPayload));
         assert_eq!(e.message, "must have required property 'body'");
         let e = error_from_response(404, Some(&json!({"message":"Route doesn't exist"})), "");
@@ -346,11 +312,7 @@ mod tests {
         assert_eq!(e.message, "HTTP 500: Internal Server Error");
         let e = error_from_response(502, None, "");
         assert_eq!(e.message, "HTTP 502 with an empty body");
-        let e = error_from_response(
-            418,
-            Some(&json!({"type":"Teapot","message":"m","code":418,"id":"x"})),
-            "",
-        );
+        let e = error_from_response(418, Some(&json!({"type":"Teapot","message":"m","code":418,"id":"x"})), "");
         assert_eq!(e.api_type(), Some(ApiErrorType::Unknown));
         assert!(e.message.contains("unclassified"));
     }

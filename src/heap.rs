@@ -31,11 +31,7 @@ unsafe impl Sync for SizeClassAlloc {}
 
 impl SizeClassAlloc {
     pub const fn new() -> Self {
-        SizeClassAlloc(UnsafeCell::new(State {
-            free: [0; CLASSES],
-            next: 0,
-            end: 0,
-        }))
+        SizeClassAlloc(UnsafeCell::new(State { free: [0; CLASSES], next: 0, end: 0 }))
     }
 }
 

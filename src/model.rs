@@ -196,8 +196,7 @@ pub enum KnownPayload {
 
 /// The names of the 12 known payload kinds, in spec order.
 pub const PAYLOAD_KINDS: [&str; 12] = [
-    "text", "markdown", "image", "audio", "video", "file", "location", "card", "choice",
-    "dropdown", "carousel", "bloc",
+    "text", "markdown", "image", "audio", "video", "file", "location", "card", "choice", "dropdown", "carousel", "bloc",
 ];
 
 /// A message payload: one of the 12 known kinds, or a kind this version does
@@ -207,14 +206,8 @@ pub const PAYLOAD_KINDS: [&str; 12] = [
 /// on serialisation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessagePayload {
-    Known {
-        payload: KnownPayload,
-        extra: JsonObject,
-    },
-    Unknown {
-        kind: String,
-        data: JsonObject,
-    },
+    Known { payload: KnownPayload, extra: JsonObject },
+    Unknown { kind: String, data: JsonObject },
 }
 
 impl MessagePayload {
@@ -245,10 +238,7 @@ impl MessagePayload {
         match self {
             MessagePayload::Known { payload, extra } => {
                 if extra.contains_key("metadata") {
-                    return Err(
-                        "payload.metadata: metadata belongs beside the payload, not inside it"
-                            .into(),
-                    );
+                    return Err("payload.metadata: metadata belongs beside the payload, not inside it".into());
                 }
                 payload.validate("payload")
             }
@@ -262,10 +252,7 @@ impl MessagePayload {
 
 impl From<KnownPayload> for MessagePayload {
     fn from(payload: KnownPayload) -> Self {
-        MessagePayload::Known {
-            payload,
-            extra: JsonObject::new(),
-        }
+        MessagePayload::Known { payload, extra: JsonObject::new() }
     }
 }
 
@@ -278,9 +265,7 @@ fn non_empty(path: &str, field: &str, value: &str) -> Result<(), String> {
 }
 
 fn opt_non_empty(path: &str, field: &str, value: &Option<String>) -> Result<(), String> {
-    value
-        .as_deref()
-        .map_or(Ok(()), |v| non_empty(path, field, v))
+    value.as_deref().map_or(Ok(()), |v| non_empty(path, field, v))
 }
 
 fn validate_card(path: &str, card: &Card) -> Result<(), String> {
@@ -357,14 +342,12 @@ impl KnownPayload {
                 non_empty(path, "text", text)?;
                 validate_options(path, options)
             }
-            KnownPayload::Carousel { items } => items
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, c)| validate_card(&format!("{path}.items[{i}]"), &c.card)),
-            KnownPayload::Bloc { items } => items
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, it)| it.validate(&format!("{path}.items[{i}]"))),
+            KnownPayload::Carousel { items } => {
+                items.iter().enumerate().try_for_each(|(i, c)| validate_card(&format!("{path}.items[{i}]"), &c.card))
+            }
+            KnownPayload::Bloc { items } => {
+                items.iter().enumerate().try_for_each(|(i, it)| it.validate(&format!("{path}.items[{i}]")))
+            }
         }
     }
 
@@ -389,9 +372,7 @@ impl KnownPayload {
 impl Serialize for MessagePayload {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            MessagePayload::Known { payload, extra } if extra.is_empty() => {
-                payload.serialize(serializer)
-            }
+            MessagePayload::Known { payload, extra } if extra.is_empty() => payload.serialize(serializer),
             MessagePayload::Known { payload, extra } => {
                 let mut value = serde_json::to_value(payload).map_err(serde::ser::Error::custom)?;
                 if let Value::Object(map) = &mut value {
@@ -439,9 +420,7 @@ fn field_opt_str(map: &JsonObject, name: &str) -> Result<Option<String>, String>
 
 fn field_f64(map: &JsonObject, name: &str) -> Result<f64, String> {
     match map.get(name) {
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .ok_or_else(|| format!("{name}: expected a number")),
+        Some(Value::Number(n)) => n.as_f64().ok_or_else(|| format!("{name}: expected a number")),
         None => Err(format!("missing field `{name}`")),
         Some(_) => Err(format!("{name}: expected a number")),
     }
@@ -452,10 +431,7 @@ fn field_objects<'a>(map: &'a JsonObject, name: &str) -> Result<Vec<&'a JsonObje
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| {
-                v.as_object()
-                    .ok_or_else(|| format!("{name}[{i}]: expected an object"))
-            })
+            .map(|(i, v)| v.as_object().ok_or_else(|| format!("{name}[{i}]: expected an object")))
             .collect(),
         None => Err(format!("missing field `{name}`")),
         Some(_) => Err(format!("{name}: expected an array")),
@@ -473,11 +449,7 @@ fn card_from_map(map: &JsonObject) -> Result<Card, String> {
             "postback" => CardActionKind::Postback,
             "url" => CardActionKind::Url,
             "say" => CardActionKind::Say,
-            other => {
-                return Err(format!(
-                    "actions[{i}].action: unknown action \"{other}\" (postback, url, say)"
-                ))
-            }
+            other => return Err(format!("actions[{i}].action: unknown action \"{other}\" (postback, url, say)")),
         };
         actions.push(CardAction {
             action,
@@ -509,25 +481,12 @@ fn options_from_map(map: &JsonObject) -> Result<Vec<ChoiceOption>, String> {
 /// The kinds that may stand alone or sit in a bloc; `None` for other kinds.
 fn bloc_item_from_map(kind: &str, map: &JsonObject) -> Result<Option<BlocItem>, String> {
     Ok(Some(match kind {
-        "text" => BlocItem::Text {
-            text: field_str(map, "text")?,
-        },
-        "markdown" => BlocItem::Markdown {
-            markdown: field_str(map, "markdown")?,
-        },
-        "image" => BlocItem::Image {
-            image_url: field_str(map, "imageUrl")?,
-        },
-        "audio" => BlocItem::Audio {
-            audio_url: field_str(map, "audioUrl")?,
-        },
-        "video" => BlocItem::Video {
-            video_url: field_str(map, "videoUrl")?,
-        },
-        "file" => BlocItem::File {
-            file_url: field_str(map, "fileUrl")?,
-            title: field_opt_str(map, "title")?,
-        },
+        "text" => BlocItem::Text { text: field_str(map, "text")? },
+        "markdown" => BlocItem::Markdown { markdown: field_str(map, "markdown")? },
+        "image" => BlocItem::Image { image_url: field_str(map, "imageUrl")? },
+        "audio" => BlocItem::Audio { audio_url: field_str(map, "audioUrl")? },
+        "video" => BlocItem::Video { video_url: field_str(map, "videoUrl")? },
+        "file" => BlocItem::File { file_url: field_str(map, "fileUrl")?, title: field_opt_str(map, "title")? },
         "location" => BlocItem::Location {
             latitude: field_f64(map, "latitude")?,
             longitude: field_f64(map, "longitude")?,
@@ -547,38 +506,22 @@ fn known_from_map(kind: &str, map: &JsonObject) -> Result<KnownPayload, String> 
             BlocItem::Audio { audio_url } => KnownPayload::Audio { audio_url },
             BlocItem::Video { video_url } => KnownPayload::Video { video_url },
             BlocItem::File { file_url, title } => KnownPayload::File { file_url, title },
-            BlocItem::Location {
-                latitude,
-                longitude,
-                address,
-                title,
-            } => KnownPayload::Location {
-                latitude,
-                longitude,
-                address,
-                title,
-            },
+            BlocItem::Location { latitude, longitude, address, title } => {
+                KnownPayload::Location { latitude, longitude, address, title }
+            }
         });
     }
     Ok(match kind {
         "card" => KnownPayload::Card(card_from_map(map)?),
-        "choice" => KnownPayload::Choice {
-            text: field_str(map, "text")?,
-            options: options_from_map(map)?,
-        },
-        "dropdown" => KnownPayload::Dropdown {
-            text: field_str(map, "text")?,
-            options: options_from_map(map)?,
-        },
+        "choice" => KnownPayload::Choice { text: field_str(map, "text")?, options: options_from_map(map)? },
+        "dropdown" => KnownPayload::Dropdown { text: field_str(map, "text")?, options: options_from_map(map)? },
         "carousel" => {
             let mut items = Vec::new();
             for (i, c) in field_objects(map, "items")?.into_iter().enumerate() {
                 if c.get("type").and_then(Value::as_str) != Some("card") {
                     return Err(format!("items[{i}].type: expected \"card\""));
                 }
-                items.push(CarouselCard {
-                    card: in_item("items", i, card_from_map(c))?,
-                });
+                items.push(CarouselCard { card: in_item("items", i, card_from_map(c))? });
             }
             KnownPayload::Carousel { items }
         }
@@ -614,14 +557,10 @@ impl MessagePayload {
             map.remove("type");
             return Ok(MessagePayload::Unknown { kind, data: map });
         }
-        let payload =
-            known_from_map(&kind, &map).map_err(|e| format!("invalid {kind} payload: {e}"))?;
+        let payload = known_from_map(&kind, &map).map_err(|e| format!("invalid {kind} payload: {e}"))?;
         let declared = KnownPayload::fields(&kind);
         map.retain(|k, _| k.as_str() != "type" && !declared.contains(&k.as_str()));
-        Ok(MessagePayload::Known {
-            payload,
-            extra: map,
-        })
+        Ok(MessagePayload::Known { payload, extra: map })
     }
 }
 
@@ -634,11 +573,7 @@ pub fn validate_fid(id: &str) -> Result<(), &'static str> {
     if id.chars().count() > MAX_FID_LEN {
         return Err("Fid length exceeds the maximum allowed length of 70");
     }
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/' | '\\'))
-    {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/' | '\\')) {
         return Err("Fid contains invalid characters");
     }
     Ok(())
@@ -699,14 +634,8 @@ mod tests {
                 json!({"type":"card","title":"t","actions":[{"action":"say","label":"","value":"v"}]}),
                 "payload.actions[0].label",
             ),
-            (
-                json!({"type":"bloc","items":[{"type":"image","imageUrl":""}]}),
-                "payload.items[0].imageUrl",
-            ),
-            (
-                json!({"type":"text","text":"x","metadata":{}}),
-                "payload.metadata",
-            ),
+            (json!({"type":"bloc","items":[{"type":"image","imageUrl":""}]}), "payload.items[0].imageUrl"),
+            (json!({"type":"text","text":"x","metadata":{}}), "payload.metadata"),
         ];
         for (v, field) in bad {
             let p: MessagePayload = serde_json::from_value(v).unwrap();
@@ -719,19 +648,15 @@ mod tests {
             json!({"type":"bloc","items":[{"type":"card","title":"x","actions":[]}]})
         )
         .is_err());
-        assert!(serde_json::from_value::<MessagePayload>(
-            json!({"type":"location","latitude":"1","longitude":2})
-        )
-        .is_err());
+        assert!(
+            serde_json::from_value::<MessagePayload>(json!({"type":"location","latitude":"1","longitude":2})).is_err()
+        );
     }
 
     #[test]
     fn fid_rules() {
         assert!(validate_fid("user_1-A/b\\c").is_ok());
-        assert_eq!(
-            validate_fid(&"a".repeat(71)),
-            Err("Fid length exceeds the maximum allowed length of 70")
-        );
+        assert_eq!(validate_fid(&"a".repeat(71)), Err("Fid length exceeds the maximum allowed length of 70"));
         assert!(validate_fid(&"a".repeat(70)).is_ok());
         assert_eq!(validate_fid("a b"), Err("Fid contains invalid characters"));
         assert_eq!(validate_fid(""), Err("Fid contains invalid characters"));

@@ -163,12 +163,7 @@ impl Signal {
     pub fn from_value(value: Value) -> Signal {
         let kind = match value.get("type").and_then(Value::as_str) {
             Some(k) if value.get("data").is_some() => k.to_string(),
-            _ => {
-                return Signal::Unknown {
-                    kind: "unknown".into(),
-                    data: value,
-                }
-            }
+            _ => return Signal::Unknown { kind: "unknown".into(), data: value },
         };
         if !SIGNAL_TYPES.contains(&kind.as_str()) {
             let data = value.get("data").cloned().unwrap_or(Value::Null);
@@ -176,19 +171,14 @@ impl Signal {
         }
         match serde_json::from_value::<Signal>(value.clone()) {
             Ok(s) => s,
-            Err(_) => Signal::Unknown {
-                kind,
-                data: value.get("data").cloned().unwrap_or(Value::Null),
-            },
+            Err(_) => Signal::Unknown { kind, data: value.get("data").cloned().unwrap_or(Value::Null) },
         }
     }
 
     /// The envelope as compact JSON, as the server writes it on the wire.
     pub fn to_json(&self) -> String {
         match self {
-            Signal::Unknown { kind, data } => {
-                serde_json::json!({ "type": kind, "data": data }).to_string()
-            }
+            Signal::Unknown { kind, data } => serde_json::json!({ "type": kind, "data": data }).to_string(),
             known => serde_json::to_string(known).unwrap_or_default(),
         }
     }
@@ -211,31 +201,18 @@ mod tests {
             "userId":"bot","payload":{"a":1},"isBot":true}});
         assert!(matches!(Signal::from_value(v), Signal::EventCreated(e) if e.id.is_none()));
 
-        let v =
-            json!({"type":"participant_removed","data":{"conversationId":"c","participantId":"p"}});
+        let v = json!({"type":"participant_removed","data":{"conversationId":"c","participantId":"p"}});
         assert_eq!(Signal::from_value(v).kind(), "participant_removed");
     }
 
     #[test]
     fn unknown_and_malformed_become_unknown() {
         let s = Signal::from_value(json!({"type":"typing_started","data":{"x":1}}));
-        assert_eq!(
-            s,
-            Signal::Unknown {
-                kind: "typing_started".into(),
-                data: json!({"x":1})
-            }
-        );
+        assert_eq!(s, Signal::Unknown { kind: "typing_started".into(), data: json!({"x":1}) });
         let s = Signal::from_value(json!({"type":"message_deleted","data":{"id":5}}));
         assert_eq!(s.kind(), "message_deleted");
         assert!(matches!(s, Signal::Unknown { .. }));
         let s = Signal::from_value(json!("ping"));
-        assert_eq!(
-            s,
-            Signal::Unknown {
-                kind: "unknown".into(),
-                data: json!("ping")
-            }
-        );
+        assert_eq!(s, Signal::Unknown { kind: "unknown".into(), data: json!("ping") });
     }
 }

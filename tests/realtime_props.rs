@@ -26,11 +26,7 @@ fn decode_chunked(bytes: &[u8], cuts: &[usize], max: usize) -> (Vec<SseEvent>, b
 }
 
 fn signals(events: &[SseEvent]) -> Vec<Signal> {
-    events
-        .iter()
-        .filter(|e| e.is_message())
-        .filter_map(|e| decode_frame(&e.data))
-        .collect()
+    events.iter().filter(|e| e.is_message()).filter_map(|e| decode_frame(&e.data)).collect()
 }
 
 fn eol() -> impl Strategy<Value = &'static str> {
@@ -53,29 +49,21 @@ fn signal() -> impl Strategy<Value = Signal> {
                 payload: MessagePayload::text(format!("x{t}")),
                 metadata: None,
             };
-            Signal::MessageCreated(botpress_chat_wasm::signal::MessageCreated::from_message(
-                m, bot,
-            ))
+            Signal::MessageCreated(botpress_chat_wasm::signal::MessageCreated::from_message(m, bot))
         }),
-        (text(), any::<u32>(), text()).prop_map(|(s, seq, d)| Signal::MessageStreamDelta(
-            MessageStreamDelta {
-                stream_id: s,
-                conversation_id: "c".into(),
-                user_id: "bot".into(),
-                created_at: "t".into(),
-                client_message_id: None,
-                sequence: seq as u64,
-                delta: d,
-            }
-        )),
-        (text(), text()).prop_map(|(c, p)| Signal::ParticipantAdded(ParticipantChange {
-            conversation_id: c,
-            participant_id: p
+        (text(), any::<u32>(), text()).prop_map(|(s, seq, d)| Signal::MessageStreamDelta(MessageStreamDelta {
+            stream_id: s,
+            conversation_id: "c".into(),
+            user_id: "bot".into(),
+            created_at: "t".into(),
+            client_message_id: None,
+            sequence: seq as u64,
+            delta: d,
         })),
-        (text(), text()).prop_map(|(k, v)| Signal::Unknown {
-            kind: format!("future_{k}"),
-            data: serde_json::json!({ "v": v }),
-        }),
+        (text(), text())
+            .prop_map(|(c, p)| Signal::ParticipantAdded(ParticipantChange { conversation_id: c, participant_id: p })),
+        (text(), text())
+            .prop_map(|(k, v)| Signal::Unknown { kind: format!("future_{k}"), data: serde_json::json!({ "v": v }) }),
     ]
 }
 
@@ -102,22 +90,18 @@ fn frame(sig: Signal) -> impl Strategy<Value = (String, Option<Signal>)> {
 }
 
 fn stream() -> impl Strategy<Value = (Vec<u8>, Vec<Signal>)> {
-    (
-        any::<bool>(),
-        prop::collection::vec(signal().prop_flat_map(frame), 0..12),
-    )
-        .prop_map(|(placeholder, frames)| {
-            let mut bytes = Vec::new();
-            if placeholder {
-                bytes.extend_from_slice(b"{}");
-            }
-            let mut expected = Vec::new();
-            for (f, s) in frames {
-                bytes.extend_from_slice(f.as_bytes());
-                expected.extend(s);
-            }
-            (bytes, expected)
-        })
+    (any::<bool>(), prop::collection::vec(signal().prop_flat_map(frame), 0..12)).prop_map(|(placeholder, frames)| {
+        let mut bytes = Vec::new();
+        if placeholder {
+            bytes.extend_from_slice(b"{}");
+        }
+        let mut expected = Vec::new();
+        for (f, s) in frames {
+            bytes.extend_from_slice(f.as_bytes());
+            expected.extend(s);
+        }
+        (bytes, expected)
+    })
 }
 
 proptest! {
@@ -178,11 +162,7 @@ mod delivery {
             id: format!("m{i}"),
             created_at: format!("2025-01-01T00:00:{:02}.{:03}Z", tick / 1000, tick % 1000),
             conversation_id: "c".into(),
-            user_id: if i % 3 == 0 {
-                "me".into()
-            } else {
-                "bot".into()
-            },
+            user_id: if i % 3 == 0 { "me".into() } else { "bot".into() },
             payload: MessagePayload::text("x"),
             metadata: None,
         }

@@ -19,13 +19,7 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        url: String::new(),
-        listeners: 1000,
-        messages: 5,
-        burst: 200,
-        timeout: 240,
-    };
+    let mut a = Args { url: String::new(), listeners: 1000, messages: 5, burst: 200, timeout: 240 };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i + 1 < v.len() {
@@ -40,20 +34,11 @@ fn args() -> Args {
         }
         i += 2;
     }
-    assert!(
-        !a.url.is_empty(),
-        "--url http://127.0.0.1:PORT/WEBHOOK_ID is required"
-    );
+    assert!(!a.url.is_empty(), "--url http://127.0.0.1:PORT/WEBHOOK_ID is required");
     a
 }
 
-async fn call(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    key: Option<&str>,
-    body: Value,
-) -> Value {
+async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, key: Option<&str>, body: Value) -> Value {
     let mut rb = http.request(method, url).json(&body);
     if let Some(k) = key {
         rb = rb.header("x-user-key", k);
@@ -99,9 +84,7 @@ async fn listen(
         while let Some(i) = buf[pos..].windows(2).position(|w| w == b"\n\n") {
             let frame = std::str::from_utf8(&buf[pos..pos + i]).map_err(|e| e.to_string())?;
             pos += i + 2;
-            let data = frame
-                .strip_prefix("event: message\ndata: ")
-                .ok_or_else(|| format!("bad frame {frame:?}"))?;
+            let data = frame.strip_prefix("event: message\ndata: ").ok_or_else(|| format!("bad frame {frame:?}"))?;
             if data == "ping" {
                 continue;
             }
@@ -137,27 +120,10 @@ async fn main() {
 }
 
 async fn run(a: Args) -> Result<String, String> {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(64)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let user = call(
-        &http,
-        reqwest::Method::POST,
-        format!("{}/users", a.url),
-        None,
-        json!({}),
-    )
-    .await;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().map_err(|e| e.to_string())?;
+    let user = call(&http, reqwest::Method::POST, format!("{}/users", a.url), None, json!({})).await;
     let key = user["key"].as_str().unwrap().to_string();
-    let conv = call(
-        &http,
-        reqwest::Method::POST,
-        format!("{}/conversations", a.url),
-        Some(&key),
-        json!({}),
-    )
-    .await;
+    let conv = call(&http, reqwest::Method::POST, format!("{}/conversations", a.url), Some(&key), json!({})).await;
     let conv = conv["conversation"]["id"].as_str().unwrap().to_string();
     let expected = 2 * a.messages + if a.burst > 0 { 1 + a.burst } else { 0 };
 
@@ -196,10 +162,7 @@ async fn run(a: Args) -> Result<String, String> {
                 }
             }
         }
-        return Err(format!(
-            "only {n_connected}/{} listeners connected: {first_error}",
-            a.listeners
-        ));
+        return Err(format!("only {n_connected}/{} listeners connected: {first_error}", a.listeners));
     }
     let connect_time = t0.elapsed();
 
@@ -207,25 +170,11 @@ async fn run(a: Args) -> Result<String, String> {
     let t1 = Instant::now();
     for i in 0..a.messages {
         let body = json!({"conversationId": conv, "payload": {"type": "text", "text": format!("load {i}")}});
-        call(
-            &http,
-            reqwest::Method::POST,
-            format!("{}/messages", a.url),
-            Some(&key),
-            body,
-        )
-        .await;
+        call(&http, reqwest::Method::POST, format!("{}/messages", a.url), Some(&key), body).await;
     }
     if a.burst > 0 {
         let body = json!({"conversationId": conv, "payload": {"type": "text", "text": format!("burst {}", a.burst)}});
-        call(
-            &http,
-            reqwest::Method::POST,
-            format!("{}/messages", a.url),
-            Some(&key),
-            body,
-        )
-        .await;
+        call(&http, reqwest::Method::POST, format!("{}/messages", a.url), Some(&key), body).await;
     }
     let mut results = Vec::with_capacity(tasks.len());
     for t in tasks {
@@ -237,10 +186,7 @@ async fn run(a: Args) -> Result<String, String> {
     let mut stored = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let q = token
-            .as_ref()
-            .map(|t| format!("?nextToken={t}"))
-            .unwrap_or_default();
+        let q = token.as_ref().map(|t| format!("?nextToken={t}")).unwrap_or_default();
         let v = http
             .get(format!("{}/conversations/{conv}/messages{q}", a.url))
             .header("x-user-key", &key)
@@ -250,23 +196,14 @@ async fn run(a: Args) -> Result<String, String> {
             .json::<Value>()
             .await
             .map_err(|e| e.to_string())?;
-        stored.extend(
-            v["messages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_string()),
-        );
+        stored.extend(v["messages"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()));
         match v["meta"]["nextToken"].as_str() {
             Some(t) => token = Some(t.to_string()),
             None => break,
         }
     }
     if stored.len() != expected {
-        return Err(format!(
-            "{} messages stored, {expected} expected",
-            stored.len()
-        ));
+        return Err(format!("{} messages stored, {expected} expected", stored.len()));
     }
     let mut failures = 0;
     for (i, r) in results.iter().enumerate() {
@@ -287,10 +224,7 @@ async fn run(a: Args) -> Result<String, String> {
         }
     }
     if failures > 0 {
-        return Err(format!(
-            "{failures}/{} listeners missed signals",
-            a.listeners
-        ));
+        return Err(format!("{failures}/{} listeners missed signals", a.listeners));
     }
     let deliveries = a.listeners * expected;
     Ok(format!(

@@ -14,11 +14,7 @@ fn mac(secret: &[u8]) -> HmacSha256 {
 
 /// Signs `{"id": id, "iat": iat}` with HS256.
 pub fn mint(secret: &[u8], id: &str, iat: i64) -> String {
-    sign(
-        secret,
-        &json!({"alg": "HS256", "typ": "JWT"}),
-        &json!({"id": id, "iat": iat}),
-    )
+    sign(secret, &json!({"alg": "HS256", "typ": "JWT"}), &json!({"id": id, "iat": iat}))
 }
 
 /// Signs any header and claims (used by tests for forged keys too).
@@ -40,10 +36,7 @@ fn decode_part(part: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()
 }
 
-fn time_claim(
-    claims: &serde_json::Map<String, Value>,
-    name: &str,
-) -> Result<Option<f64>, InvalidKey> {
+fn time_claim(claims: &serde_json::Map<String, Value>, name: &str) -> Result<Option<f64>, InvalidKey> {
     match claims.get(name) {
         None => Ok(None),
         Some(v) => v.as_f64().map(Some).ok_or(InvalidKey),
@@ -59,8 +52,7 @@ pub fn verify(secret: &[u8], token: &str, now_secs: i64) -> Result<String, Inval
         (Some(h), Some(b), Some(s), None) => (h, b, s),
         _ => return Err(InvalidKey),
     };
-    let header: Value =
-        serde_json::from_slice(&decode_part(head).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
+    let header: Value = serde_json::from_slice(&decode_part(head).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
     if header.get("alg").and_then(Value::as_str) != Some("HS256") {
         return Err(InvalidKey);
     }
@@ -70,8 +62,7 @@ pub fn verify(secret: &[u8], token: &str, now_secs: i64) -> Result<String, Inval
     m.update(b".");
     m.update(body.as_bytes());
     m.verify_slice(&sig).map_err(|_| InvalidKey)?;
-    let claims: Value =
-        serde_json::from_slice(&decode_part(body).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
+    let claims: Value = serde_json::from_slice(&decode_part(body).ok_or(InvalidKey)?).map_err(|_| InvalidKey)?;
     let claims = claims.as_object().ok_or(InvalidKey)?;
     let now = now_secs as f64;
     if let Some(exp) = time_claim(claims, "exp")? {
@@ -100,11 +91,8 @@ mod tests {
         let k = mint(b"s", "u1", 100);
         assert_eq!(verify(b"s", &k, 200), Ok("u1".into()));
         assert!(verify(b"t", &k, 200).is_err());
-        let none = format!(
-            "{}.{}.",
-            URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#),
-            URL_SAFE_NO_PAD.encode(r#"{"id":"u1"}"#)
-        );
+        let none =
+            format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#), URL_SAFE_NO_PAD.encode(r#"{"id":"u1"}"#));
         assert!(verify(b"s", &none, 200).is_err());
         let hs512 = sign(b"s", &json!({"alg":"HS512"}), &json!({"id":"u"}));
         assert!(verify(b"s", &hs512, 200).is_err());

@@ -71,11 +71,7 @@ async fn run(app: Arc<App>, job: BotJob) {
                 st.bot_event(&conv, &canon, payload);
             }
         }
-        BotJob::Reply {
-            conv,
-            payload,
-            metadata,
-        } => {
+        BotJob::Reply { conv, payload, metadata } => {
             let text = match payload.known() {
                 Some(KnownPayload::Text { text }) => Some(text.as_str()),
                 _ => None,
@@ -87,10 +83,7 @@ async fn run(app: Arc<App>, job: BotJob) {
                 Some(Command::Bloc) => (bloc(), None),
                 None => match text {
                     Some(t) => (MessagePayload::text(t), None),
-                    None => (
-                        MessagePayload::text(format!("Received a {} message", payload.kind())),
-                        None,
-                    ),
+                    None => (MessagePayload::text(format!("Received a {} message", payload.kind())), None),
                 },
             };
             send(&app, &conv, reply, meta);
@@ -101,15 +94,9 @@ async fn run(app: Arc<App>, job: BotJob) {
 fn bloc() -> MessagePayload {
     KnownPayload::Bloc {
         items: vec![
-            BlocItem::Text {
-                text: "Here is a bloc of three items:".into(),
-            },
-            BlocItem::Image {
-                image_url: BLOC_IMAGE.into(),
-            },
-            BlocItem::Markdown {
-                markdown: "**bold**, _italic_ and `code`".into(),
-            },
+            BlocItem::Text { text: "Here is a bloc of three items:".into() },
+            BlocItem::Image { image_url: BLOC_IMAGE.into() },
+            BlocItem::Markdown { markdown: "**bold**, _italic_ and `code`".into() },
         ],
     }
     .into()
@@ -171,12 +158,7 @@ async fn burst(app: Arc<App>, conv: String, n: u64) {
                 return;
             }
             for k in i..=end {
-                if let Err(e) = st.bot_message(
-                    &conv,
-                    &canon,
-                    MessagePayload::text(format!("burst {k}/{n}")),
-                    None,
-                ) {
+                if let Err(e) = st.bot_message(&conv, &canon, MessagePayload::text(format!("burst {k}/{n}")), None) {
                     eprintln!("chat-server: burst failed: {}", e.message);
                     let _ = st.commit();
                     return;

@@ -19,11 +19,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(ty: ApiErrorType, message: impl Into<String>) -> Self {
-        ApiError {
-            ty,
-            message: message.into(),
-            retry_after: None,
-        }
+        ApiError { ty, message: message.into(), retry_after: None }
     }
     /// 400 InvalidPayload.
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -65,12 +61,10 @@ impl From<rusqlite::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_string(&self.body()).unwrap_or_default();
-        let status =
-            StatusCode::from_u16(self.ty.code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.ty.code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         if let Some(s) = self.retry_after {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         resp
     }

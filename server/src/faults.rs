@@ -20,22 +20,17 @@ fn raw(status: u16, content_type: &'static str, body: impl Into<String>) -> Resp
 
 fn user_body() -> String {
     let now = now_iso();
-    json!({"user": {"id": "fault_user", "name": "Fault", "createdAt": now, "updatedAt": now}})
-        .to_string()
+    json!({"user": {"id": "fault_user", "name": "Fault", "createdAt": now, "updatedAt": now}}).to_string()
 }
 
 const JSON: &str = "application/json";
 
 /// A 200 JSON answer streamed in the given parts, with no Content-Length.
 fn chunked(parts: Vec<String>) -> Response {
-    let stream = futures_util::stream::iter(
-        parts
-            .into_iter()
-            .map(|p| Ok::<_, std::convert::Infallible>(bytes::Bytes::from(p))),
-    );
+    let stream =
+        futures_util::stream::iter(parts.into_iter().map(|p| Ok::<_, std::convert::Infallible>(bytes::Bytes::from(p))));
     let mut r = axum::body::Body::from_stream(stream).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     r
 }
 

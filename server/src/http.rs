@@ -26,71 +26,40 @@ const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
 pub const HELLO: &str = "Hello, Botpress User 🤖";
 
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .fallback(dispatch)
-        .with_state(app)
-        .layer(middleware::from_fn(cors))
+    Router::new().fallback(dispatch).with_state(app).layer(middleware::from_fn(cors))
 }
 
 /// CORS on every response; `OPTIONS` on any path is answered here, before
 /// anything else.
 async fn cors(req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
-    let requested = req
-        .headers()
-        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .cloned();
+    let requested = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
     let mut resp = if req.method() == Method::OPTIONS {
         let mut r = StatusCode::OK.into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(0));
-        r.headers_mut()
-            .insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from(600));
+        r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(0));
+        r.headers_mut().insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from(600));
         r
     } else {
         next.run(req).await
     };
     let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        origin.unwrap_or(HeaderValue::from_static("*")),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        HeaderValue::from_static("true"),
-    );
-    let allow = match requested
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-    {
-        Some(extra) if !extra.is_empty() => {
-            HeaderValue::from_str(&format!("content-type, x-user-key, {extra}"))
-                .unwrap_or(HeaderValue::from_static("content-type, x-user-key"))
-        }
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.unwrap_or(HeaderValue::from_static("*")));
+    h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    let allow = match requested.as_ref().and_then(|v| v.to_str().ok()).map(str::trim) {
+        Some(extra) if !extra.is_empty() => HeaderValue::from_str(&format!("content-type, x-user-key, {extra}"))
+            .unwrap_or(HeaderValue::from_static("content-type, x-user-key")),
         _ => HeaderValue::from_static("content-type, x-user-key"),
     };
     h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allow);
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("retry-after"),
-    );
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"));
+    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("retry-after"));
     h.append(header::VARY, HeaderValue::from_static("Origin"));
     resp
 }
 
 async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
-    let segments: Vec<String> = req
-        .uri()
-        .path()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| percent_decode(s, false))
-        .collect();
+    let segments: Vec<String> =
+        req.uri().path().split('/').filter(|s| !s.is_empty()).map(|s| percent_decode(s, false)).collect();
     if app.cfg.test_faults && segments.first().map(String::as_str) == Some("_fault") {
         return crate::faults::handle(&app, req, &segments[1..]).await;
     }
@@ -135,65 +104,30 @@ enum Op {
 fn route(segs: &[String], method: &Method) -> ApiResult<Op> {
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let p = |i: usize| s[i].to_string();
-    let m = if method == Method::HEAD {
-        Method::GET
-    } else {
-        method.clone()
-    };
+    let m = if method == Method::HEAD { Method::GET } else { method.clone() };
     // (GET, POST, PUT, DELETE) for the matched template.
     type Choice = [Option<Op>; 4];
     let choice: Choice = match s.as_slice() {
         ["hello"] => [Some(Op::Hello), None, None, None],
         ["users"] => [None, Some(Op::CreateUser), None, None],
-        ["users", "me"] => [
-            Some(Op::GetUser),
-            None,
-            Some(Op::UpdateUser),
-            Some(Op::DeleteUser),
-        ],
+        ["users", "me"] => [Some(Op::GetUser), None, Some(Op::UpdateUser), Some(Op::DeleteUser)],
         ["users", "get-or-create"] => [None, Some(Op::GetOrCreateUser), None, None],
-        ["conversations"] => [
-            Some(Op::ListConversations),
-            Some(Op::CreateConversation),
-            None,
-            None,
-        ],
+        ["conversations"] => [Some(Op::ListConversations), Some(Op::CreateConversation), None, None],
         ["conversations", "get-or-create"] => [None, Some(Op::GetOrCreateConversation), None, None],
-        ["conversations", _] => [
-            Some(Op::GetConversation(p(1))),
-            None,
-            None,
-            Some(Op::DeleteConversation(p(1))),
-        ],
+        ["conversations", _] => [Some(Op::GetConversation(p(1))), None, None, Some(Op::DeleteConversation(p(1)))],
         ["conversations", _, "listen"] => [Some(Op::Listen(p(1))), None, None, None],
         ["conversations", _, "messages"] => [Some(Op::ListMessages(p(1))), None, None, None],
-        ["conversations", _, "participants"] => [
-            Some(Op::ListParticipants(p(1))),
-            Some(Op::AddParticipant(p(1))),
-            None,
-            None,
-        ],
-        ["conversations", _, "participants", _] => [
-            Some(Op::GetParticipant(p(1), p(3))),
-            None,
-            None,
-            Some(Op::RemoveParticipant(p(1), p(3))),
-        ],
+        ["conversations", _, "participants"] => {
+            [Some(Op::ListParticipants(p(1))), Some(Op::AddParticipant(p(1))), None, None]
+        }
+        ["conversations", _, "participants", _] => {
+            [Some(Op::GetParticipant(p(1), p(3))), None, None, Some(Op::RemoveParticipant(p(1), p(3)))]
+        }
         ["messages"] => [None, Some(Op::CreateMessage), None, None],
-        ["messages", _] => [
-            Some(Op::GetMessage(p(1))),
-            None,
-            None,
-            Some(Op::DeleteMessage(p(1))),
-        ],
+        ["messages", _] => [Some(Op::GetMessage(p(1))), None, None, Some(Op::DeleteMessage(p(1)))],
         ["events"] => [None, Some(Op::CreateEvent), None, None],
         ["events", _] => [Some(Op::GetEvent(p(1))), None, None, None],
-        _ => {
-            return Err(ApiError::not_found(format!(
-                "Route doesn't exist: /{}",
-                s.join("/")
-            )))
-        }
+        _ => return Err(ApiError::not_found(format!("Route doesn't exist: /{}", s.join("/")))),
     };
     let idx = match m {
         Method::GET => 0,
@@ -213,11 +147,7 @@ fn route(segs: &[String], method: &Method) -> ApiResult<Op> {
         .collect();
     Err(ApiError::new(
         ApiErrorType::MethodNotFound,
-        format!(
-            "Method doesn't exist: {method} /{} (allowed: {})",
-            s.join("/"),
-            allowed.join(", ")
-        ),
+        format!("Method doesn't exist: {method} /{} (allowed: {})", s.join("/"), allowed.join(", ")),
     ))
 }
 
@@ -227,8 +157,7 @@ async fn read_body(body: Body) -> ApiResult<Bytes> {
     let mut buf: Vec<u8> = Vec::new();
     let mut total = 0usize;
     while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::invalid(format!("body: could not be read: {e}")))?;
+        let chunk = chunk.map_err(|e| ApiError::invalid(format!("body: could not be read: {e}")))?;
         total += chunk.len();
         if total <= BODY_LIMIT {
             buf.extend_from_slice(&chunk);
@@ -239,25 +168,20 @@ async fn read_body(body: Body) -> ApiResult<Bytes> {
     if total > BODY_LIMIT {
         return Err(ApiError::new(
             ApiErrorType::PayloadTooLarge,
-            format!(
-                "body: {total} bytes or more; request bodies are limited to {BODY_LIMIT} bytes"
-            ),
+            format!("body: {total} bytes or more; request bodies are limited to {BODY_LIMIT} bytes"),
         ));
     }
     Ok(Bytes::from(buf))
 }
 
 fn parse_json(bytes: &[u8]) -> ApiResult<Value> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::invalid(format!("body: invalid JSON ({e})")))
+    serde_json::from_slice(bytes).map_err(|e| ApiError::invalid(format!("body: invalid JSON ({e})")))
 }
 
 /// The JSON object body POST and PUT require.
 fn body_object(bytes: &[u8]) -> ApiResult<JsonObject> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::invalid(
-            "body: a JSON object body is required (send {} when no field is needed)",
-        ));
+        return Err(ApiError::invalid("body: a JSON object body is required (send {} when no field is needed)"));
     }
     match parse_json(bytes)? {
         Value::Object(o) => Ok(o),
@@ -276,9 +200,7 @@ fn opt_string(o: &JsonObject, field: &str) -> ApiResult<Option<String>> {
 fn req_string(o: &JsonObject, field: &str) -> ApiResult<String> {
     match opt_string(o, field)? {
         None => Err(ApiError::invalid(format!("{field}: is required"))),
-        Some(s) if s.is_empty() => Err(ApiError::invalid(format!(
-            "{field}: must be a non-empty string"
-        ))),
+        Some(s) if s.is_empty() => Err(ApiError::invalid(format!("{field}: must be a non-empty string"))),
         Some(s) => Ok(s),
     }
 }
@@ -289,13 +211,8 @@ fn user_fields(o: &JsonObject) -> ApiResult<UserFields> {
         picture_url: opt_string(o, "pictureUrl")?,
         profile: opt_string(o, "profile")?,
     };
-    if f.profile
-        .as_ref()
-        .is_some_and(|p| p.chars().count() > MAX_PROFILE_LEN)
-    {
-        return Err(ApiError::invalid(format!(
-            "profile: must be at most {MAX_PROFILE_LEN} characters"
-        )));
+    if f.profile.as_ref().is_some_and(|p| p.chars().count() > MAX_PROFILE_LEN) {
+        return Err(ApiError::invalid(format!("profile: must be at most {MAX_PROFILE_LEN} characters")));
     }
     Ok(f)
 }
@@ -306,8 +223,7 @@ fn payload(o: &JsonObject) -> ApiResult<MessagePayload> {
         Some(v @ Value::Object(_)) => v.clone(),
         Some(_) => return Err(ApiError::invalid("payload: must be an object")),
     };
-    let p: MessagePayload =
-        serde_json::from_value(v).map_err(|e| ApiError::invalid(format!("payload: {e}")))?;
+    let p: MessagePayload = serde_json::from_value(v).map_err(|e| ApiError::invalid(format!("payload: {e}")))?;
     p.validate().map_err(ApiError::invalid)?;
     Ok(p)
 }
@@ -329,30 +245,15 @@ fn event_payload(o: &JsonObject) -> ApiResult<JsonObject> {
 }
 
 pub fn json_response(body: String) -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 pub fn hello_response() -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        HELLO,
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], HELLO).into_response()
 }
 
 fn header_key(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-user-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
+    headers.get("x-user-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|s| !s.is_empty()).map(String::from)
 }
 
 /// Verifies a key; returns its `id` claim.
@@ -369,10 +270,7 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
     }
     let method = req.method().clone();
     let query = parse_query(req.uri().query());
-    let next_token = query
-        .iter()
-        .find(|(k, _)| k == "nextToken")
-        .map(|(_, v)| v.clone());
+    let next_token = query.iter().find(|(k, _)| k == "nextToken").map(|(_, v)| v.clone());
     let key = header_key(req.headers());
     let keyed = op != Op::CreateUser;
     if keyed && key.is_none() {
@@ -418,9 +316,7 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
             let conv = req_string(&body, "conversationId")?;
             Input::Message(conv, payload(&body)?, metadata(&body)?)
         }
-        Op::CreateEvent => {
-            Input::Event(req_string(&body, "conversationId")?, event_payload(&body)?)
-        }
+        Op::CreateEvent => Input::Event(req_string(&body, "conversationId")?, event_payload(&body)?),
         _ => Input::None,
     };
     let claim = verify_key(&app, key.as_deref().unwrap_or_default())?;
@@ -435,9 +331,7 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
             (Op::DeleteUser, _) => st.delete_user(&claim)?,
             (Op::CreateConversation, Input::Id(id)) => st.create_conversation(&claim, id)?,
             (Op::GetConversation(id), _) => st.get_conversation(&claim, &id)?,
-            (Op::GetOrCreateConversation, Input::ReqId(id)) => {
-                st.get_or_create_conversation(&claim, &id)?
-            }
+            (Op::GetOrCreateConversation, Input::ReqId(id)) => st.get_or_create_conversation(&claim, &id)?,
             (Op::DeleteConversation(id), _) => st.delete_conversation(&claim, &id)?,
             (Op::ListConversations, _) => st.list_conversations(&claim, token)?,
             (Op::ListMessages(c), _) => st.list_messages(&claim, &c, token)?,
@@ -472,22 +366,13 @@ mod tests {
     use super::*;
 
     fn segs(p: &str) -> Vec<String> {
-        p.split('/')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect()
+        p.split('/').filter(|s| !s.is_empty()).map(String::from).collect()
     }
 
     #[test]
     fn routing() {
-        assert_eq!(
-            route(&segs("/conversations/get-or-create"), &Method::POST),
-            Ok(Op::GetOrCreateConversation)
-        );
-        assert_eq!(
-            route(&segs("conversations/abc"), &Method::GET),
-            Ok(Op::GetConversation("abc".into()))
-        );
+        assert_eq!(route(&segs("/conversations/get-or-create"), &Method::POST), Ok(Op::GetOrCreateConversation));
+        assert_eq!(route(&segs("conversations/abc"), &Method::GET), Ok(Op::GetConversation("abc".into())));
         let e = route(&segs("/conversations/get-or-create"), &Method::GET).unwrap_err();
         assert_eq!(e.ty, ApiErrorType::MethodNotFound);
         let e = route(&segs("/nope"), &Method::GET).unwrap_err();

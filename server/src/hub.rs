@@ -29,10 +29,7 @@ impl Frame {
         sse.extend_from_slice(b"event: message\ndata: ");
         sse.extend_from_slice(json.as_bytes());
         sse.extend_from_slice(b"\n\n");
-        Frame {
-            text: Utf8Bytes::from(json),
-            sse: Bytes::from(sse),
-        }
+        Frame { text: Utf8Bytes::from(json), sse: Bytes::from(sse) }
     }
 }
 
@@ -61,12 +58,7 @@ impl Hub {
     /// `capacity`: how many signals a listener may fall behind before it is
     /// disconnected ([`CONVERSATION_CAPACITY`] normally).
     pub fn new(webhook: Option<mpsc::UnboundedSender<Bytes>>, capacity: usize) -> Hub {
-        Hub {
-            capacity: capacity.max(1),
-            conversations: Mutex::default(),
-            users: Mutex::default(),
-            webhook,
-        }
+        Hub { capacity: capacity.max(1), conversations: Mutex::default(), users: Mutex::default(), webhook }
     }
 
     /// Sends a signal to every listener of the conversation (internal id)
@@ -75,9 +67,7 @@ impl Hub {
         let json = signal.to_json();
         let has_listeners = {
             let convs = self.conversations.lock().unwrap_or_else(|e| e.into_inner());
-            convs
-                .get(conversation)
-                .is_some_and(|tx| tx.receiver_count() > 0)
+            convs.get(conversation).is_some_and(|tx| tx.receiver_count() > 0)
         };
         if has_listeners || self.webhook.is_some() {
             let frame = Arc::new(Frame::new(json));
@@ -101,24 +91,14 @@ impl Hub {
             let mut convs = self.conversations.lock().unwrap_or_else(|e| e.into_inner());
             // Free the buffers of conversations nobody listens to any more.
             convs.retain(|c, tx| tx.receiver_count() > 0 || c == conversation);
-            convs
-                .entry(conversation.to_string())
-                .or_insert_with(|| broadcast::channel(self.capacity).0)
-                .subscribe()
+            convs.entry(conversation.to_string()).or_insert_with(|| broadcast::channel(self.capacity).0).subscribe()
         };
         let closes = {
             let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
             users.retain(|_, tx| tx.receiver_count() > 0);
-            users
-                .entry(user.to_string())
-                .or_insert_with(|| broadcast::channel(16).0)
-                .subscribe()
+            users.entry(user.to_string()).or_insert_with(|| broadcast::channel(16).0).subscribe()
         };
-        Subscription {
-            signals,
-            closes,
-            conversation: conversation.to_string(),
-        }
+        Subscription { signals, closes, conversation: conversation.to_string() }
     }
 
     /// Closes the user's streams on one conversation (or on all when `None`).
@@ -131,10 +111,7 @@ impl Hub {
 
     /// Closes every stream of a conversation.
     pub fn close_conversation(&self, conversation: &str) {
-        self.conversations
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(conversation);
+        self.conversations.lock().unwrap_or_else(|e| e.into_inner()).remove(conversation);
     }
 
     /// Number of open listeners on a conversation.

@@ -46,8 +46,8 @@ impl App {
             None => None,
         };
         let hub = Arc::new(Hub::new(webhook, cfg.listener_buffer));
-        let store = Store::open(cfg.db.as_deref(), hub, cfg.page_size)
-            .map_err(|e| format!("cannot open the database: {e}"))?;
+        let store =
+            Store::open(cfg.db.as_deref(), hub, cfg.page_size).map_err(|e| format!("cannot open the database: {e}"))?;
         let (secret, manual) = match (&cfg.encryption_key, &cfg.shared_key) {
             (Some(k), _) => (k.as_bytes().to_vec(), true),
             (None, Some(k)) => (k.as_bytes().to_vec(), false),
@@ -79,10 +79,7 @@ pub fn resolve_addr(addr: &str) -> Result<SocketAddr, String> {
     if let Ok(a) = addr.parse::<SocketAddr>() {
         return Ok(a);
     }
-    let addrs: Vec<SocketAddr> = addr
-        .to_socket_addrs()
-        .map_err(|e| format!("--addr {addr}: {e}"))?
-        .collect();
+    let addrs: Vec<SocketAddr> = addr.to_socket_addrs().map_err(|e| format!("--addr {addr}: {e}"))?.collect();
     addrs
         .iter()
         .find(|a| a.ip().is_loopback())
@@ -98,9 +95,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     if !addr.ip().is_loopback() {
         eprintln!("chat-server: listening on the non-loopback address {addr}, as --addr asked");
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot bind {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     if let Some(secs) = cfg.exit_after {
         tokio::spawn(async move {
@@ -109,11 +104,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
             std::process::exit(0);
         });
     }
-    let mode = if cfg.encryption_key.is_some() {
-        "manual keys"
-    } else {
-        "shared key"
-    };
+    let mode = if cfg.encryption_key.is_some() { "manual keys" } else { "shared key" };
     let app = Arc::new(App::new(cfg)?);
     {
         let mut out = std::io::stdout().lock();
@@ -123,15 +114,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     eprintln!(
         "chat-server: API at http://{local}/{}/ ({mode}, {})",
         app.cfg.webhook_id,
-        app.cfg
-            .db
-            .as_ref()
-            .map_or("in memory".to_string(), |p| format!(
-                "database {}",
-                p.display()
-            ))
+        app.cfg.db.as_ref().map_or("in memory".to_string(), |p| format!("database {}", p.display()))
     );
-    axum::serve(listener, http::router(app))
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(listener, http::router(app)).await.map_err(|e| e.to_string())
 }

@@ -66,11 +66,7 @@ async fn next_event(sub: &mut Subscription, keepalive: Option<Duration>) -> Next
 
 pub async fn listen(app: Arc<App>, req: Request, id: String) -> Response {
     let query = parse_query(req.uri().query());
-    let query_key = query
-        .into_iter()
-        .find(|(k, _)| k == "x-user-key")
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty());
+    let query_key = query.into_iter().find(|(k, _)| k == "x-user-key").map(|(_, v)| v).filter(|v| !v.is_empty());
     let header_key = req
         .headers()
         .get("x-user-key")
@@ -82,15 +78,11 @@ pub async fn listen(app: Arc<App>, req: Request, id: String) -> Response {
     let key = match (query_key.or(header_key), ws) {
         (Some(k), _) => k,
         (None, true) => {
-            return ApiError::new(
-                ApiErrorType::Unauthorized,
-                "x-user-key should be specified as a query param.",
-            )
-            .into_response()
+            return ApiError::new(ApiErrorType::Unauthorized, "x-user-key should be specified as a query param.")
+                .into_response()
         }
         (None, false) => {
-            return ApiError::invalid("x-user-key: the header (or query parameter) is required")
-                .into_response()
+            return ApiError::invalid("x-user-key: the header (or query parameter) is required").into_response()
         }
     };
     let claim = match verify_key(&app, &key) {
@@ -127,20 +119,14 @@ fn sse(sub: Subscription, keepalive: Option<Duration>) -> Response {
     let mut resp = Response::new(Body::from_stream(stream));
     *resp.status_mut() = StatusCode::OK;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     resp
 }
 
 fn close(code: u16, reason: &'static str) -> Message {
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }))
+    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
 }
 
 async fn websocket(mut socket: WebSocket, mut sub: Subscription, keepalive: Option<Duration>) {
@@ -171,12 +157,7 @@ async fn websocket(mut socket: WebSocket, mut sub: Subscription, keepalive: Opti
                 return;
             }
             Next::Lagged => {
-                let _ = socket
-                    .send(close(
-                        1013,
-                        "listener fell behind; reconnect and resynchronise",
-                    ))
-                    .await;
+                let _ = socket.send(close(1013, "listener fell behind; reconnect and resynchronise")).await;
                 return;
             }
         };

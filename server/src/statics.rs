@@ -8,10 +8,7 @@ use crate::App;
 
 /// The Content-Type for a file name.
 pub fn mime(path: &str) -> &'static str {
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "js" | "mjs" | "cjs" => "text/javascript; charset=utf-8",
@@ -40,10 +37,7 @@ pub async fn serve(app: &App, method: &Method, segs: &[String]) -> Response {
     if app.cfg.static_dirs.is_empty() || !(method == Method::GET || method == Method::HEAD) {
         return not_found(segs);
     }
-    if segs
-        .iter()
-        .any(|s| s == ".." || s == "." || s.contains(['/', '\\', '\0']))
-    {
+    if segs.iter().any(|s| s == ".." || s == "." || s.contains(['/', '\\', '\0'])) {
         return not_found(segs);
     }
     let rel = segs.join("/");
@@ -54,14 +48,7 @@ pub async fn serve(app: &App, method: &Method, segs: &[String]) -> Response {
         }
         if let Ok(bytes) = tokio::fs::read(&path).await {
             let name = path.to_string_lossy().into_owned();
-            return (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, mime(&name)),
-                    (header::CACHE_CONTROL, "no-cache"),
-                ],
-                bytes,
-            )
+            return (StatusCode::OK, [(header::CONTENT_TYPE, mime(&name)), (header::CACHE_CONTROL, "no-cache")], bytes)
                 .into_response();
         }
     }

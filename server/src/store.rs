@@ -5,14 +5,12 @@
 //! order their messages were created.
 
 use botpress_chat_wasm::api::{
-    ConversationOutput, CreateUserOutput, Empty, EventOutput, ListConversationsOutput,
-    ListMessagesOutput, ListMeta, ListParticipantsOutput, MessageOutput, ParticipantOutput,
-    UserOutput,
+    ConversationOutput, CreateUserOutput, Empty, EventOutput, ListConversationsOutput, ListMessagesOutput, ListMeta,
+    ListParticipantsOutput, MessageOutput, ParticipantOutput, UserOutput,
 };
 use botpress_chat_wasm::model::{validate_fid, JsonObject};
 use botpress_chat_wasm::signal::{
-    EventCreated, MessageCreated, MessageDeleted, MessageStreamComplete, MessageStreamDelta,
-    ParticipantChange,
+    EventCreated, MessageCreated, MessageDeleted, MessageStreamComplete, MessageStreamDelta, ParticipantChange,
 };
 use botpress_chat_wasm::{Conversation, Event, Message, MessagePayload, Signal, User};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -94,11 +92,7 @@ impl ConvRow {
         self.fid.as_deref().unwrap_or(&self.id)
     }
     fn to_conversation(&self, id: &str) -> Conversation {
-        Conversation {
-            id: id.to_string(),
-            created_at: self.created_at.clone(),
-            updated_at: self.updated_at.clone(),
-        }
+        Conversation { id: id.to_string(), created_at: self.created_at.clone(), updated_at: self.updated_at.clone() }
     }
 }
 
@@ -113,15 +107,8 @@ pub struct UserFields {
 /// Work for the echo bot after an operation.
 #[derive(Debug, Clone)]
 pub enum BotJob {
-    Reply {
-        conv: String,
-        payload: MessagePayload,
-        metadata: Option<JsonObject>,
-    },
-    Event {
-        conv: String,
-        payload: JsonObject,
-    },
+    Reply { conv: String, payload: MessagePayload, metadata: Option<JsonObject> },
+    Event { conv: String, payload: JsonObject },
 }
 
 const USER_COLS: &str = "id, fid, name, picture_url, profile, created_at, updated_at";
@@ -181,16 +168,7 @@ const NOT_OWNER: &str = "You are not the owner of this conversation";
 
 /// A message or event row: (conversation internal id, author internal id,
 /// conversation canonical id, author canonical id, id, payload, metadata, ms).
-type ItemRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-);
+type ItemRow = (String, String, String, String, String, String, Option<String>, i64);
 
 pub struct Store {
     conn: Connection,
@@ -219,12 +197,7 @@ impl Store {
             params![BOT_ID, BOT_NAME, now],
         )?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Store {
-            conn,
-            clocks: HashMap::new(),
-            hub,
-            page_size: page_size.max(1),
-        })
+        Ok(Store { conn, clocks: HashMap::new(), hub, page_size: page_size.max(1) })
     }
 
     pub fn hub(&self) -> &Hub {
@@ -263,8 +236,7 @@ impl Store {
     }
 
     fn require_conv(&self, r: &str) -> ApiResult<ConvRow> {
-        self.conv_by_ref(r)?
-            .ok_or_else(|| ApiError::not_found(format!("Conversation \"{r}\" not found")))
+        self.conv_by_ref(r)?.ok_or_else(|| ApiError::not_found(format!("Conversation \"{r}\" not found")))
     }
 
     pub fn is_participant(&self, conv: &str, user: &str) -> rusqlite::Result<bool> {
@@ -328,8 +300,7 @@ impl Store {
     ) -> ApiResult<(String, i64)> {
         let ms = self.tick(conv)?;
         let id = new_id("msg");
-        let payload =
-            serde_json::to_string(payload).map_err(|e| ApiError::internal(e.to_string()))?;
+        let payload = serde_json::to_string(payload).map_err(|e| ApiError::internal(e.to_string()))?;
         let metadata = metadata.map(|m| Value::Object(m.clone()).to_string());
         self.conn
             .prepare_cached(
@@ -341,18 +312,11 @@ impl Store {
 
     // ----- users -----------------------------------------------------------
 
-    pub fn create_user(
-        &mut self,
-        id: Option<String>,
-        f: UserFields,
-        secret: &[u8],
-    ) -> ApiResult<String> {
+    pub fn create_user(&mut self, id: Option<String>, f: UserFields, secret: &[u8]) -> ApiResult<String> {
         if let Some(fid) = &id {
             validate_fid(fid).map_err(ApiError::invalid)?;
             if self.user_by_ref(fid)?.is_some() {
-                return Err(ApiError::exists(format!(
-                    "User with id {fid} already exists"
-                )));
+                return Err(ApiError::exists(format!("User with id {fid} already exists")));
             }
         }
         let internal = new_id("user");
@@ -374,17 +338,12 @@ impl Store {
         };
         let public = row.canonical().to_string();
         let key = crate::auth::mint(secret, &public, crate::util::now_secs());
-        Ok(to_value(&CreateUserOutput {
-            user: row.to_user(&public),
-            key,
-        }))
+        Ok(to_value(&CreateUserOutput { user: row.to_user(&public), key }))
     }
 
     pub fn get_user(&self, claim: &str) -> ApiResult<String> {
         let u = self.require_user(claim)?;
-        Ok(to_value(&UserOutput {
-            user: u.to_user(claim),
-        }))
+        Ok(to_value(&UserOutput { user: u.to_user(claim) }))
     }
 
     fn update_fields(&self, user: &mut UserRow, f: UserFields) -> ApiResult<()> {
@@ -439,27 +398,19 @@ impl Store {
                 }
             }
         };
-        Ok(to_value(&UserOutput {
-            user: user.to_user(claim),
-        }))
+        Ok(to_value(&UserOutput { user: user.to_user(claim) }))
     }
 
     pub fn update_user(&mut self, claim: &str, f: UserFields) -> ApiResult<String> {
         let mut u = self.require_user(claim)?;
         self.update_fields(&mut u, f)?;
-        Ok(to_value(&UserOutput {
-            user: u.to_user(claim),
-        }))
+        Ok(to_value(&UserOutput { user: u.to_user(claim) }))
     }
 
     pub fn delete_user(&mut self, claim: &str) -> ApiResult<String> {
         let u = self.require_user(claim)?;
-        self.conn
-            .prepare_cached("DELETE FROM participants WHERE user = ?1")?
-            .execute([&u.id])?;
-        self.conn
-            .prepare_cached("DELETE FROM users WHERE id = ?1")?
-            .execute([&u.id])?;
+        self.conn.prepare_cached("DELETE FROM participants WHERE user = ?1")?.execute([&u.id])?;
+        self.conn.prepare_cached("DELETE FROM users WHERE id = ?1")?.execute([&u.id])?;
         self.hub.close_user(&u.id, None);
         Ok(to_value(&Empty {}))
     }
@@ -481,10 +432,7 @@ impl Store {
             .execute(params![row.id, row.fid, row.owner, row.created_at])?;
         self.add_participant_row(&row.id, &owner.id)?;
         self.add_participant_row(&row.id, BOT_ID)?;
-        Ok(ConvRow {
-            updated_at: row.created_at.clone(),
-            ..row
-        })
+        Ok(ConvRow { updated_at: row.created_at.clone(), ..row })
     }
 
     pub fn create_conversation(&mut self, claim: &str, id: Option<String>) -> ApiResult<String> {
@@ -492,24 +440,18 @@ impl Store {
         if let Some(fid) = &id {
             validate_fid(fid).map_err(ApiError::invalid)?;
             if self.conv_by_ref(fid)?.is_some() {
-                return Err(ApiError::exists(format!(
-                    "Conversation with id {fid} already exists"
-                )));
+                return Err(ApiError::exists(format!("Conversation with id {fid} already exists")));
             }
         }
         let c = self.insert_conversation(&user, id.as_deref())?;
-        Ok(to_value(&ConversationOutput {
-            conversation: c.to_conversation(c.canonical()),
-        }))
+        Ok(to_value(&ConversationOutput { conversation: c.to_conversation(c.canonical()) }))
     }
 
     pub fn get_conversation(&self, claim: &str, id: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(id)?;
         self.require_participant(&c, &user, NOT_PARTICIPANT)?;
-        Ok(to_value(&ConversationOutput {
-            conversation: c.to_conversation(id),
-        }))
+        Ok(to_value(&ConversationOutput { conversation: c.to_conversation(id) }))
     }
 
     pub fn get_or_create_conversation(&mut self, claim: &str, id: &str) -> ApiResult<String> {
@@ -524,9 +466,7 @@ impl Store {
                 self.insert_conversation(&user, Some(id))?
             }
         };
-        Ok(to_value(&ConversationOutput {
-            conversation: c.to_conversation(id),
-        }))
+        Ok(to_value(&ConversationOutput { conversation: c.to_conversation(id) }))
     }
 
     pub fn delete_conversation(&mut self, claim: &str, id: &str) -> ApiResult<String> {
@@ -560,14 +500,8 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let (rows, next) = self.page(rows);
-        let conversations = rows
-            .iter()
-            .map(|(_, c)| c.to_conversation(c.canonical()))
-            .collect();
-        Ok(to_value(&ListConversationsOutput {
-            conversations,
-            meta: ListMeta { next_token: next },
-        }))
+        let conversations = rows.iter().map(|(_, c)| c.to_conversation(c.canonical())).collect();
+        Ok(to_value(&ListConversationsOutput { conversations, meta: ListMeta { next_token: next } }))
     }
 
     fn page<T>(&self, mut rows: Vec<(i64, T)>) -> (Vec<(i64, T)>, Option<String>) {
@@ -590,18 +524,12 @@ impl Store {
 
     // ----- participants ----------------------------------------------------
 
-    pub fn add_participant(
-        &mut self,
-        claim: &str,
-        conv: &str,
-        user_ref: &str,
-    ) -> ApiResult<String> {
+    pub fn add_participant(&mut self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_owner(&c, &user)?;
-        let target = self
-            .user_by_ref(user_ref)?
-            .ok_or_else(|| ApiError::not_found(format!("User \"{user_ref}\" not found")))?;
+        let target =
+            self.user_by_ref(user_ref)?.ok_or_else(|| ApiError::not_found(format!("User \"{user_ref}\" not found")))?;
         if self.add_participant_row(&c.id, &target.id)? {
             let signal = Signal::ParticipantAdded(ParticipantChange {
                 conversation_id: c.canonical().to_string(),
@@ -609,17 +537,11 @@ impl Store {
             });
             self.hub.publish(&c.id, &signal);
         }
-        Ok(to_value(&ParticipantOutput {
-            participant: target.to_user(user_ref),
-        }))
+        Ok(to_value(&ParticipantOutput { participant: target.to_user(user_ref) }))
     }
 
     fn require_member(&self, c: &ConvRow, user_ref: &str) -> ApiResult<UserRow> {
-        let not_found = || {
-            ApiError::not_found(format!(
-                "Participant \"{user_ref}\" not found in this conversation"
-            ))
-        };
+        let not_found = || ApiError::not_found(format!("Participant \"{user_ref}\" not found in this conversation"));
         let target = self.user_by_ref(user_ref)?.ok_or_else(not_found)?;
         if self.is_participant(&c.id, &target.id)? {
             Ok(target)
@@ -633,17 +555,10 @@ impl Store {
         let c = self.require_conv(conv)?;
         self.require_owner(&c, &user)?;
         let target = self.require_member(&c, user_ref)?;
-        Ok(to_value(&ParticipantOutput {
-            participant: target.to_user(user_ref),
-        }))
+        Ok(to_value(&ParticipantOutput { participant: target.to_user(user_ref) }))
     }
 
-    pub fn remove_participant(
-        &mut self,
-        claim: &str,
-        conv: &str,
-        user_ref: &str,
-    ) -> ApiResult<String> {
+    pub fn remove_participant(&mut self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_owner(&c, &user)?;
@@ -665,12 +580,7 @@ impl Store {
         Ok(to_value(&Empty {}))
     }
 
-    pub fn list_participants(
-        &self,
-        claim: &str,
-        conv: &str,
-        token: Option<&str>,
-    ) -> ApiResult<String> {
+    pub fn list_participants(&self, claim: &str, conv: &str, token: Option<&str>) -> ApiResult<String> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
         self.require_participant(&c, &user, NOT_PARTICIPANT)?;
@@ -681,16 +591,11 @@ impl Store {
              WHERE p.conv = ?1 AND p.seq > ?2 ORDER BY p.seq LIMIT ?3",
         )?;
         let rows = stmt
-            .query_map(params![c.id, after, self.page_size as i64 + 1], |r| {
-                Ok((r.get::<_, i64>(0)?, user_row(r, 1)?))
-            })?
+            .query_map(params![c.id, after, self.page_size as i64 + 1], |r| Ok((r.get::<_, i64>(0)?, user_row(r, 1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let (rows, next) = self.page(rows);
         let participants = rows.iter().map(|(_, u)| u.to_user(u.canonical())).collect();
-        Ok(to_value(&ListParticipantsOutput {
-            participants,
-            meta: ListMeta { next_token: next },
-        }))
+        Ok(to_value(&ListParticipantsOutput { participants, meta: ListMeta { next_token: next } }))
     }
 
     // ----- messages --------------------------------------------------------
@@ -717,11 +622,7 @@ impl Store {
             is_bot: false,
         });
         self.hub.publish(&c.id, &signal);
-        let job = BotJob::Reply {
-            conv: c.id.clone(),
-            payload: payload.clone(),
-            metadata: metadata.clone(),
-        };
+        let job = BotJob::Reply { conv: c.id.clone(), payload: payload.clone(), metadata: metadata.clone() };
         let message = Message {
             id,
             created_at,
@@ -760,20 +661,13 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let (rows, next) = self.page(rows);
         let messages = rows.into_iter().map(|(_, m)| m).collect();
-        Ok(to_value(&ListMessagesOutput {
-            messages,
-            meta: ListMeta { next_token: next },
-        }))
+        Ok(to_value(&ListMessagesOutput { messages, meta: ListMeta { next_token: next } }))
     }
 
     /// A message or event row, or 404 `Message "<id>" not found` /
     /// `Event "<id>" not found`.
     fn load_item(&self, table: &str, id: &str) -> ApiResult<ItemRow> {
-        let meta = if table == "messages" {
-            "x.metadata"
-        } else {
-            "NULL"
-        };
+        let meta = if table == "messages" { "x.metadata" } else { "NULL" };
         self.conn
             .prepare_cached(&format!(
                 "SELECT x.conv, x.user, COALESCE(c.fid, x.conv), COALESCE(u.fid, x.user), x.id, x.payload, {meta},
@@ -792,13 +686,7 @@ impl Store {
 
     /// A message or event the caller may read: 403 with `forbidden` unless the
     /// caller is a participant of its conversation.
-    fn load_readable_item(
-        &self,
-        claim: &str,
-        table: &str,
-        id: &str,
-        forbidden: &str,
-    ) -> ApiResult<ItemRow> {
+    fn load_readable_item(&self, claim: &str, table: &str, id: &str, forbidden: &str) -> ApiResult<ItemRow> {
         let user = self.require_user(claim)?;
         let row = self.load_item(table, id)?;
         if !self.is_participant(&row.0, &user.id)? {
@@ -808,12 +696,8 @@ impl Store {
     }
 
     pub fn get_message(&self, claim: &str, id: &str) -> ApiResult<String> {
-        let (_, _, conv_c, author_c, mid, payload, metadata, ms) = self.load_readable_item(
-            claim,
-            "messages",
-            id,
-            "You are not a participant in this message's conversation",
-        )?;
+        let (_, _, conv_c, author_c, mid, payload, metadata, ms) =
+            self.load_readable_item(claim, "messages", id, "You are not a participant in this message's conversation")?;
         let message = Message {
             id: mid,
             created_at: iso(ms),
@@ -829,18 +713,10 @@ impl Store {
         let user = self.require_user(claim)?;
         let (conv, author, conv_c, author_c, mid, ..) = self.load_item("messages", id)?;
         if author != user.id {
-            return Err(ApiError::forbidden(
-                "You are not the sender of this message",
-            ));
+            return Err(ApiError::forbidden("You are not the sender of this message"));
         }
-        self.conn
-            .prepare_cached("DELETE FROM messages WHERE id = ?1")?
-            .execute([&mid])?;
-        let signal = Signal::MessageDeleted(MessageDeleted {
-            id: mid,
-            conversation_id: conv_c,
-            user_id: author_c,
-        });
+        self.conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?.execute([&mid])?;
+        let signal = Signal::MessageDeleted(MessageDeleted { id: mid, conversation_id: conv_c, user_id: author_c });
         self.hub.publish(&conv, &signal);
         Ok(to_value(&Empty {}))
     }
@@ -855,11 +731,7 @@ impl Store {
     ) -> ApiResult<(String, Option<BotJob>)> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
-        self.require_participant(
-            &c,
-            &user,
-            "You are not a participant in this event's conversation",
-        )?;
+        self.require_participant(&c, &user, "You are not a participant in this event's conversation")?;
         let ms = self.tick(&c.id)?;
         let id = new_id("evt");
         self.conn
@@ -875,27 +747,14 @@ impl Store {
             is_bot: false,
         });
         self.hub.publish(&c.id, &signal);
-        let job = BotJob::Event {
-            conv: c.id.clone(),
-            payload: payload.clone(),
-        };
-        let event = Event {
-            id,
-            created_at,
-            conversation_id: conv.to_string(),
-            user_id: claim.to_string(),
-            payload,
-        };
+        let job = BotJob::Event { conv: c.id.clone(), payload: payload.clone() };
+        let event = Event { id, created_at, conversation_id: conv.to_string(), user_id: claim.to_string(), payload };
         Ok((to_value(&EventOutput { event }), Some(job)))
     }
 
     pub fn get_event(&self, claim: &str, id: &str) -> ApiResult<String> {
-        let (_, _, conv_c, author_c, eid, payload, _, ms) = self.load_readable_item(
-            claim,
-            "events",
-            id,
-            "You are not a participant in this event's conversation",
-        )?;
+        let (_, _, conv_c, author_c, eid, payload, _, ms) =
+            self.load_readable_item(claim, "events", id, "You are not a participant in this event's conversation")?;
         let event = Event {
             id: eid,
             created_at: iso(ms),
@@ -934,34 +793,19 @@ impl Store {
             payload,
             metadata,
         };
-        if let Some(stream_id) = message
-            .metadata
-            .as_ref()
-            .and_then(|m| m.get("streamId"))
-            .and_then(Value::as_str)
-        {
+        if let Some(stream_id) = message.metadata.as_ref().and_then(|m| m.get("streamId")).and_then(Value::as_str) {
             let s = Signal::MessageStreamComplete(MessageStreamComplete {
                 stream_id: stream_id.to_string(),
                 message: message.clone(),
             });
             self.hub.publish(conv, &s);
         }
-        self.hub.publish(
-            conv,
-            &Signal::MessageCreated(MessageCreated::from_message(message, true)),
-        );
+        self.hub.publish(conv, &Signal::MessageCreated(MessageCreated::from_message(message, true)));
         Ok(())
     }
 
     /// Signals one chunk of a streamed bot reply (not stored).
-    pub fn bot_delta(
-        &self,
-        conv: &str,
-        conv_canonical: &str,
-        stream_id: &str,
-        sequence: u64,
-        delta: String,
-    ) {
+    pub fn bot_delta(&self, conv: &str, conv_canonical: &str, stream_id: &str, sequence: u64, delta: String) {
         let s = Signal::MessageStreamDelta(MessageStreamDelta {
             stream_id: stream_id.to_string(),
             conversation_id: conv_canonical.to_string(),

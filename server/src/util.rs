@@ -6,10 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Seconds since the Unix epoch.
@@ -35,15 +32,7 @@ fn parts(ms: i64) -> (i64, u32, u32, i64, i64, i64, i64) {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, mo, d) = civil_from_days(days);
-    (
-        y,
-        mo,
-        d,
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000,
-    )
+    (y, mo, d, rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000)
 }
 
 /// ISO 8601 UTC with milliseconds: `2025-01-31T12:34:56.789Z`.
@@ -99,9 +88,7 @@ pub fn new_id(prefix: &str) -> String {
 /// Random bytes as lowercase hex.
 pub fn random_hex(bytes: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..bytes)
-        .map(|_| format!("{:02x}", rng.gen::<u8>()))
-        .collect()
+    (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -170,9 +157,7 @@ mod tests {
         botpress_chat_wasm::model::validate_fid(&a).unwrap();
         let e = error_id();
         assert_eq!(e.len(), 4 + 14 + 1 + 8);
-        assert!(e[19..]
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+        assert!(e[19..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
     }
 
     #[test]
@@ -182,10 +167,7 @@ mod tests {
         assert_eq!(percent_decode("%zz%4", false), "%zz%4");
         assert_eq!(
             parse_query(Some("x-user-key=a.b.c&nextToken=t%3D1")),
-            vec![
-                ("x-user-key".into(), "a.b.c".into()),
-                ("nextToken".into(), "t=1".into())
-            ]
+            vec![("x-user-key".into(), "a.b.c".into()), ("nextToken".into(), "t=1".into())]
         );
     }
 }

@@ -27,14 +27,7 @@ pub fn parse_url(url: &str) -> Result<Target, String> {
     };
     let (host, port) = if let Some(h) = authority.strip_prefix('[') {
         let (h, after) = h.split_once(']').ok_or("bad IPv6 host")?;
-        (
-            h.to_string(),
-            after
-                .strip_prefix(':')
-                .map(str::parse)
-                .transpose()
-                .map_err(|_| "bad port")?,
-        )
+        (h.to_string(), after.strip_prefix(':').map(str::parse).transpose().map_err(|_| "bad port")?)
     } else {
         match authority.rsplit_once(':') {
             Some((h, p)) => (h.to_string(), Some(p.parse().map_err(|_| "bad port")?)),
@@ -44,23 +37,12 @@ pub fn parse_url(url: &str) -> Result<Target, String> {
     if host.is_empty() {
         return Err(format!("webhook URL {url:?}: no host"));
     }
-    Ok(Target {
-        host,
-        port: port.unwrap_or(80),
-        path,
-    })
+    Ok(Target { host, port: port.unwrap_or(80), path })
 }
 
-async fn post(
-    t: &Target,
-    authority: &str,
-    secret: Option<&str>,
-    body: &[u8],
-) -> Result<u16, String> {
+async fn post(t: &Target, authority: &str, secret: Option<&str>, body: &[u8]) -> Result<u16, String> {
     let io = async {
-        let mut s = TcpStream::connect((t.host.as_str(), t.port))
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut s = TcpStream::connect((t.host.as_str(), t.port)).await.map_err(|e| e.to_string())?;
         let mut head = format!(
             "POST {} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
             t.path,
@@ -70,9 +52,7 @@ async fn post(
             head.push_str(&format!("x-secret-key: {secret}\r\n"));
         }
         head.push_str("\r\n");
-        s.write_all(head.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
+        s.write_all(head.as_bytes()).await.map_err(|e| e.to_string())?;
         s.write_all(body).await.map_err(|e| e.to_string())?;
         let mut buf = Vec::with_capacity(256);
         let mut chunk = [0u8; 256];
@@ -100,12 +80,7 @@ async fn post(
 /// Starts the delivery task; returns the queue to publish into.
 pub fn start(url: String, secret: Option<String>) -> Result<mpsc::UnboundedSender<Bytes>, String> {
     let target = parse_url(&url)?;
-    let authority = url
-        .trim_start_matches("http://")
-        .split(['/', '?'])
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let authority = url.trim_start_matches("http://").split(['/', '?']).next().unwrap_or_default().to_string();
     let (tx, mut rx) = mpsc::unbounded_channel::<Bytes>();
     tokio::spawn(async move {
         while let Some(body) = rx.recv().await {
@@ -125,21 +100,10 @@ mod tests {
     fn urls() {
         assert_eq!(
             parse_url("http://127.0.0.1:9000/hook?a=1").unwrap(),
-            Target {
-                host: "127.0.0.1".into(),
-                port: 9000,
-                path: "/hook?a=1".into()
-            }
+            Target { host: "127.0.0.1".into(), port: 9000, path: "/hook?a=1".into() }
         );
         assert_eq!(parse_url("http://localhost").unwrap().path, "/");
-        assert_eq!(
-            parse_url("http://[::1]:81/x").unwrap(),
-            Target {
-                host: "::1".into(),
-                port: 81,
-                path: "/x".into()
-            }
-        );
+        assert_eq!(parse_url("http://[::1]:81/x").unwrap(), Target { host: "::1".into(), port: 81, path: "/x".into() });
         assert!(parse_url("https://example.com/").is_err());
     }
 }

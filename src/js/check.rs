@@ -41,11 +41,7 @@ fn describe(v: &JsValue) -> String {
         return cat(&["string \"", &s, "\""]);
     }
     if let Some(b) = v.as_bool() {
-        return if b {
-            "boolean `true`".into()
-        } else {
-            "boolean `false`".into()
-        };
+        return if b { "boolean `true`".into() } else { "boolean `false`".into() };
     }
     if let Some(n) = v.as_f64() {
         if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
@@ -66,13 +62,7 @@ fn describe(v: &JsValue) -> String {
 }
 
 fn invalid(path: &str, v: &JsValue, expected: &str) -> String {
-    cat(&[
-        path,
-        ": invalid type: ",
-        &describe(v),
-        ", expected ",
-        expected,
-    ])
+    cat(&[path, ": invalid type: ", &describe(v), ", expected ", expected])
 }
 
 fn missing(parent: &str, name: &str) -> String {
@@ -118,12 +108,7 @@ fn kind_fields(kind: &str) -> Option<&'static [(&'static str, P)]> {
         "audio" => &[("audioUrl", P::Str)],
         "video" => &[("videoUrl", P::Str)],
         "file" => &[("fileUrl", P::Str), ("title", P::OptStr)],
-        "location" => &[
-            ("latitude", P::Num),
-            ("longitude", P::Num),
-            ("address", P::OptStr),
-            ("title", P::OptStr),
-        ],
+        "location" => &[("latitude", P::Num), ("longitude", P::Num), ("address", P::OptStr), ("title", P::OptStr)],
         "card" => CARD,
         "choice" | "dropdown" => &[("text", P::Str), ("options", P::Options)],
         "carousel" => &[("items", P::Cards)],
@@ -132,17 +117,11 @@ fn kind_fields(kind: &str) -> Option<&'static [(&'static str, P)]> {
     })
 }
 
-const CARD: &[(&str, P)] = &[
-    ("title", P::Str),
-    ("subtitle", P::OptStr),
-    ("imageUrl", P::OptStr),
-    ("actions", P::Actions),
-];
+const CARD: &[(&str, P)] =
+    &[("title", P::Str), ("subtitle", P::OptStr), ("imageUrl", P::OptStr), ("actions", P::Actions)];
 const OPTION: &[(&str, P)] = &[("label", P::Str), ("value", P::Str)];
 const ACTION: &[(&str, P)] = &[("action", P::Str), ("label", P::Str), ("value", P::Str)];
-const BLOC_KINDS: [&str; 7] = [
-    "text", "markdown", "image", "audio", "video", "file", "location",
-];
+const BLOC_KINDS: [&str; 7] = ["text", "markdown", "image", "audio", "video", "file", "location"];
 
 /// A payload error: `Err((type_error, message))`; type errors are prefixed
 /// with `invalid {kind} payload: `, empty strings are named from `payload.`.
@@ -163,10 +142,7 @@ fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result
                 }
                 match v.as_string() {
                     Some(s) if s.is_empty() => {
-                        return Err((
-                            false,
-                            cat(&["payload.", &path, ": must be a non-empty string"]),
-                        ))
+                        return Err((false, cat(&["payload.", &path, ": must be a non-empty string"])))
                     }
                     Some(_) => {}
                     None => return Err((true, cat(&[&path, ": expected a string"]))),
@@ -205,12 +181,7 @@ fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result
                             if !matches!(a.as_str(), "postback" | "url" | "say") {
                                 return Err((
                                     true,
-                                    cat(&[
-                                        &inner,
-                                        "action: unknown action \"",
-                                        &a,
-                                        "\" (postback, url, say)",
-                                    ]),
+                                    cat(&[&inner, "action: unknown action \"", &a, "\" (postback, url, say)"]),
                                 ));
                             }
                         }
@@ -234,7 +205,15 @@ fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result
                                 ));
                             };
                             if !BLOC_KINDS.contains(&k.as_str()) {
-                                return Err((true, cat(&[&inner, "type: \"", &k, "\" cannot be in a bloc (text, markdown, image, audio, video, file, location)"])));
+                                return Err((
+                                    true,
+                                    cat(&[
+                                        &inner,
+                                        "type: \"",
+                                        &k,
+                                        "\" cannot be in a bloc (text, markdown, image, audio, video, file, location)",
+                                    ]),
+                                ));
                             }
                             check_fields(&item, kind_fields(&k).unwrap_or(&[]), &inner)?;
                         }
@@ -256,9 +235,7 @@ fn check_payload(v: &JsValue) -> Result<(), String> {
     }
     let kind = match get(v, "type") {
         k if absent(&k) => return Err("payload.type is missing".into()),
-        k => k
-            .as_string()
-            .ok_or_else(|| String::from("payload.type must be a string"))?,
+        k => k.as_string().ok_or_else(|| String::from("payload.type must be a string"))?,
     };
     let Some(fields) = kind_fields(&kind) else {
         return Err(cat(&[
@@ -269,13 +246,15 @@ fn check_payload(v: &JsValue) -> Result<(), String> {
             ")",
         ]));
     };
-    check_fields(v, fields, "").map_err(|(typed, m)| {
-        if typed {
-            cat(&["invalid ", &kind, " payload: ", &m])
-        } else {
-            m
-        }
-    })?;
+    check_fields(v, fields, "").map_err(
+        |(typed, m)| {
+            if typed {
+                cat(&["invalid ", &kind, " payload: ", &m])
+            } else {
+                m
+            }
+        },
+    )?;
     if keys::has(v, "metadata") {
         return Err("payload.metadata: metadata belongs beside the payload, not inside it".into());
     }
@@ -295,21 +274,13 @@ pub(crate) struct OpSpec {
 
 impl OpSpec {
     pub(crate) const fn of<O: Operation>() -> OpSpec {
-        OpSpec {
-            name: O::NAME,
-            method: O::METHOD,
-            path: O::PATH,
-            keyed: O::KEYED,
-            fields: O::FIELDS,
-            shape: O::SHAPE,
-        }
+        OpSpec { name: O::NAME, method: O::METHOD, path: O::PATH, keyed: O::KEYED, fields: O::FIELDS, shape: O::SHAPE }
     }
 
     /// Checks the arguments and builds the request: path parameters from
     /// the template, the query, and a body holding only the body fields.
     pub(crate) fn prepare(&self, args: &JsValue) -> Result<Prepared, Error> {
-        self.prepare_inner(args)
-            .map_err(|m| Error::config(cat(&[self.name, ": ", &m])))
+        self.prepare_inner(args).map_err(|m| Error::config(cat(&[self.name, ": ", &m])))
     }
 
     fn prepare_inner(&self, args: &JsValue) -> Result<Prepared, String> {
@@ -349,9 +320,7 @@ impl OpSpec {
                         return Err(invalid(name, &v, "a string"));
                     };
                     // Characters = bytes that do not continue a UTF-8 sequence.
-                    if kind == FieldKind::Profile
-                        && s.bytes().filter(|b| b & 0xC0 != 0x80).count() > MAX_PROFILE_LEN
-                    {
+                    if kind == FieldKind::Profile && s.bytes().filter(|b| b & 0xC0 != 0x80).count() > MAX_PROFILE_LEN {
                         return Err("profile: must be at most 1000 characters".into());
                     }
                     if kind == FieldKind::Query {
@@ -369,25 +338,18 @@ impl OpSpec {
             }
         }
         let body = if self.method.has_body() {
-            let text = JSON::stringify(&body)
-                .map_err(|e| cat(&["cannot encode JSON: ", &json::js_error_message(&e)]))?;
+            let text =
+                JSON::stringify(&body).map_err(|e| cat(&["cannot encode JSON: ", &json::js_error_message(&e)]))?;
             Some(text.into())
         } else {
             None
         };
-        Ok(Prepared {
-            op: self.name,
-            method: self.method,
-            keyed: self.keyed,
-            path,
-            body,
-        })
+        Ok(Prepared { op: self.name, method: self.method, keyed: self.keyed, path, body })
     }
 
     /// Checks an answer's shape; the error names the field.
     pub(crate) fn check(&self, value: &JsValue) -> Result<(), Error> {
-        check_shape(value, self.shape, "")
-            .map_err(|m| Error::decode(cat(&[self.name, ": unexpected response: ", &m])))
+        check_shape(value, self.shape, "").map_err(|m| Error::decode(cat(&[self.name, ": unexpected response: ", &m])))
     }
 }
 
@@ -402,12 +364,7 @@ const USER: &[(&str, bool)] = &[
     ("profile", false),
 ];
 const CONVERSATION: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("updatedAt", true)];
-const MESSAGE: &[(&str, bool)] = &[
-    ("id", true),
-    ("createdAt", true),
-    ("conversationId", true),
-    ("userId", true),
-];
+const MESSAGE: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("conversationId", true), ("userId", true)];
 const META: &[(&str, bool)] = &[("nextToken", false)];
 
 fn check_strings(obj: &JsValue, fields: &[(&'static str, bool)], at: &str) -> Result<(), String> {
@@ -478,11 +435,7 @@ fn check_shape(value: &JsValue, shape: &[(&'static str, Shape)], _at: &str) -> R
                 if v.is_string() {
                     continue;
                 }
-                return Err(if v.is_undefined() {
-                    missing("", name)
-                } else {
-                    invalid(name, &v, "a string")
-                });
+                return Err(if v.is_undefined() { missing("", name) } else { invalid(name, &v, "a string") });
             }
             _ => {
                 check_entity(&v, s, name)?;
@@ -490,11 +443,7 @@ fn check_shape(value: &JsValue, shape: &[(&'static str, Shape)], _at: &str) -> R
             }
         };
         if !Array::is_array(&v) {
-            return Err(if v.is_undefined() {
-                missing("", name)
-            } else {
-                invalid(name, &v, "a sequence")
-            });
+            return Err(if v.is_undefined() { missing("", name) } else { invalid(name, &v, "a sequence") });
         }
         let arr: &Array = v.unchecked_ref();
         for (i, x) in arr.iter().enumerate() {
@@ -505,14 +454,7 @@ fn check_shape(value: &JsValue, shape: &[(&'static str, Shape)], _at: &str) -> R
 }
 
 /// The fields of an error body read from a parsed JS value.
-fn error_fields(
-    obj: &JsValue,
-) -> (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<crate::model::JsonObject>,
-) {
+fn error_fields(obj: &JsValue) -> (Option<String>, Option<String>, Option<String>, Option<crate::model::JsonObject>) {
     if !is_plain_object(obj) {
         return (None, None, None, None);
     }
@@ -525,26 +467,12 @@ fn error_fields(
     } else {
         None
     };
-    (
-        get(obj, "message").as_string(),
-        get(obj, "type").as_string(),
-        get(obj, "id").as_string(),
-        meta,
-    )
+    (get(obj, "message").as_string(), get(obj, "type").as_string(), get(obj, "id").as_string(), meta)
 }
 
 fn api_error(status: u16, body: Option<&JsValue>, raw: &str) -> Error {
     let (message, kind, id, metadata) = body.map(error_fields).unwrap_or((None, None, None, None));
-    error_from_fields(
-        status,
-        ErrorFields {
-            message: message.as_deref(),
-            kind: kind.as_deref(),
-            id,
-            metadata,
-        },
-        raw,
-    )
+    error_from_fields(status, ErrorFields { message: message.as_deref(), kind: kind.as_deref(), id, metadata }, raw)
 }
 
 #[wasm_bindgen]
@@ -576,8 +504,7 @@ fn classify_text(op: &str, status: u16, body: &str) -> Result<JsValue, Error> {
     };
     let status_text = status.to_string();
     if http::is_success(status) {
-        let value =
-            parsed.map_err(|m| Error::decode(cat(&[op, ": HTTP ", &status_text, ": ", &m])))?;
+        let value = parsed.map_err(|m| Error::decode(cat(&[op, ": HTTP ", &status_text, ": ", &m])))?;
         if is_plain_object(&value) {
             if let Some(code) = get(&value, "code").as_f64() {
                 if code.fract() == 0.0 && (400.0..=599.0).contains(&code) {
@@ -601,11 +528,7 @@ fn classify_text(op: &str, status: u16, body: &str) -> Result<JsValue, Error> {
         } else {
             "null"
         };
-        return Err(Error::decode(cat(&[
-            op,
-            ": unexpected response: expected a JSON object, got ",
-            got,
-        ])));
+        return Err(Error::decode(cat(&[op, ": unexpected response: expected a JSON object, got ", got])));
     }
     match parsed {
         Err(m) if body.trim_start().starts_with('<') => {

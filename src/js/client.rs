@@ -15,9 +15,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::check::{self, get, OpSpec};
 use super::error::to_js_error;
-use crate::client::{
-    connect_request, signing_request, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions,
-};
+use crate::client::{connect_request, signing_request, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
 use crate::error::Error;
 use crate::model::User;
 use crate::protocol::http::RetryPolicy;
@@ -50,9 +48,7 @@ fn opt_string(obj: &JsValue, path: &str, name: &str) -> Result<Option<String>, E
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_string()
-        .map(Some)
-        .ok_or_else(|| expected(path, name, ": expected a string"))
+    v.as_string().map(Some).ok_or_else(|| expected(path, name, ": expected a string"))
 }
 
 fn expected(path: &str, name: &str, what: &str) -> Error {
@@ -63,11 +59,7 @@ fn expected(path: &str, name: &str, what: &str) -> Error {
 }
 
 /// Reads optional string fields, in order.
-fn opt_strings<const N: usize>(
-    obj: &JsValue,
-    path: &str,
-    names: [&str; N],
-) -> Result<[Option<String>; N], Error> {
+fn opt_strings<const N: usize>(obj: &JsValue, path: &str, names: [&str; N]) -> Result<[Option<String>; N], Error> {
     let mut out: [Option<String>; N] = std::array::from_fn(|_| None);
     for (slot, name) in out.iter_mut().zip(names) {
         *slot = opt_string(obj, path, name)?;
@@ -76,11 +68,7 @@ fn opt_strings<const N: usize>(
 }
 
 /// Reads optional number fields, in order.
-fn opt_numbers<const N: usize>(
-    obj: &JsValue,
-    path: &str,
-    names: [&str; N],
-) -> Result<[Option<f64>; N], Error> {
+fn opt_numbers<const N: usize>(obj: &JsValue, path: &str, names: [&str; N]) -> Result<[Option<f64>; N], Error> {
     let mut out = [None; N];
     for (slot, name) in out.iter_mut().zip(names) {
         *slot = opt_number(obj, path, name)?;
@@ -93,16 +81,12 @@ fn opt_number(obj: &JsValue, path: &str, name: &str) -> Result<Option<f64>, Erro
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_f64()
-        .map(Some)
-        .ok_or_else(|| expected(path, name, ": expected a number"))
+    v.as_f64().map(Some).ok_or_else(|| expected(path, name, ": expected a number"))
 }
 
 fn read_props(props: JsValue) -> Result<Props, Error> {
     if !props.is_object() {
-        return Err(Error::config(
-            "props: expected an object with apiUrl or webhookId",
-        ));
+        return Err(Error::config("props: expected an object with apiUrl or webhookId"));
     }
     let p = &props;
     let mut headers = Vec::new();
@@ -121,26 +105,12 @@ fn read_props(props: JsValue) -> Result<Props, Error> {
     }
     let r = field(p, "retry");
     let retry = if r.is_object() {
-        Some(opt_numbers(
-            &r,
-            "props.retry.",
-            ["maxRetries", "baseDelayMs", "maxDelayMs"],
-        )?)
+        Some(opt_numbers(&r, "props.retry.", ["maxRetries", "baseDelayMs", "maxDelayMs"])?)
     } else {
         None
     };
-    let [api_url, webhook_id, base_api_url, user_key, encryption_key, user_id] = opt_strings(
-        p,
-        "props.",
-        [
-            "apiUrl",
-            "webhookId",
-            "baseApiUrl",
-            "userKey",
-            "encryptionKey",
-            "userId",
-        ],
-    )?;
+    let [api_url, webhook_id, base_api_url, user_key, encryption_key, user_id] =
+        opt_strings(p, "props.", ["apiUrl", "webhookId", "baseApiUrl", "userKey", "encryptionKey", "userId"])?;
     let [timeout, max_response_bytes] = opt_numbers(p, "props.", ["timeout", "maxResponseBytes"])?;
     Ok(Props {
         api_url,
@@ -160,9 +130,7 @@ fn positive_ms(what: &str, v: f64) -> Result<u32, Error> {
     if v.is_finite() && v >= 1.0 {
         Ok(v.min(f64::from(u32::MAX)) as u32)
     } else {
-        Err(Error::config(format!(
-            "{what}: must be a positive number of milliseconds"
-        )))
+        Err(Error::config(format!("{what}: must be a positive number of milliseconds")))
     }
 }
 
@@ -299,23 +267,15 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         let auth = match (&p.user_key, &p.encryption_key) {
             (Some(k), _) => Auth::UserKey(k.clone()),
             (None, Some(ek)) => match &p.user_id {
-                Some(id) if !id.is_empty() => Auth::EncryptionKey {
-                    encryption_key: ek.clone(),
-                    user_id: id.clone(),
-                },
+                Some(id) if !id.is_empty() => Auth::EncryptionKey { encryption_key: ek.clone(), user_id: id.clone() },
                 _ => return Err(Error::config("userId is required with encryptionKey")),
             },
-            (None, None) => Auth::CreateUser {
-                user_id: p.user_id.clone(),
-            },
+            (None, None) => Auth::CreateUser { user_id: p.user_id.clone() },
         };
         let client = Client::new(opts)?;
         client.hello().await?;
         let auth = match auth {
-            Auth::EncryptionKey {
-                encryption_key,
-                user_id,
-            } => {
+            Auth::EncryptionKey { encryption_key, user_id } => {
                 let iat = signing_request(&user_id)?;
                 Auth::UserKey(super::jwt::sign_user_key(&encryption_key, &user_id, iat).await?)
             }
@@ -323,9 +283,7 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         };
         let (key, req) = connect_request(auth)?;
         let op = req.op;
-        let (status, body) = client
-            .exchange(key.as_deref(), req, &CallOptions::default())
-            .await?;
+        let (status, body) = client.exchange(key.as_deref(), req, &CallOptions::default()).await?;
         let value = check::classify(op, status, &body)?;
         // createUser answers `{user, key}`, getOrCreateUser `{user}`.
         let spec = match key {
@@ -349,11 +307,7 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         };
         let _ = Reflect::set(&js_user, &"key".into(), &JsValue::from_str(&key));
         let inner = AuthenticatedClient::from_parts(client, user, key);
-        Ok(ChatClient {
-            inner,
-            user: js_user,
-            lists: RefCell::new(None),
-        })
+        Ok(ChatClient { inner, user: js_user, lists: RefCell::new(None) })
     };
     run.await.map_err(to_js_error)
 }
@@ -399,11 +353,7 @@ impl ChatClient {
         self.lists
             .borrow_mut()
             .get_or_insert_with(|| {
-                Lists {
-                    client: self.inner.client().clone(),
-                    key: Some(self.inner.key().to_string()),
-                }
-                .into()
+                Lists { client: self.inner.client().clone(), key: Some(self.inner.key().to_string()) }.into()
             })
             .clone()
     }
@@ -418,13 +368,7 @@ macro_rules! chat_client_method {
             #[wasm_bindgen(js_name = $js, skip_typescript)]
             pub fn $rust(&self, args: JsValue, options: JsValue) -> Promise {
                 let (client, key) = (self.inner.client().clone(), self.inner.key().to_string());
-                future_to_promise(js_call(
-                    client,
-                    Some(key),
-                    args,
-                    options,
-                    OpSpec::of::<$ty>(),
-                ))
+                future_to_promise(js_call(client, Some(key), args, options, OpSpec::of::<$ty>()))
             }
         }
     };
@@ -450,15 +394,10 @@ pub struct JsClient {
 impl JsClient {
     /// `new Client({apiUrl})` or `new Client({webhookId, baseApiUrl?})`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ClientProps")] props: JsValue,
-    ) -> Result<JsClient, JsValue> {
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientProps")] props: JsValue) -> Result<JsClient, JsValue> {
         let run = || -> Result<JsClient, Error> {
             let p = read_props(props)?;
-            Ok(JsClient {
-                inner: Client::new(client_options(&p)?)?,
-                lists: RefCell::new(None),
-            })
+            Ok(JsClient { inner: Client::new(client_options(&p)?)?, lists: RefCell::new(None) })
         };
         run().map_err(to_js_error)
     }
@@ -485,16 +424,7 @@ impl JsClient {
     /// Paginated lists; each call's arguments carry `'x-user-key'`.
     #[wasm_bindgen(getter, unchecked_return_type = "ClientLists")]
     pub fn list(&self) -> JsValue {
-        self.lists
-            .borrow_mut()
-            .get_or_insert_with(|| {
-                Lists {
-                    client: self.inner.clone(),
-                    key: None,
-                }
-                .into()
-            })
-            .clone()
+        self.lists.borrow_mut().get_or_insert_with(|| Lists { client: self.inner.clone(), key: None }.into()).clone()
     }
 }
 
@@ -545,8 +475,7 @@ impl Pager {
             let token = self.next.take()?;
             let args = js_sys::Object::assign(&js_sys::Object::new(), self.args.unchecked_ref());
             let _ = Reflect::set(&args, &"nextToken".into(), &token);
-            match fetch_checked(&self.client, self.key.as_deref(), self.f, &args, &self.opts).await
-            {
+            match fetch_checked(&self.client, self.key.as_deref(), self.f, &args, &self.opts).await {
                 Ok(value) => {
                     let items = get(&value, self.field);
                     if let Some(items) = items.dyn_ref::<js_sys::Array>() {
@@ -564,13 +493,7 @@ impl Pager {
 }
 
 impl Lists {
-    fn collection(
-        &self,
-        args: JsValue,
-        options: JsValue,
-        f: OpSpec,
-        field: &'static str,
-    ) -> JsValue {
+    fn collection(&self, args: JsValue, options: JsValue, f: OpSpec, field: &'static str) -> JsValue {
         let setup = || -> Result<Box<Pager>, Error> {
             let args = object_arg(f.name, args)?;
             let key = match &self.key {
@@ -602,32 +525,17 @@ impl Lists {
 impl Lists {
     #[wasm_bindgen(skip_typescript)]
     pub fn conversations(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(
-            args,
-            options,
-            OpSpec::of::<crate::api::ListConversationsInput>(),
-            "conversations",
-        )
+        self.collection(args, options, OpSpec::of::<crate::api::ListConversationsInput>(), "conversations")
     }
 
     #[wasm_bindgen(skip_typescript)]
     pub fn messages(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(
-            args,
-            options,
-            OpSpec::of::<crate::api::ListMessagesInput>(),
-            "messages",
-        )
+        self.collection(args, options, OpSpec::of::<crate::api::ListMessagesInput>(), "messages")
     }
 
     #[wasm_bindgen(skip_typescript)]
     pub fn participants(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(
-            args,
-            options,
-            OpSpec::of::<crate::api::ListParticipantsInput>(),
-            "participants",
-        )
+        self.collection(args, options, OpSpec::of::<crate::api::ListParticipantsInput>(), "participants")
     }
 }
 
@@ -656,11 +564,7 @@ async fn next_item(state: &Rc<RefCell<Coll>>) -> Result<Option<JsValue>, Error> 
     let taken = std::mem::replace(&mut *state.borrow_mut(), Coll::Busy);
     let mut stream = match taken {
         Coll::Ready(s) => s,
-        Coll::Busy => {
-            return Err(Error::config(
-                "next() called before the previous call settled",
-            ))
-        }
+        Coll::Busy => return Err(Error::config("next() called before the previous call settled")),
         Coll::Failed(e) => {
             *state.borrow_mut() = Coll::Done;
             return Err(e);
@@ -683,9 +587,7 @@ async fn next_item(state: &Rc<RefCell<Coll>>) -> Result<Option<JsValue>, Error> 
 
 impl AsyncCollection {
     fn into_js(state: Coll) -> JsValue {
-        let obj = JsValue::from(AsyncCollection {
-            state: Rc::new(RefCell::new(state)),
-        });
+        let obj = JsValue::from(AsyncCollection { state: Rc::new(RefCell::new(state)) });
         // `[Symbol.asyncIterator]() { return this }`, without generating code:
         // Object.prototype.valueOf returns its receiver.
         let proto = js_sys::Object::get_prototype_of(&obj);
@@ -727,9 +629,7 @@ impl AsyncCollection {
         let state = self.state.clone();
         future_to_promise(async move {
             let limit = if props.is_object() {
-                Reflect::get(&props, &"limit".into())
-                    .ok()
-                    .and_then(|v| v.as_f64())
+                Reflect::get(&props, &"limit".into()).ok().and_then(|v| v.as_f64())
             } else {
                 None
             };

@@ -40,7 +40,5 @@ pub(crate) fn to_js_error(e: Error) -> JsValue {
 #[wasm_bindgen(js_name = isApiError, skip_typescript)]
 pub fn is_api_error(error: &JsValue) -> bool {
     error.is_object()
-        && Reflect::get(error, &JsValue::from_str("isApiError"))
-            .map(|v| v == JsValue::TRUE)
-            .unwrap_or(false)
+        && Reflect::get(error, &JsValue::from_str("isApiError")).map(|v| v == JsValue::TRUE).unwrap_or(false)
 }

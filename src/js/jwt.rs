@@ -43,10 +43,7 @@ fn b64url(bytes: &[u8]) -> String {
 
 fn failed(e: &JsValue) -> Error {
     let mut m = String::from("cannot sign the user key with WebCrypto (crypto.subtle)");
-    if let Some(text) = e
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-    {
+    if let Some(text) = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())) {
         m.push_str(": ");
         m.push_str(&text);
     }
@@ -54,19 +51,14 @@ fn failed(e: &JsValue) -> Error {
 }
 
 /// Signs a user key for `user_id`, issued at `iat_secs` (Unix seconds).
-pub(crate) async fn sign_user_key(
-    encryption_key: &str,
-    user_id: &str,
-    iat_secs: u64,
-) -> Result<String, Error> {
+pub(crate) async fn sign_user_key(encryption_key: &str, user_id: &str, iat_secs: u64) -> Result<String, Error> {
     if encryption_key.is_empty() {
         return Err(Error::config("encryptionKey must not be empty"));
     }
     if user_id.is_empty() {
         return Err(Error::config("userId is required to sign a user key"));
     }
-    let id =
-        String::from(js_sys::JSON::stringify(&JsValue::from_str(user_id)).map_err(|e| failed(&e))?);
+    let id = String::from(js_sys::JSON::stringify(&JsValue::from_str(user_id)).map_err(|e| failed(&e))?);
     let mut claims = String::from("{\"id\":");
     claims.push_str(&id);
     claims.push_str(",\"iat\":");

@@ -65,18 +65,11 @@ pub(crate) struct JsSignal {
 impl JsSignal {
     fn unknown(raw: JsValue) -> JsSignal {
         let envelope = object(&[("type", &key("unknown")), ("data", &raw)]);
-        JsSignal {
-            kind: UNKNOWN,
-            data: raw,
-            envelope,
-        }
+        JsSignal { kind: UNKNOWN, data: raw, envelope }
     }
 
     fn name(&self) -> &'static str {
-        SIGNAL_TYPES
-            .get(self.kind as usize)
-            .copied()
-            .unwrap_or("unknown")
+        SIGNAL_TYPES.get(self.kind as usize).copied().unwrap_or("unknown")
     }
 }
 
@@ -128,19 +121,9 @@ fn classify(envelope: JsValue, track: bool) -> Decoded<JsSignal> {
                 } else {
                     None
                 };
-                Decoded {
-                    item: JsSignal {
-                        kind: k as u8,
-                        data,
-                        envelope,
-                    },
-                    message,
-                }
+                Decoded { item: JsSignal { kind: k as u8, data, envelope }, message }
             }
-            _ => Decoded {
-                item: JsSignal::unknown(envelope),
-                message: None,
-            },
+            _ => Decoded { item: JsSignal::unknown(envelope), message: None },
         }
     })
 }
@@ -183,15 +166,11 @@ fn js_target(client: &AuthenticatedClient, conversation_id: &str) -> Target<JsLi
             let (c, key) = (c.clone(), key.clone());
             let args = object(&[
                 ("conversationId", &key_value(&conversation)),
-                (
-                    "nextToken",
-                    &next_token.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t)),
-                ),
+                ("nextToken", &next_token.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t))),
             ]);
             Box::pin(async move {
                 let spec = OpSpec::of::<crate::api::ListMessagesInput>();
-                let page =
-                    fetch_checked(&c, Some(&key), spec, &args, &CallOptions::default()).await?;
+                let page = fetch_checked(&c, Some(&key), spec, &args, &CallOptions::default()).await?;
                 let items: js_sys::Array = get(&page, "messages").unchecked_into();
                 let text = |v: &JsValue, k: &str| get(v, k).as_string().unwrap_or_default();
                 let list = items
@@ -228,10 +207,7 @@ impl Codec for JsCodec {
             }
             Frame::Js(v) => {
                 let Some(s) = v.dyn_ref::<js_sys::JsString>() else {
-                    return Some(Decoded {
-                        item: JsSignal::unknown(v.clone()),
-                        message: None,
-                    });
+                    return Some(Decoded { item: JsSignal::unknown(v.clone()), message: None });
                 };
                 if s.length() <= 8 && v.as_string().is_some_and(|t| t.trim() == "ping") {
                     return None;
@@ -241,10 +217,7 @@ impl Codec for JsCodec {
         };
         Some(match parsed {
             Ok(env) => classify(env, self.track),
-            Err(raw) => Decoded {
-                item: JsSignal::unknown(raw),
-                message: None,
-            },
+            Err(raw) => Decoded { item: JsSignal::unknown(raw), message: None },
         })
     }
 
@@ -252,14 +225,10 @@ impl Codec for JsCodec {
     /// text conversion and one parse per chunk instead of one per frame);
     /// frame by frame if that fails (a frame that is not JSON).
     fn decode_texts(&mut self, texts: &[String], out: &mut Vec<Decoded<JsSignal>>) {
-        let frames: Vec<&str> = texts
-            .iter()
-            .map(String::as_str)
-            .filter(|t| !(t.len() <= 8 && t.trim() == "ping"))
-            .collect();
+        let frames: Vec<&str> =
+            texts.iter().map(String::as_str).filter(|t| !(t.len() <= 8 && t.trim() == "ping")).collect();
         if frames.len() > 1 {
-            let mut joined =
-                String::with_capacity(frames.iter().map(|f| f.len() + 1).sum::<usize>() + 1);
+            let mut joined = String::with_capacity(frames.iter().map(|f| f.len() + 1).sum::<usize>() + 1);
             joined.push('[');
             for (i, f) in frames.iter().enumerate() {
                 if i > 0 {
@@ -276,23 +245,14 @@ impl Codec for JsCodec {
                 }
             }
         }
-        out.extend(
-            frames
-                .into_iter()
-                .filter_map(|t| self.decode(Frame::Text(t))),
-        );
+        out.extend(frames.into_iter().filter_map(|t| self.decode(Frame::Text(t))));
     }
 
     fn backfilled(&mut self, m: JsListed, is_bot: bool) -> JsSignal {
-        let data: JsValue =
-            js_sys::Object::assign(&js_sys::Object::new(), m.value.unchecked_ref()).into();
+        let data: JsValue = js_sys::Object::assign(&js_sys::Object::new(), m.value.unchecked_ref()).into();
         let _ = Reflect::set(&data, &key("isBot"), &JsValue::from_bool(is_bot));
         let envelope = object(&[("type", &key(SIGNAL_TYPES[0])), ("data", &data)]);
-        JsSignal {
-            kind: 0,
-            data,
-            envelope,
-        }
+        JsSignal { kind: 0, data, envelope }
     }
 }
 
@@ -420,11 +380,8 @@ impl Core {
         if !remove.is_empty() {
             let mut st = self.st.borrow_mut();
             if let Some((_, l)) = st.handlers.iter_mut().find(|(n, _)| n == name) {
-                let v: Vec<Handler> = l
-                    .iter()
-                    .filter(|h| !(h.mode != Mode::On && remove.iter().any(|r| r == &h.f)))
-                    .cloned()
-                    .collect();
+                let v: Vec<Handler> =
+                    l.iter().filter(|h| !(h.mode != Mode::On && remove.iter().any(|r| r == &h.f))).cloned().collect();
                 *l = Rc::new(v);
             }
         }
@@ -465,11 +422,7 @@ impl Core {
                     call(&resolve, &JsValue::UNDEFINED);
                 }
             }
-            Event::Reconnecting {
-                attempt,
-                delay_ms,
-                error,
-            } => {
+            Event::Reconnecting { attempt, delay_ms, error } => {
                 self.set_status(Status::Connecting);
                 let data = object(&[
                     ("attempt", &JsValue::from(attempt)),
@@ -479,10 +432,7 @@ impl Core {
                 self.emit("reconnecting", &data);
             }
             Event::Reconnected { attempt, missed } => {
-                let data = object(&[
-                    ("attempt", &JsValue::from(attempt)),
-                    ("missed", &JsValue::from(missed as u32)),
-                ]);
+                let data = object(&[("attempt", &JsValue::from(attempt)), ("missed", &JsValue::from(missed as u32))]);
                 self.emit("reconnected", &data);
             }
             Event::Failed(e) => {
@@ -509,9 +459,7 @@ impl Core {
                 was_running,
             )
         };
-        let reason = error
-            .clone()
-            .unwrap_or_else(|| to_js_error(Error::aborted("The listener was disconnected")));
+        let reason = error.clone().unwrap_or_else(|| to_js_error(Error::aborted("The listener was disconnected")));
         for (_, reject) in open_waiters {
             call(&reject, &reason);
         }
@@ -568,11 +516,7 @@ impl Core {
                 }
             }
             COMPLETE => {
-                let outcome = self
-                    .st
-                    .borrow_mut()
-                    .streams
-                    .complete(&id, get(&sig.data, "message"));
+                let outcome = self.st.borrow_mut().streams.complete(&id, get(&sig.data, "message"));
                 let waiters = self.take_stream_waiters(&id);
                 settle(&id, &outcome, waiters);
             }
@@ -586,9 +530,7 @@ impl Core {
 
     fn take_stream_waiters(&self, id: &str) -> Vec<StreamWaiter> {
         let mut st = self.st.borrow_mut();
-        let (taken, kept) = std::mem::take(&mut st.stream_waiters)
-            .into_iter()
-            .partition(|(s, _)| s == id);
+        let (taken, kept) = std::mem::take(&mut st.stream_waiters).into_iter().partition(|(s, _)| s == id);
         st.stream_waiters = kept;
         taken.into_iter().map(|(_, w)| w).collect::<Vec<_>>()
     }
@@ -631,9 +573,7 @@ impl Core {
         let opts = self.opts.clone();
         let progress = self.progress.clone();
         let run = async move {
-            let mut codec = JsCodec {
-                track: opts.reconnect,
-            };
+            let mut codec = JsCodec { track: opts.reconnect };
             let mut emit = |e: Event<JsSignal>| core.on_event(generation, e);
             driver::run(target, opts, progress, &mut codec, &mut emit).await;
         };
@@ -646,13 +586,9 @@ impl Core {
     }
 
     fn add(&self, ty: &JsValue, f: &JsValue, mode: Mode) -> Result<(), JsValue> {
-        let name = ty
-            .as_string()
-            .ok_or_else(|| to_js_error(Error::config("the event type must be a string")))?;
-        let f: Function = f
-            .clone()
-            .dyn_into()
-            .map_err(|_| to_js_error(Error::config("the callback must be a function")))?;
+        let name = ty.as_string().ok_or_else(|| to_js_error(Error::config("the event type must be a string")))?;
+        let f: Function =
+            f.clone().dyn_into().map_err(|_| to_js_error(Error::config("the callback must be a function")))?;
         let mut st = self.st.borrow_mut();
         let i = match st.handlers.iter().position(|(n, _)| *n == name) {
             Some(i) => i,
@@ -672,19 +608,13 @@ impl Core {
 fn settle(id: &str, outcome: &StreamOutcome<JsValue>, waiters: Vec<StreamWaiter>) {
     match outcome {
         StreamOutcome::Complete { message, text } => {
-            let v = object(&[
-                ("streamId", &key(id)),
-                ("text", &key(text)),
-                ("message", message),
-            ]);
+            let v = object(&[("streamId", &key(id)), ("text", &key(text)), ("message", message)]);
             for w in waiters {
                 call(&w.resolve, &v);
             }
         }
         StreamOutcome::Aborted => {
-            let e = to_js_error(Error::aborted(format!(
-                "The message stream {id} was aborted"
-            )));
+            let e = to_js_error(Error::aborted(format!("The message stream {id} was aborted")));
             for w in waiters {
                 call(&w.reject, &e);
             }
@@ -764,40 +694,25 @@ impl SignalListener {
         } else {
             state.borrow_mut().ended = true;
         }
-        SignalIterator {
-            state,
-            core: Rc::downgrade(&self.core),
-        }
+        SignalIterator { state, core: Rc::downgrade(&self.core) }
     }
 
     /// Resolves `{streamId, text, message}` when the stream completes,
     /// rejects if it is aborted or the listener stops. `onDelta(textSoFar,
     /// delta)` follows the progress.
     #[wasm_bindgen(js_name = streamedMessage, skip_typescript)]
-    pub fn streamed_message(
-        &self,
-        stream_id: JsValue,
-        on_delta: JsValue,
-    ) -> Result<Promise, JsValue> {
-        let id = stream_id
-            .as_string()
-            .ok_or_else(|| to_js_error(Error::config("streamId must be a string")))?;
+    pub fn streamed_message(&self, stream_id: JsValue, on_delta: JsValue) -> Result<Promise, JsValue> {
+        let id = stream_id.as_string().ok_or_else(|| to_js_error(Error::config("streamId must be a string")))?;
         let on_delta = on_delta.dyn_into::<Function>().ok();
         let mut waiter = None;
         let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
         let (resolve, reject) = waiter.expect("Promise executor runs synchronously");
         let outcome = self.core.st.borrow().streams.outcome(&id).cloned();
-        let w = StreamWaiter {
-            resolve,
-            reject,
-            on_delta,
-        };
+        let w = StreamWaiter { resolve, reject, on_delta };
         match outcome {
             Some(o) => settle(&id, &o, vec![w]),
             None => {
-                if let (Some(f), Some(text)) =
-                    (&w.on_delta, self.core.st.borrow().streams.text(&id))
-                {
+                if let (Some(f), Some(text)) = (&w.on_delta, self.core.st.borrow().streams.text(&id)) {
                     let _ = f.call2(&JsValue::UNDEFINED, &key(&text), &JsValue::UNDEFINED);
                 }
                 self.core.st.borrow_mut().stream_waiters.push((id, w));
@@ -849,10 +764,7 @@ impl SignalIterator {
             }
         }
         if let Some(core) = self.core.upgrade() {
-            core.st
-                .borrow_mut()
-                .iters
-                .retain(|i| !Rc::ptr_eq(i, &self.state));
+            core.st.borrow_mut().iters.retain(|i| !Rc::ptr_eq(i, &self.state));
         }
         Promise::resolve(&iter_result(&JsValue::UNDEFINED, true))
     }
@@ -860,46 +772,31 @@ impl SignalIterator {
 
 fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), Error> {
     if !props.is_object() {
-        return Err(Error::config(
-            "listenConversation expects an object { id, protocol?, reconnect?, timeoutMs? }",
-        ));
+        return Err(Error::config("listenConversation expects an object { id, protocol?, reconnect?, timeoutMs? }"));
     }
     let id = get(props, "id");
     let id = match id.as_string() {
         Some(s) if !s.is_empty() => s,
-        _ => {
-            return Err(Error::config(
-                "listenConversation: `id` (the conversation id) must be a non-empty string",
-            ))
-        }
+        _ => return Err(Error::config("listenConversation: `id` (the conversation id) must be a non-empty string")),
     };
     let mut opts = ListenOptions::default();
     let protocol = get(props, "protocol");
     if !protocol.is_undefined() && !protocol.is_null() {
-        opts.protocol = protocol
-            .as_string()
-            .as_deref()
-            .and_then(Protocol::from_name)
-            .ok_or_else(|| {
-                Error::config(
-                    "listenConversation: `protocol` must be 'sse', 'eventsource' or 'websocket'",
-                )
-            })?;
+        opts.protocol = protocol.as_string().as_deref().and_then(Protocol::from_name).ok_or_else(|| {
+            Error::config("listenConversation: `protocol` must be 'sse', 'eventsource' or 'websocket'")
+        })?;
     }
     let reconnect = get(props, "reconnect");
     if !reconnect.is_undefined() && !reconnect.is_null() {
-        opts.reconnect = reconnect
-            .as_bool()
-            .ok_or_else(|| Error::config("listenConversation: `reconnect` must be a boolean"))?;
+        opts.reconnect =
+            reconnect.as_bool().ok_or_else(|| Error::config("listenConversation: `reconnect` must be a boolean"))?;
     }
     let timeout = get(props, "timeoutMs");
     if !timeout.is_undefined() && !timeout.is_null() {
         match timeout.as_f64() {
             Some(t) if t >= 1.0 && t <= f64::from(i32::MAX as u32) => opts.timeout_ms = t as u32,
             _ => {
-                return Err(Error::config(
-                    "listenConversation: `timeoutMs` must be a positive number of milliseconds",
-                ))
+                return Err(Error::config("listenConversation: `timeoutMs` must be a positive number of milliseconds"))
             }
         }
     }
@@ -912,14 +809,13 @@ fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), Error> {
             }
             match v.as_f64() {
                 Some(t) if (0.0..=f64::from(i32::MAX as u32)).contains(&t) => Ok(t as u32),
-                _ => Err(Error::config(format!(
-                    "listenConversation: `backoff.{name}` must be a number of milliseconds"
-                ))),
+                _ => {
+                    Err(Error::config(format!("listenConversation: `backoff.{name}` must be a number of milliseconds")))
+                }
             }
         };
         let d = ListenOptions::default().backoff;
-        opts.backoff =
-            crate::realtime::Backoff::new(ms("baseMs", d.base_ms)?, ms("maxMs", d.cap_ms)?);
+        opts.backoff = crate::realtime::Backoff::new(ms("baseMs", d.base_ms)?, ms("maxMs", d.cap_ms)?);
     }
     Ok((id, opts))
 }
@@ -990,11 +886,7 @@ pub fn decode_signal(input: JsValue) -> Result<JsValue, JsValue> {
     } else {
         return Err(fail("expects a JSON string or an object".into()));
     };
-    let ty = if envelope.is_object() {
-        get(&envelope, "type").as_string()
-    } else {
-        None
-    };
+    let ty = if envelope.is_object() { get(&envelope, "type").as_string() } else { None };
     let Some(ty) = ty else {
         return Err(fail("not a signal envelope (missing string `type`)".into()));
     };
@@ -1012,14 +904,8 @@ pub fn decode_signal(input: JsValue) -> Result<JsValue, JsValue> {
 /// Field kinds: `s` string, `S` string or null, `n` number, `b` boolean,
 /// `o` object, `p` message payload (an object with a string `type`), `m` a
 /// message; a leading `?` marks an optional field.
-const MESSAGE: &[(&str, &str)] = &[
-    ("id", "s"),
-    ("createdAt", "s"),
-    ("conversationId", "s"),
-    ("userId", "s"),
-    ("payload", "p"),
-    ("metadata", "?o"),
-];
+const MESSAGE: &[(&str, &str)] =
+    &[("id", "s"), ("createdAt", "s"), ("conversationId", "s"), ("userId", "s"), ("payload", "p"), ("metadata", "?o")];
 
 const SHAPES: &[(&str, &[(&str, &str)])] = &[
     (
@@ -1046,37 +932,15 @@ const SHAPES: &[(&str, &[(&str, &str)])] = &[
             ("delta", "s"),
         ],
     ),
-    (
-        "message_stream_complete",
-        &[("streamId", "s"), ("message", "m")],
-    ),
-    (
-        "message_stream_abort",
-        &[("streamId", "s"), ("conversationId", "s")],
-    ),
+    ("message_stream_complete", &[("streamId", "s"), ("message", "m")]),
+    ("message_stream_abort", &[("streamId", "s"), ("conversationId", "s")]),
     (
         "event_created",
-        &[
-            ("id", "S"),
-            ("createdAt", "s"),
-            ("conversationId", "s"),
-            ("userId", "s"),
-            ("payload", "o"),
-            ("isBot", "b"),
-        ],
+        &[("id", "S"), ("createdAt", "s"), ("conversationId", "s"), ("userId", "s"), ("payload", "o"), ("isBot", "b")],
     ),
-    (
-        "participant_added",
-        &[("conversationId", "s"), ("participantId", "s")],
-    ),
-    (
-        "participant_removed",
-        &[("conversationId", "s"), ("participantId", "s")],
-    ),
-    (
-        "message_deleted",
-        &[("id", "s"), ("conversationId", "s"), ("userId", "s")],
-    ),
+    ("participant_added", &[("conversationId", "s"), ("participantId", "s")]),
+    ("participant_removed", &[("conversationId", "s"), ("participantId", "s")]),
+    ("message_deleted", &[("id", "s"), ("conversationId", "s"), ("userId", "s")]),
 ];
 
 fn check_shape(v: &JsValue, fields: &[(&str, &str)], path: &str) -> Result<(), String> {
@@ -1104,9 +968,7 @@ fn check_shape(v: &JsValue, fields: &[(&str, &str)], path: &str) -> Result<(), S
             "o" => f.is_object() && !js_sys::Array::is_array(&f),
             "p" => {
                 if !f.is_object() || !get(&f, "type").is_string() {
-                    return Err(format!(
-                        "`{at}` must be a payload object with a string `type`"
-                    ));
+                    return Err(format!("`{at}` must be a payload object with a string `type`"));
                 }
                 true
             }

@@ -39,9 +39,7 @@ pub fn header_ok(name: &str, value: &str) -> bool {
 
 /// The error for a body over `limit` bytes.
 pub fn too_large(op: &str, limit: usize) -> Error {
-    Error::decode(format!(
-        "{op}: the response body exceeds the limit of {limit} bytes"
-    ))
+    Error::decode(format!("{op}: the response body exceeds the limit of {limit} bytes"))
 }
 
 /// Checks a declared or counted body size against the limit.
@@ -62,8 +60,8 @@ fn looks_like_html(body: &str) -> bool {
 /// operation in messages.
 pub fn classify(op: &str, status: u16, body: &str) -> Result<Value, Error> {
     if is_success(status) {
-        let value = json::parse_value(body)
-            .map_err(|e| Error::decode(format!("{op}: HTTP {status}: {}", e.message)))?;
+        let value =
+            json::parse_value(body).map_err(|e| Error::decode(format!("{op}: HTTP {status}: {}", e.message)))?;
         if let Some(err) = error_in_success(&value) {
             return Err(err);
         }
@@ -91,9 +89,7 @@ pub fn classify_object(op: &str, status: u16, body: &str) -> Result<Value, Error
             Value::Bool(_) => "a boolean",
             _ => "null",
         };
-        return Err(Error::decode(format!(
-            "{op}: unexpected response: expected a JSON object, got {got}"
-        )));
+        return Err(Error::decode(format!("{op}: unexpected response: expected a JSON object, got {got}")));
     }
     Ok(value)
 }
@@ -108,11 +104,7 @@ pub fn check<T: serde::de::DeserializeOwned>(op: &str, value: &Value) -> Result<
 }
 
 /// Classifies a response and reads the typed output from it.
-pub fn decode<T: serde::de::DeserializeOwned>(
-    op: &str,
-    status: u16,
-    body: &str,
-) -> Result<T, Error> {
+pub fn decode<T: serde::de::DeserializeOwned>(op: &str, status: u16, body: &str) -> Result<T, Error> {
     decode_value(op, classify_object(op, status, body)?)
 }
 
@@ -149,21 +141,13 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            base_delay_ms: 300,
-            max_delay_ms: 10_000,
-        }
+        RetryPolicy { max_retries: 3, base_delay_ms: 300, max_delay_ms: 10_000 }
     }
 }
 
 impl RetryPolicy {
     /// No retries.
-    pub const NONE: RetryPolicy = RetryPolicy {
-        max_retries: 0,
-        base_delay_ms: 0,
-        max_delay_ms: 0,
-    };
+    pub const NONE: RetryPolicy = RetryPolicy { max_retries: 0, base_delay_ms: 0, max_delay_ms: 0 };
 
     /// The delay before retry number `attempt` (0 for the first retry), or
     /// `None` to give up. `retry_after` is the header's value, `now_ms` the
@@ -187,9 +171,8 @@ impl RetryPolicy {
         if let Some(ms) = retry_after.and_then(|v| parse_retry_after(v, now_ms)) {
             return (ms <= u64::from(self.max_delay_ms)).then_some(ms as u32);
         }
-        let backoff = u64::from(self.base_delay_ms)
-            .saturating_mul(1u64 << attempt.min(20))
-            .min(u64::from(self.max_delay_ms));
+        let backoff =
+            u64::from(self.base_delay_ms).saturating_mul(1u64 << attempt.min(20)).min(u64::from(self.max_delay_ms));
         let jitter = jitter.clamp(0.0, 1.0);
         Some((backoff as f64 * (0.5 + 0.5 * jitter)) as u32)
     }
@@ -204,22 +187,17 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
         return Some(v.parse::<u64>().ok()?.saturating_mul(1000));
     }
     let at_ms = parse_http_date(v)? as f64 * 1000.0;
-    Some(if at_ms <= now_ms {
-        0
-    } else {
-        (at_ms - now_ms).ceil() as u64
-    })
+    Some(if at_ms <= now_ms { 0 } else { (at_ms - now_ms).ceil() as u64 })
 }
 
 /// IMF-fixdate to Unix seconds. The format has a fixed layout, so it is
 /// read by position: `"Sun, 06 Nov 1994 08:49:37 GMT"`.
 fn parse_http_date(v: &str) -> Option<i64> {
-    const MONTHS: [&[u8; 3]; 12] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    const MONTHS: [&[u8; 3]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
     let b: &[u8; 29] = v.as_bytes().try_into().ok()?;
     let num = |at: usize, len: usize| -> Option<i64> {
-        b[at..at + len]
-            .iter()
-            .try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
+        b[at..at + len].iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
     };
     let layout = [(3, b','), (4, b' '), (7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':'), (25, b' ')];
     if layout.iter().any(|&(i, c)| b[i] != c) || &b[26..] != b"GMT" {
@@ -268,7 +246,8 @@ mod tests {
         }
     }
 
-    const USER: &str = r#"{"user":{"id":"u","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z"}}"#;
+    const USER: &str =
+        r#"{"user":{"id":"u","createdAt":"2025-01-01T00:00:00.000Z","updatedAt":"2025-01-01T00:00:00.000Z"}}"#;
 
     fn dec(status: u16, body: &str) -> Result<UserOutput, Error> {
         decode::<UserOutput>("getUser", status, body)
@@ -292,11 +271,7 @@ mod tests {
             ApiErrorType::Internal,
             ApiErrorType::RateLimited,
         ] {
-            let body = format!(
-                r#"{{"id":"err_1","code":{},"type":"{}","message":"m"}}"#,
-                ty.code(),
-                ty.name()
-            );
+            let body = format!(r#"{{"id":"err_1","code":{},"type":"{}","message":"m"}}"#, ty.code(), ty.name());
             let e = dec(ty.code(), &body).unwrap_err();
             assert_eq!(
                 (e.kind, e.code, e.id.as_deref(), e.message.as_str()),
@@ -312,7 +287,10 @@ mod tests {
             ("not json", "getUser: HTTP 200: expected JSON, got text: not json"),
             ("<!doctype html><p>hi", "getUser: HTTP 200: expected JSON, got HTML: <!doctype html><p>hi"),
             (r#"{"user":{"id":"u","crea"#, "getUser: HTTP 200: invalid or truncated JSON"),
-            (r#"{"user":{"id":1,"createdAt":"a","updatedAt":"b"}}"#, "getUser: unexpected response: user.id: invalid type: integer `1`, expected a string"),
+            (
+                r#"{"user":{"id":1,"createdAt":"a","updatedAt":"b"}}"#,
+                "getUser: unexpected response: user.id: invalid type: integer `1`, expected a string",
+            ),
             (r#"{"user":null}"#, "getUser: unexpected response: user: invalid type: null"),
             ("[]", "getUser: unexpected response: expected a JSON object, got an array"),
             ("null", "getUser: unexpected response: expected a JSON object, got null"),
@@ -326,15 +304,8 @@ mod tests {
 
     #[test]
     fn error_wrapped_in_success() {
-        let e = dec(
-            200,
-            r#"{"code":403,"type":"Forbidden","message":"no","id":"err_x"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(
-            (e.kind, e.code, e.message.as_str()),
-            (ErrorKind::Api(ApiErrorType::Forbidden), 403, "no")
-        );
+        let e = dec(200, r#"{"code":403,"type":"Forbidden","message":"no","id":"err_x"}"#).unwrap_err();
+        assert_eq!((e.kind, e.code, e.message.as_str()), (ErrorKind::Api(ApiErrorType::Forbidden), 403, "no"));
         let e = dec(200, r#"{"code":502}"#).unwrap_err();
         assert_eq!((e.code, e.message.as_str()), (502, "An error occurred"));
         // A code outside 400-599 is not an error marker.
@@ -343,44 +314,23 @@ mod tests {
 
     #[test]
     fn irregular_failures_classified_by_status() {
-        let e = dec(
-            400,
-            r#"{"message":"must have required property 'x-user-key'"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(
-            (e.kind, e.code),
-            (ErrorKind::Api(ApiErrorType::InvalidPayload), 400)
-        );
+        let e = dec(400, r#"{"message":"must have required property 'x-user-key'"}"#).unwrap_err();
+        assert_eq!((e.kind, e.code), (ErrorKind::Api(ApiErrorType::InvalidPayload), 400));
         assert_eq!(e.message, "must have required property 'x-user-key'");
         let e = dec(404, r#"{"message":"Route doesn't exist"}"#).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Api(ApiErrorType::ResourceNotFound));
         let e = dec(500, "Something broke").unwrap_err();
-        assert_eq!(
-            (e.kind, e.message.as_str()),
-            (
-                ErrorKind::Api(ApiErrorType::Internal),
-                "HTTP 500: Something broke"
-            )
-        );
+        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Api(ApiErrorType::Internal), "HTTP 500: Something broke"));
         let e = dec(500, "").unwrap_err();
         assert_eq!(
             (e.kind, e.message.as_str()),
-            (
-                ErrorKind::Api(ApiErrorType::Internal),
-                "HTTP 500 with an empty body"
-            )
+            (ErrorKind::Api(ApiErrorType::Internal), "HTTP 500 with an empty body")
         );
         let e = dec(503, "{\"trunc").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Api(ApiErrorType::Internal));
         let e = dec(500, "<html><title>Oops</title></html>").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Decode);
-        assert!(
-            e.message
-                .starts_with("getUser: HTTP 500: expected JSON, got HTML"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("getUser: HTTP 500: expected JSON, got HTML"), "{}", e.message);
         let e = dec(429, "").unwrap_err();
         assert_eq!(e.kind, ErrorKind::Api(ApiErrorType::RateLimited));
     }
@@ -391,10 +341,7 @@ mod tests {
         let e = check_size("getUser", 11, 10).unwrap_err();
         assert_eq!(
             (e.kind, e.message.as_str()),
-            (
-                ErrorKind::Decode,
-                "getUser: the response body exceeds the limit of 10 bytes"
-            )
+            (ErrorKind::Decode, "getUser: the response body exceeds the limit of 10 bytes")
         );
     }
 
@@ -402,18 +349,8 @@ mod tests {
     fn hello() {
         assert!(hello_ok(200, "Hello, Botpress User 🤖").is_ok());
         assert!(hello_ok(204, "").is_ok());
-        assert_eq!(
-            hello_ok(200, r#"{"code":500,"message":"down"}"#)
-                .unwrap_err()
-                .code,
-            500
-        );
-        assert_eq!(
-            hello_ok(404, r#"{"message":"Route doesn't exist"}"#)
-                .unwrap_err()
-                .code,
-            404
-        );
+        assert_eq!(hello_ok(200, r#"{"code":500,"message":"down"}"#).unwrap_err().code, 500);
+        assert_eq!(hello_ok(404, r#"{"message":"Route doesn't exist"}"#).unwrap_err().code, 404);
     }
 
     #[test]
@@ -426,37 +363,18 @@ mod tests {
         for s in [429, 502, 503, 504] {
             assert_eq!(p.delay_ms(Method::Get, s, Some("0"), 0, 0.0, 0.0), Some(0));
         }
-        assert_eq!(
-            p.delay_ms(Method::Get, 503, Some("2"), 2, 0.0, 0.0),
-            Some(2000)
-        );
+        assert_eq!(p.delay_ms(Method::Get, 503, Some("2"), 2, 0.0, 0.0), Some(2000));
         assert_eq!(p.delay_ms(Method::Get, 503, Some("0"), 3, 0.0, 0.0), None);
         // Retry-After beyond the cap: give up rather than ignore it.
         assert_eq!(p.delay_ms(Method::Get, 429, Some("60"), 0, 0.0, 0.0), None);
         // Backoff doubles, with jitter between half and all of it, capped.
         assert_eq!(p.delay_ms(Method::Get, 502, None, 0, 0.0, 0.0), Some(150));
-        assert_eq!(
-            p.delay_ms(Method::Get, 502, None, 1, 0.0, 0.999_999),
-            Some(599)
-        );
-        let big = RetryPolicy {
-            max_retries: 30,
-            base_delay_ms: 300,
-            max_delay_ms: 10_000,
-        };
-        assert_eq!(
-            big.delay_ms(Method::Get, 502, None, 25, 0.0, 0.999_999_99),
-            Some(9_999)
-        );
+        assert_eq!(p.delay_ms(Method::Get, 502, None, 1, 0.0, 0.999_999), Some(599));
+        let big = RetryPolicy { max_retries: 30, base_delay_ms: 300, max_delay_ms: 10_000 };
+        assert_eq!(big.delay_ms(Method::Get, 502, None, 25, 0.0, 0.999_999_99), Some(9_999));
         // Unparsable Retry-After falls back to backoff.
-        assert_eq!(
-            p.delay_ms(Method::Get, 503, Some("soon"), 0, 0.0, 0.0),
-            Some(150)
-        );
-        assert_eq!(
-            RetryPolicy::NONE.delay_ms(Method::Get, 503, Some("0"), 0, 0.0, 0.0),
-            None
-        );
+        assert_eq!(p.delay_ms(Method::Get, 503, Some("soon"), 0, 0.0, 0.0), Some(150));
+        assert_eq!(RetryPolicy::NONE.delay_ms(Method::Get, 503, Some("0"), 0, 0.0, 0.0), None);
     }
 
     #[test]
@@ -468,34 +386,20 @@ mod tests {
         assert_eq!(parse_retry_after("", 0.0), None);
         // 784111777 = Sun, 06 Nov 1994 08:49:37 GMT
         let at = 784_111_777_000.0;
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at - 2500.0),
-            Some(2500)
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at + 1.0),
-            Some(0)
-        );
-        assert_eq!(
-            parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
-            Some(0)
-        );
-        assert_eq!(
-            parse_retry_after(
-                "Sat, 29 Feb 2020 12:00:00 GMT",
-                1_582_977_600_000.0 - 1000.0
-            ),
-            Some(1000)
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 UTC", 0.0),
-            None
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", 0.0),
-            None
-        );
-        for bad in ["Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT", "Sun 06 Nov 1994 08:49:37 GMT!", "Sun, 06 Nov 1994 08:4x:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMTX"] {
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at - 2500.0), Some(2500));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at + 1.0), Some(0));
+        assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", 0.0), Some(0));
+        assert_eq!(parse_retry_after("Sat, 29 Feb 2020 12:00:00 GMT", 1_582_977_600_000.0 - 1000.0), Some(1000));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 UTC", 0.0), None);
+        assert_eq!(parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", 0.0), None);
+        for bad in [
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:49:37 GMT",
+            "Sun 06 Nov 1994 08:49:37 GMT!",
+            "Sun, 06 Nov 1994 08:4x:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMTX",
+        ] {
             assert_eq!(parse_retry_after(bad, 0.0), None, "{bad}");
         }
     }

@@ -181,8 +181,7 @@ mod imp {
 /// `Map`s; `null` kept as `null`; absent optional fields omitted).
 #[cfg(target_arch = "wasm32")]
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<wasm_bindgen::JsValue, Error> {
-    let value =
-        serde_json::to_value(value).map_err(|e| Error::decode(format!("cannot encode: {e}")))?;
+    let value = serde_json::to_value(value).map_err(|e| Error::decode(format!("cannot encode: {e}")))?;
     value_to_js(&value)
 }
 
@@ -206,11 +205,7 @@ fn value_to_js_plain(value: &Value) -> wasm_bindgen::JsValue {
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(0.0)),
         Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => items
-            .iter()
-            .map(value_to_js_plain)
-            .collect::<js_sys::Array>()
-            .into(),
+        Value::Array(items) => items.iter().map(value_to_js_plain).collect::<js_sys::Array>().into(),
         Value::Object(map) => {
             let obj = js_sys::Object::new();
             for (k, v) in map {
@@ -274,21 +269,16 @@ mod tests {
 
     #[test]
     fn parses_typed_values() {
-        let u: UserOutput =
-            parse(r#"{"user":{"id":"u","createdAt":"a","updatedAt":"b","extra":1}}"#).unwrap();
+        let u: UserOutput = parse(r#"{"user":{"id":"u","createdAt":"a","updatedAt":"b","extra":1}}"#).unwrap();
         assert_eq!(u.user.id, "u");
-        assert_eq!(
-            to_string(&u).unwrap(),
-            r#"{"user":{"id":"u","createdAt":"a","updatedAt":"b"}}"#
-        );
+        assert_eq!(to_string(&u).unwrap(), r#"{"user":{"id":"u","createdAt":"a","updatedAt":"b"}}"#);
     }
 
     #[test]
     fn malformed_text_is_named() {
         assert_eq!(err(""), "expected JSON, got an empty body");
         assert_eq!(err("  \n"), "expected JSON, got an empty body");
-        assert!(err("<html><body>502 Bad Gateway</body></html>")
-            .starts_with("expected JSON, got HTML: <html>"));
+        assert!(err("<html><body>502 Bad Gateway</body></html>").starts_with("expected JSON, got HTML: <html>"));
         assert!(err("Internal Server Error").starts_with("expected JSON, got text: Internal"));
         assert!(err(r#"{"user":{"id":"u","creat"#).starts_with("invalid or truncated JSON"));
     }
@@ -305,11 +295,7 @@ mod tests {
             err(r#"{"user":{"id":"u"}}"#)
         );
         assert!(err(r#"{"nope":1}"#).contains("missing field `user`"));
-        assert!(
-            err("[1,2]").contains("invalid type: integer `1`"),
-            "{}",
-            err("[1,2]")
-        );
+        assert!(err("[1,2]").contains("invalid type: integer `1`"), "{}", err("[1,2]"));
         let e = parse::<ListMessagesOutput>(
             r#"{"messages":[{"id":"m","createdAt":"a","conversationId":"c","userId":"u","payload":{"type":"text","text":7}}],"meta":{}}"#,
         )

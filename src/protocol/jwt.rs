@@ -28,16 +28,11 @@ pub fn sign_user_key(encryption_key: &str, user_id: &str, iat_secs: u64) -> Resu
     }
     let key = Hs256Key::new(encryption_key.as_bytes());
     let header = Header::empty().with_token_type("JWT");
-    let claims = Claims::new(UserClaims {
-        id: user_id,
-        iat: iat_secs,
-    });
+    let claims = Claims::new(UserClaims { id: user_id, iat: iat_secs });
     // The only failure is a claims serialisation error (of a string and a
     // number, so in practice none); a fixed message keeps serde_json's
     // error texts out of the binary.
-    Hs256
-        .token(&header, &claims, &key)
-        .map_err(|_| Error::config("cannot sign the user key"))
+    Hs256.token(&header, &claims, &key).map_err(|_| Error::config("cannot sign the user key"))
 }
 
 #[cfg(test)]
@@ -60,30 +55,16 @@ mod tests {
 
         let key = Hs256Key::new(b"s3cret");
         let checked = Hs256.validator::<Back>(&key).validate(&untrusted).unwrap();
-        assert_eq!(
-            checked.claims().custom,
-            Back {
-                id: "user-1".into()
-            }
-        );
-        assert_eq!(
-            checked.claims().issued_at.map(|t| t.timestamp()),
-            Some(1_700_000_000)
-        );
+        assert_eq!(checked.claims().custom, Back { id: "user-1".into() });
+        assert_eq!(checked.claims().issued_at.map(|t| t.timestamp()), Some(1_700_000_000));
 
         // The claims object is exactly {id, iat}.
         let raw = base64_url_decode(token.split('.').nth(1).unwrap());
         let claims: serde_json::Value = serde_json::from_slice(&raw).unwrap();
-        assert_eq!(
-            claims,
-            serde_json::json!({"id": "user-1", "iat": 1_700_000_000u64})
-        );
+        assert_eq!(claims, serde_json::json!({"id": "user-1", "iat": 1_700_000_000u64}));
 
         let wrong = Hs256Key::new(b"other");
-        assert!(Hs256
-            .validator::<Back>(&wrong)
-            .validate(&untrusted)
-            .is_err());
+        assert!(Hs256.validator::<Back>(&wrong).validate(&untrusted).is_err());
     }
 
     #[test]
@@ -91,8 +72,7 @@ mod tests {
         let token = sign_user_key("k", "u", 1).unwrap();
         let parts: Vec<&str> = token.split('.').collect();
         assert_eq!(parts.len(), 3);
-        let header: serde_json::Value =
-            serde_json::from_slice(&base64_url_decode(parts[0])).unwrap();
+        let header: serde_json::Value = serde_json::from_slice(&base64_url_decode(parts[0])).unwrap();
         assert_eq!(header, serde_json::json!({"alg": "HS256", "typ": "JWT"}));
         let claims = base64_url_decode(parts[1]);
         assert_eq!(claims, br#"{"id":"u","iat":1}"#);

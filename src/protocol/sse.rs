@@ -224,11 +224,7 @@ impl SseDecoder {
             self.event.clear();
             return;
         }
-        let event = if self.event.is_empty() {
-            "message".to_string()
-        } else {
-            std::mem::take(&mut self.event)
-        };
+        let event = if self.event.is_empty() { "message".to_string() } else { std::mem::take(&mut self.event) };
         self.event.clear();
         self.has_data = false;
         emit(SseEvent {
@@ -248,9 +244,7 @@ fn push_utf8(out: &mut String, bytes: &[u8]) {
 }
 
 fn overflow(max: usize) -> Error {
-    Error::decode(format!(
-        "event stream line or event longer than {max} bytes"
-    ))
+    Error::decode(format!("event stream line or event longer than {max} bytes"))
 }
 
 /// What the data of one frame of the Chat API's stream is.
@@ -281,10 +275,7 @@ pub fn decode_frame(data: &str) -> Option<crate::Signal> {
     }
     Some(match serde_json::from_str::<serde_json::Value>(data) {
         Ok(v) => crate::Signal::from_value(v),
-        Err(_) => crate::Signal::Unknown {
-            kind: "unknown".into(),
-            data: serde_json::Value::String(data.into()),
-        },
+        Err(_) => crate::Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::String(data.into()) },
     })
 }
 
@@ -297,18 +288,12 @@ mod tests {
     }
 
     fn ev(data: &str) -> SseEvent {
-        SseEvent {
-            event: "message".into(),
-            data: data.into(),
-            id: None,
-            retry: None,
-        }
+        SseEvent { event: "message".into(), data: data.into(), id: None, retry: None }
     }
 
     #[test]
     fn chat_frames_and_keepalive() {
-        let s =
-            b"event: message\ndata: {\"type\":\"x\",\"data\":{}}\n\nevent: message\ndata: ping\n\n";
+        let s = b"event: message\ndata: {\"type\":\"x\",\"data\":{}}\n\nevent: message\ndata: ping\n\n";
         assert_eq!(all(s), vec![ev("{\"type\":\"x\",\"data\":{}}"), ev("ping")]);
         assert_eq!(frame_kind("ping"), FrameKind::Ping);
         assert!(decode_frame("ping").is_none());
@@ -324,11 +309,7 @@ mod tests {
 
     #[test]
     fn line_endings() {
-        for s in [
-            &b"data: a\r\ndata: b\r\n\r\n"[..],
-            b"data: a\rdata: b\r\r",
-            b"data: a\ndata: b\n\n",
-        ] {
+        for s in [&b"data: a\r\ndata: b\r\n\r\n"[..], b"data: a\rdata: b\r\r", b"data: a\ndata: b\n\n"] {
             assert_eq!(all(s), vec![ev("a\nb")]);
         }
         // CR at the end of one chunk, LF at the start of the next: one terminator.
@@ -375,9 +356,7 @@ mod tests {
         assert_eq!(d.feed_collect(b"data: ok\n\n").unwrap(), vec![ev("ok")]);
         // Many short data lines that add up past the limit.
         let mut d = SseDecoder::with_max_line(16);
-        assert!(d
-            .feed_collect(b"data: 0123456\ndata: 0123456\ndata: 0\n")
-            .is_err());
+        assert!(d.feed_collect(b"data: 0123456\ndata: 0123456\ndata: 0\n").is_err());
         // A huge line never buffers more than the limit.
         let mut d = SseDecoder::with_max_line(1024);
         let chunk = [b'x'; 512];
@@ -391,17 +370,9 @@ mod tests {
 
     #[test]
     fn decode_frame_signals() {
-        let s = decode_frame(
-            r#"{"type":"participant_added","data":{"conversationId":"c","participantId":"p"}}"#,
-        );
+        let s = decode_frame(r#"{"type":"participant_added","data":{"conversationId":"c","participantId":"p"}}"#);
         assert_eq!(s.unwrap().kind(), "participant_added");
         let s = decode_frame("not json").unwrap();
-        assert_eq!(
-            s,
-            crate::Signal::Unknown {
-                kind: "unknown".into(),
-                data: serde_json::json!("not json")
-            }
-        );
+        assert_eq!(s, crate::Signal::Unknown { kind: "unknown".into(), data: serde_json::json!("not json") });
     }
 }

@@ -48,10 +48,7 @@ pub struct StreamAssembler<M> {
 
 impl<M> Default for StreamAssembler<M> {
     fn default() -> Self {
-        StreamAssembler {
-            open: Vec::new(),
-            finished: Vec::new(),
-        }
+        StreamAssembler { open: Vec::new(), finished: Vec::new() }
     }
 }
 
@@ -105,11 +102,7 @@ impl<M: Clone> StreamAssembler<M> {
 
     /// How a recently finished stream ended.
     pub fn outcome(&self, stream_id: &str) -> Option<&StreamOutcome<M>> {
-        self.finished
-            .iter()
-            .rev()
-            .find(|(id, _)| id == stream_id)
-            .map(|(_, o)| o)
+        self.finished.iter().rev().find(|(id, _)| id == stream_id).map(|(_, o)| o)
     }
 
     /// Whether deltas were seen for a stream that has not finished.
@@ -143,22 +136,15 @@ impl StreamAssembler<crate::Message> {
         match signal {
             Signal::MessageStreamDelta(d) => {
                 let text = self.delta(&d.stream_id, d.sequence, &d.delta);
-                Some(StreamUpdate::Delta {
-                    stream_id: d.stream_id.clone(),
-                    text,
-                })
+                Some(StreamUpdate::Delta { stream_id: d.stream_id.clone(), text })
             }
             Signal::MessageStreamComplete(c) => {
                 self.complete(&c.stream_id, c.message.clone());
-                Some(StreamUpdate::Completed {
-                    stream_id: c.stream_id.clone(),
-                })
+                Some(StreamUpdate::Completed { stream_id: c.stream_id.clone() })
             }
             Signal::MessageStreamAbort(a) => {
                 self.abort(&a.stream_id);
-                Some(StreamUpdate::Aborted {
-                    stream_id: a.stream_id.clone(),
-                })
+                Some(StreamUpdate::Aborted { stream_id: a.stream_id.clone() })
             }
             _ => None,
         }
@@ -201,19 +187,8 @@ mod tests {
         a.push(&delta("s", 0, "a"));
         a.push(&delta("s", 2, "c"));
         let u = a.push(&delta("s", 1, "b")).unwrap();
-        assert_eq!(
-            u,
-            StreamUpdate::Delta {
-                stream_id: "s".into(),
-                text: "abc".into()
-            }
-        );
-        assert!(a
-            .push(&Signal::Unknown {
-                kind: "x".into(),
-                data: serde_json::Value::Null
-            })
-            .is_none());
+        assert_eq!(u, StreamUpdate::Delta { stream_id: "s".into(), text: "abc".into() });
+        assert!(a.push(&Signal::Unknown { kind: "x".into(), data: serde_json::Value::Null }).is_none());
         a.push(&Signal::MessageStreamComplete(MessageStreamComplete {
             stream_id: "s".into(),
             message: message("abc"),
@@ -235,16 +210,11 @@ mod tests {
         a.push(&delta("x", 0, "1"));
         a.push(&delta("y", 0, "A"));
         a.push(&delta("x", 1, "2"));
-        a.push(&Signal::MessageStreamAbort(MessageStreamAbort {
-            stream_id: "y".into(),
-            conversation_id: "c".into(),
-        }));
+        a.push(&Signal::MessageStreamAbort(MessageStreamAbort { stream_id: "y".into(), conversation_id: "c".into() }));
         assert_eq!(a.outcome("y"), Some(&StreamOutcome::Aborted));
         assert_eq!(a.text("x").as_deref(), Some("12"));
         // Completion without deltas still resolves, with empty text.
-        assert!(
-            matches!(a.complete("z", message("z")), StreamOutcome::Complete { text, .. } if text.is_empty())
-        );
+        assert!(matches!(a.complete("z", message("z")), StreamOutcome::Complete { text, .. } if text.is_empty()));
     }
 
     #[test]

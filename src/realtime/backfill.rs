@@ -66,13 +66,7 @@ impl Default for Delivered {
 
 impl Delivered {
     pub fn with_capacity(capacity: usize) -> Self {
-        Delivered {
-            last: None,
-            seen: HashSet::new(),
-            order: Vec::new(),
-            next: 0,
-            capacity: capacity.max(1),
-        }
+        Delivered { last: None, seen: HashSet::new(), order: Vec::new(), next: 0, capacity: capacity.max(1) }
     }
 
     /// The newest message delivered (or primed) so far.
@@ -103,10 +97,7 @@ impl Delivered {
             Some(w) => created_at >= w.created_at.as_str(),
         };
         if newer {
-            self.last = Some(Watermark {
-                created_at: created_at.to_string(),
-                id: id.to_string(),
-            });
+            self.last = Some(Watermark { created_at: created_at.to_string(), id: id.to_string() });
         }
         true
     }
@@ -133,12 +124,8 @@ impl Delivered {
         let (Some(first), Some(last)) = (page.first(), page.last()) else {
             return false;
         };
-        let descending = page
-            .windows(2)
-            .all(|p| p[0].created_at() >= p[1].created_at());
-        descending
-            && first.created_at() > last.created_at()
-            && last.created_at() < w.created_at.as_str()
+        let descending = page.windows(2).all(|p| p[0].created_at() >= p[1].created_at());
+        descending && first.created_at() > last.created_at() && last.created_at() < w.created_at.as_str()
     }
 
     /// Picks from listed messages those a backfill must deliver: newer than
@@ -155,11 +142,7 @@ impl Delivered {
 
     /// [`backfill`](Self::backfill) for any listed message type: the
     /// messages to deliver, each with its `isBot`.
-    pub fn backfill_items<M: Listed>(
-        &mut self,
-        listed: Vec<M>,
-        own_user_id: &str,
-    ) -> Vec<(M, bool)> {
+    pub fn backfill_items<M: Listed>(&mut self, listed: Vec<M>, own_user_id: &str) -> Vec<(M, bool)> {
         let mut listed = listed;
         if is_descending(&listed) {
             listed.reverse();
@@ -230,10 +213,7 @@ mod tests {
         let out = d.backfill(listed.clone(), "me");
         assert_eq!(ids(&out), ["m2", "m3"]);
         assert!(!out[0].is_bot && out[1].is_bot);
-        assert!(
-            d.backfill(listed, "me").is_empty(),
-            "second backfill delivers nothing"
-        );
+        assert!(d.backfill(listed, "me").is_empty(), "second backfill delivers nothing");
         // A live duplicate after the backfill is dropped.
         assert!(!d.observe("m3", "2025-01-01T00:00:03.000Z"));
         assert_eq!(d.watermark().unwrap().id, "m3");
@@ -243,15 +223,8 @@ mod tests {
     fn equal_timestamps_are_deduplicated_by_id() {
         let mut d = Delivered::default();
         d.observe("a", "2025-01-01T00:00:05.000Z");
-        let out = d.backfill(
-            vec![
-                msg("z", "04", "u"),
-                msg("a", "05", "u"),
-                msg("b", "05", "u"),
-                msg("c", "05", "u"),
-            ],
-            "u",
-        );
+        let out =
+            d.backfill(vec![msg("z", "04", "u"), msg("a", "05", "u"), msg("b", "05", "u"), msg("c", "05", "u")], "u");
         assert_eq!(ids(&out), ["b", "c"]);
     }
 
@@ -259,11 +232,7 @@ mod tests {
     fn newest_first_listings_are_reordered_and_can_stop_early() {
         let mut d = Delivered::default();
         d.observe("m2", "2025-01-01T00:00:02.000Z");
-        let page = vec![
-            msg("m5", "05", "u"),
-            msg("m4", "04", "u"),
-            msg("m1", "01", "u"),
-        ];
+        let page = vec![msg("m5", "05", "u"), msg("m4", "04", "u"), msg("m1", "01", "u")];
         assert!(d.page_reaches_watermark(&page));
         assert!(!d.page_reaches_watermark(&[msg("m1", "01", "u"), msg("m5", "05", "u")]));
         assert_eq!(ids(&d.backfill(page, "u")), ["m4", "m5"]);
@@ -273,14 +242,7 @@ mod tests {
     fn priming_hides_history() {
         let mut d = Delivered::default();
         d.prime(&[msg("h1", "01", "u"), msg("h2", "02", "u")]);
-        let out = d.backfill(
-            vec![
-                msg("h1", "01", "u"),
-                msg("h2", "02", "u"),
-                msg("n", "03", "u"),
-            ],
-            "me",
-        );
+        let out = d.backfill(vec![msg("h1", "01", "u"), msg("h2", "02", "u"), msg("n", "03", "u")], "me");
         assert_eq!(ids(&out), ["n"]);
         let mut fresh = Delivered::default();
         assert_eq!(fresh.backfill(vec![msg("x", "01", "u")], "u").len(), 1);

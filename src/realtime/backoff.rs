@@ -20,11 +20,7 @@ impl Default for Backoff {
 
 impl Backoff {
     pub fn new(base_ms: u32, cap_ms: u32) -> Self {
-        Backoff {
-            base_ms,
-            cap_ms: cap_ms.max(base_ms),
-            attempt: 0,
-        }
+        Backoff { base_ms, cap_ms: cap_ms.max(base_ms), attempt: 0 }
     }
 
     /// Retries since the last [`reset`](Self::reset).
@@ -41,11 +37,7 @@ impl Backoff {
     /// The next delay in ms; `random` is uniform in `[0, 1)` (values outside
     /// are clamped, NaN counts as 0).
     pub fn next_delay(&mut self, random: f64) -> u32 {
-        let r = if random.is_nan() {
-            0.0
-        } else {
-            random.clamp(0.0, 1.0)
-        };
+        let r = if random.is_nan() { 0.0 } else { random.clamp(0.0, 1.0) };
         let delay = (f64::from(self.ceiling()) * r) as u32;
         self.attempt = self.attempt.saturating_add(1);
         delay
@@ -64,12 +56,8 @@ pub fn is_final(err: &Error) -> bool {
     match err.kind {
         ErrorKind::Config | ErrorKind::Aborted => true,
         ErrorKind::Api(t) => {
-            matches!(
-                t,
-                ApiErrorType::Unauthorized
-                    | ApiErrorType::Forbidden
-                    | ApiErrorType::ResourceNotFound
-            ) || matches!(err.code, 401 | 403 | 404)
+            matches!(t, ApiErrorType::Unauthorized | ApiErrorType::Forbidden | ApiErrorType::ResourceNotFound)
+                || matches!(err.code, 401 | 403 | 404)
         }
         _ => false,
     }

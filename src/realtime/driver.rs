@@ -55,10 +55,7 @@ impl MessageKey {
     fn resolve(self) -> (String, String) {
         match self {
             MessageKey::Eager(id, at) => (id, at),
-            MessageKey::Lazy(id, at) => (
-                id.as_string().unwrap_or_default(),
-                at.as_string().unwrap_or_default(),
-            ),
+            MessageKey::Lazy(id, at) => (id.as_string().unwrap_or_default(), at.as_string().unwrap_or_default()),
         }
     }
 }
@@ -129,10 +126,7 @@ impl Progress {
 }
 
 enum Conn {
-    Sse {
-        body: BodyStream,
-        decoder: SseDecoder,
-    },
+    Sse { body: BodyStream, decoder: SseDecoder },
     Ws(WsStream),
     Es(EsStream),
 }
@@ -161,23 +155,11 @@ fn bound<T>(v: &mut Vec<T>) {
 const LIST_PAGE_LIMIT: usize = 10_000;
 
 async fn open<M>(target: &Target<M>, protocol: Protocol) -> Result<Conn, Error> {
-    let url = listen_url(
-        &target.api_url,
-        &target.conversation_id,
-        &target.key,
-        protocol,
-    );
+    let url = listen_url(&target.api_url, &target.conversation_id, &target.key, protocol);
     match protocol {
         Protocol::Sse => {
-            let body = stream::open(
-                &url,
-                &[("x-user-key", &target.key), ("accept", "text/event-stream")],
-            )
-            .await?;
-            Ok(Conn::Sse {
-                body,
-                decoder: SseDecoder::new(),
-            })
+            let body = stream::open(&url, &[("x-user-key", &target.key), ("accept", "text/event-stream")]).await?;
+            Ok(Conn::Sse { body, decoder: SseDecoder::new() })
         }
         Protocol::WebSocket => {
             let ws = WsStream::connect(&url)?;
@@ -205,12 +187,7 @@ async fn open<M>(target: &Target<M>, protocol: Protocol) -> Result<Conn, Error> 
 /// A WebSocket or EventSource refused without telling why: ask the same
 /// route over HTTP, so 401/403/404 are recognised as final.
 async fn refusal<M>(target: &Target<M>, e: Error) -> Error {
-    let url = listen_url(
-        &target.api_url,
-        &target.conversation_id,
-        &target.key,
-        Protocol::Sse,
-    );
+    let url = listen_url(&target.api_url, &target.conversation_id, &target.key, Protocol::Sse);
     stream::probe(&url, &target.key).await.unwrap_or(e)
 }
 
@@ -306,18 +283,7 @@ pub(crate) async fn run<C: Codec>(
                 if !emit(Event::Connected) {
                     return;
                 }
-                match pump(
-                    &target,
-                    &opts,
-                    &progress,
-                    codec,
-                    emit,
-                    conn,
-                    reconnected,
-                    &mut backoff,
-                    &mut attempt,
-                )
-                .await
+                match pump(&target, &opts, &progress, codec, emit, conn, reconnected, &mut backoff, &mut attempt).await
                 {
                     Some(e) => e,
                     None => return,
@@ -330,11 +296,7 @@ pub(crate) async fn run<C: Codec>(
         }
         attempt += 1;
         let delay_ms = backoff.next_delay(random());
-        if !emit(Event::Reconnecting {
-            attempt,
-            delay_ms,
-            error: ended,
-        }) {
+        if !emit(Event::Reconnecting { attempt, delay_ms, error: ended }) {
             return;
         }
         sleep(delay_ms).await;
@@ -359,11 +321,7 @@ async fn pump<C: Codec>(
     // delivered; on the first connection the history is only recorded.
     let mut holding = track && reconnected;
     let mut listing: Option<Listing<'_, C::Listed>> =
-        if holding {
-            Some(Box::pin(list_recent(target, progress)))
-        } else {
-            None
-        };
+        if holding { Some(Box::pin(list_recent(target, progress))) } else { None };
     let mut held: Vec<Decoded<C::Item>> = Vec::new();
     let last = Rc::new(Cell::new(now_ms()));
     let mut silence = Box::pin(watchdog(last.clone(), opts.timeout_ms));
@@ -375,36 +333,34 @@ async fn pump<C: Codec>(
     // them; the first live message that is not among them is newer than the
     // listing, and so is everything after it.
     let mut overlap: HashSet<String> = HashSet::new();
-    let deliver = |d: Decoded<C::Item>,
-                   overlap: &mut HashSet<String>,
-                   emit: &mut dyn FnMut(Event<C::Item>) -> bool|
-     -> bool {
-        if let (true, Some(key)) = (track, d.message) {
-            let key = match key {
-                MessageKey::Lazy(id, at) if overlap.is_empty() => {
-                    let mut recent = progress.recent.borrow_mut();
-                    if recent.len() >= DEFAULT_SEEN_CAPACITY {
-                        recent.pop_front();
+    let deliver =
+        |d: Decoded<C::Item>, overlap: &mut HashSet<String>, emit: &mut dyn FnMut(Event<C::Item>) -> bool| -> bool {
+            if let (true, Some(key)) = (track, d.message) {
+                let key = match key {
+                    MessageKey::Lazy(id, at) if overlap.is_empty() => {
+                        let mut recent = progress.recent.borrow_mut();
+                        if recent.len() >= DEFAULT_SEEN_CAPACITY {
+                            recent.pop_front();
+                        }
+                        recent.push_back((id, at));
+                        None
                     }
-                    recent.push_back((id, at));
-                    None
-                }
-                key => Some(key.resolve()),
-            };
-            if let Some((id, at)) = key {
-                if !overlap.is_empty() {
-                    if overlap.remove(&id) {
+                    key => Some(key.resolve()),
+                };
+                if let Some((id, at)) = key {
+                    if !overlap.is_empty() {
+                        if overlap.remove(&id) {
+                            return true;
+                        }
+                        overlap.clear();
+                    }
+                    if !progress.delivered.borrow_mut().observe(&id, &at) {
                         return true;
                     }
-                    overlap.clear();
-                }
-                if !progress.delivered.borrow_mut().observe(&id, &at) {
-                    return true;
                 }
             }
-        }
-        emit(Event::Signal(d.item))
-    };
+            emit(Event::Signal(d.item))
+        };
 
     loop {
         let step = {
@@ -475,10 +431,7 @@ async fn pump<C: Codec>(
                     }
                 }
                 let n = std::mem::replace(attempt, 0);
-                if !emit(Event::Reconnected {
-                    attempt: n,
-                    missed: count,
-                }) {
+                if !emit(Event::Reconnected { attempt: n, missed: count }) {
                     return None;
                 }
             }

@@ -33,22 +33,14 @@ impl Codec for SignalCodec {
             Frame::Text(t) => decode(t)?,
             Frame::Js(v) => match v.as_string() {
                 Some(t) => decode(&t)?,
-                None => Signal::Unknown {
-                    kind: "unknown".into(),
-                    data: serde_json::Value::Null,
-                },
+                None => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::Null },
             },
         };
         let message = match &signal {
-            Signal::MessageCreated(m) => {
-                Some(MessageKey::Eager(m.id.clone(), m.created_at.clone()))
-            }
+            Signal::MessageCreated(m) => Some(MessageKey::Eager(m.id.clone(), m.created_at.clone())),
             _ => None,
         };
-        Some(Decoded {
-            item: signal,
-            message,
-        })
+        Some(Decoded { item: signal, message })
     }
 
     fn backfilled(&mut self, m: Message, is_bot: bool) -> Signal {
@@ -64,10 +56,7 @@ fn decode(data: &str) -> Option<Signal> {
     }
     Some(match json::parse_value(data) {
         Ok(v) => Signal::from_value(v),
-        Err(_) => Signal::Unknown {
-            kind: "unknown".into(),
-            data: serde_json::Value::String(data.into()),
-        },
+        Err(_) => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::String(data.into()) },
     })
 }
 
@@ -81,10 +70,7 @@ pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Tar
         conversation_id: conversation_id.to_string(),
         list_page: Box::new(move |next_token| {
             let c = c.clone();
-            let input = ListMessagesInput {
-                conversation_id: conversation.clone(),
-                next_token,
-            };
+            let input = ListMessagesInput { conversation_id: conversation.clone(), next_token };
             Box::pin(async move {
                 let out = c.list_messages(&input).await?;
                 Ok((out.messages, out.meta.next_token))
@@ -165,11 +151,7 @@ impl Stream for SignalStream {
 
 impl AuthenticatedClient {
     /// Listens to a conversation's signals (spec §7): see [`SignalStream`].
-    pub fn listen_conversation(
-        &self,
-        conversation_id: &str,
-        options: ListenOptions,
-    ) -> SignalStream {
+    pub fn listen_conversation(&self, conversation_id: &str, options: ListenOptions) -> SignalStream {
         let target = Rc::new(target(self, conversation_id));
         let queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>> = Rc::default();
         let q = queue.clone();
@@ -186,19 +168,8 @@ impl AuthenticatedClient {
                 }
                 true
             };
-            driver::run(
-                target,
-                options,
-                Rc::new(Progress::default()),
-                &mut codec,
-                &mut emit,
-            )
-            .await;
+            driver::run(target, options, Rc::new(Progress::default()), &mut codec, &mut emit).await;
         });
-        SignalStream {
-            driver: Some(driver),
-            queue,
-            connected,
-        }
+        SignalStream { driver: Some(driver), queue, connected }
     }
 }

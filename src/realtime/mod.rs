@@ -70,12 +70,7 @@ pub struct ListenOptions {
 
 impl Default for ListenOptions {
     fn default() -> Self {
-        ListenOptions {
-            protocol: Protocol::Sse,
-            reconnect: true,
-            timeout_ms: 60_000,
-            backoff: Backoff::default(),
-        }
+        ListenOptions { protocol: Protocol::Sse, reconnect: true, timeout_ms: 60_000, backoff: Backoff::default() }
     }
 }
 
@@ -110,12 +105,7 @@ mod tests {
             "http://h:1/local/conversations/c%201/listen"
         );
         assert_eq!(
-            listen_url(
-                "https://chat.botpress.cloud/w",
-                "c",
-                "a.b+c",
-                Protocol::WebSocket
-            ),
+            listen_url("https://chat.botpress.cloud/w", "c", "a.b+c", Protocol::WebSocket),
             "wss://chat.botpress.cloud/w/conversations/c/listen?x-user-key=a.b%2Bc"
         );
         assert_eq!(

@@ -32,11 +32,7 @@ pub(crate) struct Delay {
 }
 
 pub(crate) fn sleep(ms: u32) -> Delay {
-    Delay {
-        ms,
-        state: Rc::default(),
-        armed: None,
-    }
+    Delay { ms, state: Rc::default(), armed: None }
 }
 
 impl Future for Delay {
@@ -58,10 +54,7 @@ impl Future for Delay {
                     w.wake();
                 }
             });
-            let id = set_timeout(
-                cb.as_ref().unchecked_ref(),
-                self.ms.min(i32::MAX as u32) as i32,
-            );
+            let id = set_timeout(cb.as_ref().unchecked_ref(), self.ms.min(i32::MAX as u32) as i32);
             self.armed = Some((id, cb));
         }
         Poll::Pending

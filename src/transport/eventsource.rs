@@ -30,13 +30,12 @@ impl Drop for EsStream {
 
 impl EsStream {
     pub(crate) fn connect(url: &str) -> Result<EsStream, Error> {
-        if !js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("EventSource"))
-            .unwrap_or(false)
-        {
-            return Err(Error::config("EventSource is not available in this runtime (browsers only; use protocol 'sse' elsewhere)"));
+        if !js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("EventSource")).unwrap_or(false) {
+            return Err(Error::config(
+                "EventSource is not available in this runtime (browsers only; use protocol 'sse' elsewhere)",
+            ));
         }
-        let es = EventSource::new(url)
-            .map_err(|e| crate::transport::stream::network_error("EventSource", &e))?;
+        let es = EventSource::new(url).map_err(|e| crate::transport::stream::network_error("EventSource", &e))?;
         let shared = Rc::new(RefCell::new(Shared::default()));
         let (on_open, on_message) = open_and_message_handlers(&shared);
         let s = shared.clone();
@@ -45,11 +44,7 @@ impl EsStream {
             es2.close();
             let mut s = s.borrow_mut();
             if s.ended.is_none() {
-                let what = if s.open {
-                    "EventSource connection lost"
-                } else {
-                    "EventSource refused"
-                };
+                let what = if s.open { "EventSource connection lost" } else { "EventSource refused" };
                 s.ended = Some(Error::network(what));
             }
             s.open = false;
@@ -58,10 +53,6 @@ impl EsStream {
         es.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         es.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         es.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(EsStream {
-            es,
-            shared,
-            _handlers: [on_open, on_message, on_error],
-        })
+        Ok(EsStream { es, shared, _handlers: [on_open, on_message, on_error] })
     }
 }

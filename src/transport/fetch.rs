@@ -85,9 +85,7 @@ struct ListenerGuard<'a> {
 
 impl Drop for ListenerGuard<'_> {
     fn drop(&mut self) {
-        let _ = self
-            .signal
-            .remove_event_listener_with_callback("abort", &self.callback);
+        let _ = self.signal.remove_event_listener_with_callback("abort", &self.callback);
     }
 }
 
@@ -147,35 +145,24 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
         Ok(())
     };
     for (k, v) in req.headers {
-        put(k, v, &|| {
-            format!("header \"{k}\": not a valid header name or value")
-        })?;
+        put(k, v, &|| format!("header \"{k}\": not a valid header name or value"))?;
     }
     if let Some(key) = req.user_key {
         if !http::header_ok("x", key) {
-            return Err(Error::config(format!(
-                "{op}: x-user-key is not a valid header value"
-            )));
+            return Err(Error::config(format!("{op}: x-user-key is not a valid header value")));
         }
         keys::set(&headers, "x-user-key", &key.into());
     }
     let init = RequestInit::new();
     init.set_method(req.method);
     if let Some(body) = &req.body {
-        keys::set(
-            &headers,
-            "content-type",
-            &keys::key("application/json"),
-        );
+        keys::set(&headers, "content-type", &keys::key("application/json"));
         init.set_body(body);
     }
     init.set_headers(&headers);
 
     let controller = AbortController::new().map_err(|e| Error::network(js_error_text(&e)))?;
-    let mut abort_guard = AbortOnDrop {
-        controller: controller.clone(),
-        done: false,
-    };
+    let mut abort_guard = AbortOnDrop { controller: controller.clone(), done: false };
     let own_signal = controller.signal();
     init.set_signal(Some(&own_signal));
     let abort: js_sys::Function = Some(keys::get(&controller, "abort"))
@@ -187,10 +174,7 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
         Some(sig) => {
             sig.add_event_listener_with_callback("abort", &abort)
                 .map_err(|e| Error::config(format!("{op}: signal: {}", js_error_text(&e))))?;
-            Some(ListenerGuard {
-                signal: sig,
-                callback: abort.clone(),
-            })
+            Some(ListenerGuard { signal: sig, callback: abort.clone() })
         }
         None => None,
     };
@@ -207,23 +191,13 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
     };
 
     let promise = global_fetch(req.url, &init).map_err(&failed)?;
-    let response: Response = JsFuture::from(promise)
-        .await
-        .map_err(&failed)?
-        .unchecked_into();
+    let response: Response = JsFuture::from(promise).await.map_err(&failed)?.unchecked_into();
     let status = response.status();
     let response_headers = response.headers();
     // Only the retry policy reads it, and only for 429 and 5xx.
-    let retry_after = if status == 429 || status >= 500 {
-        response_headers.get("retry-after").ok().flatten()
-    } else {
-        None
-    };
-    let declared = response_headers
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<usize>().ok());
+    let retry_after =
+        if status == 429 || status >= 500 { response_headers.get("retry-after").ok().flatten() } else { None };
+    let declared = response_headers.get("content-length").ok().flatten().and_then(|v| v.trim().parse::<usize>().ok());
     if declared.is_some_and(|len| len > req.max_bytes) {
         return Err(http::too_large(op, req.max_bytes));
     }
@@ -233,21 +207,14 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
         // to more than it declared, so the text is measured too.
         // (Counted in UTF-16 units, which never exceed the UTF-8 bytes.)
         let text = response.text().map_err(&failed)?;
-        let text: js_sys::JsString = JsFuture::from(text)
-            .await
-            .map_err(&failed)?
-            .unchecked_into();
+        let text: js_sys::JsString = JsFuture::from(text).await.map_err(&failed)?.unchecked_into();
         http::check_size(op, text.length() as usize, req.max_bytes)?;
         text.into()
     } else {
         JsValue::from_str(&read_counted(&response, req.max_bytes, op, &failed).await?)
     };
     abort_guard.done = true;
-    Ok(HttpResponse {
-        status,
-        retry_after,
-        body,
-    })
+    Ok(HttpResponse { status, retry_after, body })
 }
 
 /// Reads a body of unknown length chunk by chunk, failing as soon as it
@@ -263,9 +230,7 @@ async fn read_counted(
         let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
         loop {
             let chunk = JsFuture::from(reader.read()).await.map_err(failed)?;
-            let done = Reflect::get(&chunk, &"done".into())
-                .map(|d| d.is_truthy())
-                .unwrap_or(true);
+            let done = Reflect::get(&chunk, &"done".into()).map(|d| d.is_truthy()).unwrap_or(true);
             if done {
                 break;
             }

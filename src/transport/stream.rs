@@ -82,8 +82,7 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
     let mut guard = AbortOnDrop(Some(controller.clone()));
     let h = Headers::new().map_err(|e| network_error("Headers", &e))?;
     for (k, v) in headers {
-        h.set(k, v)
-            .map_err(|e| Error::config(format!("header {k}: {}", js_message(&e))))?;
+        h.set(k, v).map_err(|e| Error::config(format!("header {k}: {}", js_message(&e))))?;
     }
     let init = RequestInit::new();
     init.set_method("GET");
@@ -112,14 +111,7 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
         .and_then(|b| b.get_reader().dyn_into().ok())
         .ok_or_else(|| Error::network("listen response body cannot be read"))?;
     guard.0 = None;
-    Ok(BodyStream {
-        reader,
-        controller,
-        pending: None,
-        chunk: None,
-        buf: Vec::new(),
-        done: false,
-    })
+    Ok(BodyStream { reader, controller, pending: None, chunk: None, buf: Vec::new(), done: false })
 }
 
 struct AbortOnDrop(Option<AbortController>);
@@ -187,27 +179,20 @@ impl BodyStream {
             return Ok(None);
         }
         let reader = &self.reader;
-        let pending = self
-            .pending
-            .get_or_insert_with(|| JsFuture::from(reader.read()));
+        let pending = self.pending.get_or_insert_with(|| JsFuture::from(reader.read()));
         let result = pending.await;
         self.pending = None;
         let result = result.map_err(|e| {
             self.done = true;
             network_error("stream read failed", &e)
         })?;
-        let done = Reflect::get(&result, &JsValue::from_str("done"))
-            .map(|v| v.is_truthy())
-            .unwrap_or(true);
+        let done = Reflect::get(&result, &JsValue::from_str("done")).map(|v| v.is_truthy()).unwrap_or(true);
         if done {
             self.done = true;
             return Ok(None);
         }
-        let value =
-            Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-        let chunk = value
-            .dyn_into()
-            .map_err(|_| Error::decode("stream chunk is not a Uint8Array"))?;
+        let value = Reflect::get(&result, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+        let chunk = value.dyn_into().map_err(|_| Error::decode("stream chunk is not a Uint8Array"))?;
         Ok(Some(chunk))
     }
 }

@@ -31,10 +31,7 @@ impl Shared {
 }
 
 /// Waits until frames are queued (`Ok(true)`), or the connection ended.
-pub(crate) async fn next_frames(
-    shared: &Rc<RefCell<Shared>>,
-    out: &mut Vec<JsValue>,
-) -> Result<(), Error> {
+pub(crate) async fn next_frames(shared: &Rc<RefCell<Shared>>, out: &mut Vec<JsValue>) -> Result<(), Error> {
     out.clear();
     poll_fn(|cx| {
         let mut s = shared.borrow_mut();
@@ -110,13 +107,10 @@ impl Drop for WsStream {
 impl WsStream {
     /// Starts connecting; await [`opened`] on `shared` to know the outcome.
     pub(crate) fn connect(url: &str) -> Result<WsStream, Error> {
-        if !js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("WebSocket"))
-            .unwrap_or(false)
-        {
+        if !js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("WebSocket")).unwrap_or(false) {
             return Err(Error::config("WebSocket is not available in this runtime (Node 20 needs --experimental-websocket, Node 22+ has it; or use protocol 'sse')"));
         }
-        let ws = WebSocket::new(url)
-            .map_err(|e| crate::transport::stream::network_error("WebSocket", &e))?;
+        let ws = WebSocket::new(url).map_err(|e| crate::transport::stream::network_error("WebSocket", &e))?;
         let shared = Rc::new(RefCell::new(Shared::default()));
         let (on_open, on_message) = open_and_message_handlers(&shared);
         let s = shared.clone();
@@ -147,10 +141,6 @@ impl WsStream {
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(WsStream {
-            ws,
-            shared,
-            _handlers: [on_open, on_message, on_error, on_close],
-        })
+        Ok(WsStream { ws, shared, _handlers: [on_open, on_message, on_error, on_close] })
     }
 }

@@ -24,10 +24,7 @@ fn manual_server() -> &'static str {
 }
 
 fn encryption_key() -> &'static str {
-    env(
-        "CLIENT_ENCRYPTION_KEY",
-        option_env!("CLIENT_ENCRYPTION_KEY"),
-    )
+    env("CLIENT_ENCRYPTION_KEY", option_env!("CLIENT_ENCRYPTION_KEY"))
 }
 
 fn client() -> Client {
@@ -36,19 +33,12 @@ fn client() -> Client {
 
 fn fault(case: &str) -> Client {
     let mut o = ClientOptions::new(format!("{}/_fault/{case}", shared_server()));
-    o.retry = RetryPolicy {
-        max_retries: 3,
-        base_delay_ms: 0,
-        max_delay_ms: 1000,
-    };
+    o.retry = RetryPolicy { max_retries: 3, base_delay_ms: 0, max_delay_ms: 1000 };
     Client::new(o).unwrap()
 }
 
 async fn user() -> AuthenticatedClient {
-    client()
-        .connect(Auth::CreateUser { user_id: None })
-        .await
-        .unwrap()
+    client().connect(Auth::CreateUser { user_id: None }).await.unwrap()
 }
 
 fn unique(prefix: &str) -> String {
@@ -58,10 +48,7 @@ fn unique(prefix: &str) -> String {
 fn api_err(e: &Error, ty: ApiErrorType) {
     assert_eq!(e.kind, ErrorKind::Api(ty), "{e:?}");
     assert_eq!(e.code, ty.code(), "{e:?}");
-    assert!(
-        e.id.as_deref().is_some_and(|id| id.starts_with("err_")),
-        "{e:?}"
-    );
+    assert!(e.id.as_deref().is_some_and(|id| id.starts_with("err_")), "{e:?}");
 }
 
 fn text(t: &str) -> MessagePayload {
@@ -74,153 +61,71 @@ async fn shared_mode_user_lifecycle() {
     assert_eq!(c.api_version(), "1.0.0");
     let me = c.connect(Auth::CreateUser { user_id: None }).await.unwrap();
     assert!(!me.key().is_empty());
-    assert_eq!(
-        me.get_user(&GetUserInput {}).await.unwrap().user.id,
-        me.user().id
-    );
+    assert_eq!(me.get_user(&GetUserInput {}).await.unwrap().user.id, me.user().id);
 
-    let fields = UserFields {
-        name: Some("Ada".into()),
-        profile: Some("p".into()),
-        ..Default::default()
-    };
-    let updated = me
-        .update_user(&UpdateUserInput { fields })
-        .await
-        .unwrap()
-        .user;
+    let fields = UserFields { name: Some("Ada".into()), profile: Some("p".into()), ..Default::default() };
+    let updated = me.update_user(&UpdateUserInput { fields }).await.unwrap().user;
     assert_eq!(updated.name.as_deref(), Some("Ada"));
 
     // getOrCreateUser through the key-per-call client; then connect with the key.
-    let got = c
-        .get_or_create_user(Some(me.key()), &GetOrCreateUserInput::default())
-        .await
-        .unwrap();
+    let got = c.get_or_create_user(Some(me.key()), &GetOrCreateUserInput::default()).await.unwrap();
     assert_eq!(got.user.id, me.user().id);
-    let again = c
-        .connect(Auth::UserKey(me.key().to_string()))
-        .await
-        .unwrap();
+    let again = c.connect(Auth::UserKey(me.key().to_string())).await.unwrap();
     assert_eq!(again.user().name.as_deref(), Some("Ada"));
 
     me.delete_user(&DeleteUserInput {}).await.unwrap();
-    api_err(
-        &me.get_user(&GetUserInput {}).await.unwrap_err(),
-        ApiErrorType::ResourceNotFound,
-    );
+    api_err(&me.get_user(&GetUserInput {}).await.unwrap_err(), ApiErrorType::ResourceNotFound);
 }
 
 #[wasm_bindgen_test]
 async fn create_user_with_an_id_and_duplicates() {
     let id = unique("u");
-    let me = client()
-        .connect(Auth::CreateUser {
-            user_id: Some(id.clone()),
-        })
-        .await
-        .unwrap();
+    let me = client().connect(Auth::CreateUser { user_id: Some(id.clone()) }).await.unwrap();
     assert_eq!(me.user().id, id);
-    let input = CreateUserInput {
-        id: Some(id),
-        ..Default::default()
-    };
-    api_err(
-        &client().create_user(None, &input).await.unwrap_err(),
-        ApiErrorType::AlreadyExists,
-    );
-    let bad = CreateUserInput {
-        id: Some("not valid!".into()),
-        ..Default::default()
-    };
-    api_err(
-        &client().create_user(None, &bad).await.unwrap_err(),
-        ApiErrorType::InvalidPayload,
-    );
+    let input = CreateUserInput { id: Some(id), ..Default::default() };
+    api_err(&client().create_user(None, &input).await.unwrap_err(), ApiErrorType::AlreadyExists);
+    let bad = CreateUserInput { id: Some("not valid!".into()), ..Default::default() };
+    api_err(&client().create_user(None, &bad).await.unwrap_err(), ApiErrorType::InvalidPayload);
 }
 
 #[wasm_bindgen_test]
 async fn conversations() {
     let me = user().await;
     let id = unique("conv");
-    let conv = me
-        .create_conversation(&CreateConversationInput {
-            id: Some(id.clone()),
-        })
-        .await
-        .unwrap()
-        .conversation;
+    let conv = me.create_conversation(&CreateConversationInput { id: Some(id.clone()) }).await.unwrap().conversation;
     assert_eq!(conv.id, id);
     assert!(conv.created_at.ends_with('Z'));
-    let got = me
-        .get_conversation(&GetConversationInput { id: id.clone() })
-        .await
-        .unwrap();
+    let got = me.get_conversation(&GetConversationInput { id: id.clone() }).await.unwrap();
     assert_eq!(got.conversation.id, id);
-    let same = me
-        .get_or_create_conversation(&GetOrCreateConversationInput { id: id.clone() })
-        .await
-        .unwrap();
+    let same = me.get_or_create_conversation(&GetOrCreateConversationInput { id: id.clone() }).await.unwrap();
     assert_eq!(same.conversation.id, id);
-    let listed = me
-        .list_conversations(&ListConversationsInput::default())
-        .await
-        .unwrap();
+    let listed = me.list_conversations(&ListConversationsInput::default()).await.unwrap();
     assert!(listed.conversations.iter().any(|c| c.id == id));
     api_err(
-        &me.create_conversation(&CreateConversationInput {
-            id: Some(id.clone()),
-        })
-        .await
-        .unwrap_err(),
+        &me.create_conversation(&CreateConversationInput { id: Some(id.clone()) }).await.unwrap_err(),
         ApiErrorType::AlreadyExists,
     );
-    me.delete_conversation(&DeleteConversationInput { id: id.clone() })
-        .await
-        .unwrap();
-    api_err(
-        &me.get_conversation(&GetConversationInput { id })
-            .await
-            .unwrap_err(),
-        ApiErrorType::ResourceNotFound,
-    );
+    me.delete_conversation(&DeleteConversationInput { id: id.clone() }).await.unwrap();
+    api_err(&me.get_conversation(&GetConversationInput { id }).await.unwrap_err(), ApiErrorType::ResourceNotFound);
 }
 
 #[wasm_bindgen_test]
 async fn messages_and_events() {
     let me = user().await;
-    let conv = me
-        .create_conversation(&CreateConversationInput::default())
-        .await
-        .unwrap()
-        .conversation;
+    let conv = me.create_conversation(&CreateConversationInput::default()).await.unwrap().conversation;
     let mut meta = serde_json::Map::new();
     meta.insert("k".into(), serde_json::json!({"n": 1, "s": [true, null]}));
-    let input = CreateMessageInput {
-        conversation_id: conv.id.clone(),
-        payload: text("hello"),
-        metadata: Some(meta.clone()),
-    };
+    let input =
+        CreateMessageInput { conversation_id: conv.id.clone(), payload: text("hello"), metadata: Some(meta.clone()) };
     let msg = me.create_message(&input).await.unwrap().message;
     assert_eq!(msg.payload, text("hello"));
     assert_eq!(msg.metadata.as_ref(), Some(&meta));
     assert_eq!(msg.user_id, me.user().id);
 
-    let got = me
-        .get_message(&GetMessageInput { id: msg.id.clone() })
-        .await
-        .unwrap()
-        .message;
-    assert_eq!(
-        (got.id.as_str(), got.metadata.as_ref()),
-        (msg.id.as_str(), Some(&meta))
-    );
-    let listed = me
-        .list_messages(&ListMessagesInput {
-            conversation_id: conv.id.clone(),
-            next_token: None,
-        })
-        .await
-        .unwrap();
+    let got = me.get_message(&GetMessageInput { id: msg.id.clone() }).await.unwrap().message;
+    assert_eq!((got.id.as_str(), got.metadata.as_ref()), (msg.id.as_str(), Some(&meta)));
+    let listed =
+        me.list_messages(&ListMessagesInput { conversation_id: conv.id.clone(), next_token: None }).await.unwrap();
     assert!(listed.messages.iter().any(|m| m.id == msg.id));
 
     // Every payload kind goes through.
@@ -234,44 +139,22 @@ async fn messages_and_events() {
     ];
     for k in kinds {
         let payload: MessagePayload = serde_json::from_value(k.clone()).unwrap();
-        let input = CreateMessageInput {
-            conversation_id: conv.id.clone(),
-            payload: payload.clone(),
-            metadata: None,
-        };
-        assert_eq!(
-            me.create_message(&input).await.unwrap().message.payload,
-            payload,
-            "{k}"
-        );
+        let input = CreateMessageInput { conversation_id: conv.id.clone(), payload: payload.clone(), metadata: None };
+        assert_eq!(me.create_message(&input).await.unwrap().message.payload, payload, "{k}");
     }
 
-    me.delete_message(&DeleteMessageInput { id: msg.id.clone() })
-        .await
-        .unwrap();
-    api_err(
-        &me.get_message(&GetMessageInput { id: msg.id })
-            .await
-            .unwrap_err(),
-        ApiErrorType::ResourceNotFound,
-    );
+    me.delete_message(&DeleteMessageInput { id: msg.id.clone() }).await.unwrap();
+    api_err(&me.get_message(&GetMessageInput { id: msg.id }).await.unwrap_err(), ApiErrorType::ResourceNotFound);
 
     let mut payload = serde_json::Map::new();
     payload.insert("kind".into(), "ping".into());
     let ev = me
-        .create_event(&CreateEventInput {
-            conversation_id: conv.id.clone(),
-            payload: payload.clone(),
-        })
+        .create_event(&CreateEventInput { conversation_id: conv.id.clone(), payload: payload.clone() })
         .await
         .unwrap()
         .event;
     assert_eq!(ev.payload, payload);
-    let got = me
-        .get_event(&GetEventInput { id: ev.id.clone() })
-        .await
-        .unwrap()
-        .event;
+    let got = me.get_event(&GetEventInput { id: ev.id.clone() }).await.unwrap().event;
     assert_eq!(got.id, ev.id);
 }
 
@@ -279,53 +162,28 @@ async fn messages_and_events() {
 async fn participants_and_permissions() {
     let owner = user().await;
     let other = user().await;
-    let conv = owner
-        .create_conversation(&CreateConversationInput::default())
-        .await
-        .unwrap()
-        .conversation;
+    let conv = owner.create_conversation(&CreateConversationInput::default()).await.unwrap().conversation;
 
     // Not a participant yet.
     api_err(
-        &other
-            .get_conversation(&GetConversationInput {
-                id: conv.id.clone(),
-            })
-            .await
-            .unwrap_err(),
+        &other.get_conversation(&GetConversationInput { id: conv.id.clone() }).await.unwrap_err(),
         ApiErrorType::Forbidden,
     );
-    let input = CreateMessageInput {
-        conversation_id: conv.id.clone(),
-        payload: text("x"),
-        metadata: None,
-    };
-    api_err(
-        &other.create_message(&input).await.unwrap_err(),
-        ApiErrorType::Forbidden,
-    );
+    let input = CreateMessageInput { conversation_id: conv.id.clone(), payload: text("x"), metadata: None };
+    api_err(&other.create_message(&input).await.unwrap_err(), ApiErrorType::Forbidden);
 
     let added = owner
-        .add_participant(&AddParticipantInput {
-            conversation_id: conv.id.clone(),
-            user_id: other.user().id.clone(),
-        })
+        .add_participant(&AddParticipantInput { conversation_id: conv.id.clone(), user_id: other.user().id.clone() })
         .await
         .unwrap();
     assert_eq!(added.participant.id, other.user().id);
     let p = owner
-        .get_participant(&GetParticipantInput {
-            conversation_id: conv.id.clone(),
-            user_id: other.user().id.clone(),
-        })
+        .get_participant(&GetParticipantInput { conversation_id: conv.id.clone(), user_id: other.user().id.clone() })
         .await
         .unwrap();
     assert_eq!(p.participant.id, other.user().id);
     let list = other
-        .list_participants(&ListParticipantsInput {
-            conversation_id: conv.id.clone(),
-            next_token: None,
-        })
+        .list_participants(&ListParticipantsInput { conversation_id: conv.id.clone(), next_token: None })
         .await
         .unwrap();
     // The owner and the new participant (the server may list its bot too).
@@ -360,10 +218,7 @@ async fn participants_and_permissions() {
         })
         .await
         .unwrap();
-    api_err(
-        &other.create_message(&input).await.unwrap_err(),
-        ApiErrorType::Forbidden,
-    );
+    api_err(&other.create_message(&input).await.unwrap_err(), ApiErrorType::Forbidden);
 }
 
 /// A route the server knows, with a method it does not.
@@ -399,30 +254,14 @@ impl Operation for Stats {
 async fn server_error_types() {
     let me = user().await;
     let c = client();
+    api_err(&c.get_user(Some("not-a-jwt"), &GetUserInput {}).await.unwrap_err(), ApiErrorType::Unauthorized);
+    api_err(&me.call(&PutConversations {}).await.unwrap_err(), ApiErrorType::MethodNotFound);
     api_err(
-        &c.get_user(Some("not-a-jwt"), &GetUserInput {})
-            .await
-            .unwrap_err(),
-        ApiErrorType::Unauthorized,
-    );
-    api_err(
-        &me.call(&PutConversations {}).await.unwrap_err(),
-        ApiErrorType::MethodNotFound,
-    );
-    api_err(
-        &me.get_message(&GetMessageInput {
-            id: "msg_nope".into(),
-        })
-        .await
-        .unwrap_err(),
+        &me.get_message(&GetMessageInput { id: "msg_nope".into() }).await.unwrap_err(),
         ApiErrorType::ResourceNotFound,
     );
     api_err(
-        &me.create_conversation(&CreateConversationInput {
-            id: Some("bad id!".into()),
-        })
-        .await
-        .unwrap_err(),
+        &me.create_conversation(&CreateConversationInput { id: Some("bad id!".into()) }).await.unwrap_err(),
         ApiErrorType::InvalidPayload,
     );
 }
@@ -432,50 +271,19 @@ async fn invalid_calls_fail_before_any_request() {
     // A client for an unreachable URL: nothing below may try to connect.
     let c = Client::new(ClientOptions::new("http://127.0.0.1:9")).unwrap();
     let e = c.get_user(None, &GetUserInput {}).await.unwrap_err();
-    assert_eq!(
-        (e.kind, e.message.as_str()),
-        (ErrorKind::Config, "getUser: x-user-key is required")
-    );
-    let e = c
-        .get_message(Some("k"), &GetMessageInput { id: String::new() })
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind, e.message.as_str()),
-        (
-            ErrorKind::Config,
-            "getMessage: id: must be a non-empty string"
-        )
-    );
-    let input = CreateMessageInput {
-        conversation_id: "c".into(),
-        payload: text(""),
-        metadata: None,
-    };
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Config, "getUser: x-user-key is required"));
+    let e = c.get_message(Some("k"), &GetMessageInput { id: String::new() }).await.unwrap_err();
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Config, "getMessage: id: must be a non-empty string"));
+    let input = CreateMessageInput { conversation_id: "c".into(), payload: text(""), metadata: None };
     let e = c.create_message(Some("k"), &input).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config);
-    assert!(
-        e.message.starts_with("createMessage: payload.text"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.starts_with("createMessage: payload.text"), "{}", e.message);
 
-    assert_eq!(
-        Client::new(ClientOptions::default()).unwrap_err().kind,
-        ErrorKind::Config
-    );
-    assert_eq!(
-        Client::new(ClientOptions::new("ftp://x")).unwrap_err().kind,
-        ErrorKind::Config
-    );
+    assert_eq!(Client::new(ClientOptions::default()).unwrap_err().kind, ErrorKind::Config);
+    assert_eq!(Client::new(ClientOptions::new("ftp://x")).unwrap_err().kind, ErrorKind::Config);
     let e = Client::new(ClientOptions::webhook("abc")).unwrap();
     assert_eq!(e.api_url(), "https://chat.botpress.cloud/abc");
-    let e = c
-        .connect(Auth::EncryptionKey {
-            encryption_key: "k".into(),
-            user_id: String::new(),
-        })
-        .await;
+    let e = c.connect(Auth::EncryptionKey { encryption_key: "k".into(), user_id: String::new() }).await;
     // The hello check comes first and fails on the unreachable URL.
     assert_eq!(e.unwrap_err().kind, ErrorKind::Network);
 }
@@ -488,20 +296,12 @@ async fn hello_check_failures() {
         .await;
     let e = e.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Network);
-    assert!(
-        e.message
-            .starts_with("Failed to connect to url \"http://127.0.0.1:9\""),
-        "{}",
-        e.message
-    );
-    let e = Client::new(ClientOptions::new(format!(
-        "{}/nowhere/at/all",
-        shared_server()
-    )))
-    .unwrap()
-    .get_user(Some("k"), &GetUserInput {})
-    .await
-    .unwrap_err();
+    assert!(e.message.starts_with("Failed to connect to url \"http://127.0.0.1:9\""), "{}", e.message);
+    let e = Client::new(ClientOptions::new(format!("{}/nowhere/at/all", shared_server())))
+        .unwrap()
+        .get_user(Some("k"), &GetUserInput {})
+        .await
+        .unwrap_err();
     assert_eq!(e.code, 404, "{e:?}");
     assert!(e.message.starts_with("Failed to connect"), "{}", e.message);
 }
@@ -510,76 +310,33 @@ async fn hello_check_failures() {
 async fn manual_mode_signed_keys() {
     let c = Client::new(ClientOptions::new(format!("{}/local", manual_server()))).unwrap();
     let id = unique("manual");
-    let me = c
-        .connect(Auth::EncryptionKey {
-            encryption_key: encryption_key().into(),
-            user_id: id.clone(),
-        })
-        .await
-        .unwrap();
+    let me =
+        c.connect(Auth::EncryptionKey { encryption_key: encryption_key().into(), user_id: id.clone() }).await.unwrap();
     assert_eq!(me.user().id, id);
-    let conv = me
-        .create_conversation(&CreateConversationInput::default())
-        .await
-        .unwrap()
-        .conversation;
-    let input = CreateMessageInput {
-        conversation_id: conv.id,
-        payload: text("signed"),
-        metadata: None,
-    };
+    let conv = me.create_conversation(&CreateConversationInput::default()).await.unwrap().conversation;
+    let input = CreateMessageInput { conversation_id: conv.id, payload: text("signed"), metadata: None };
     assert_eq!(me.create_message(&input).await.unwrap().message.user_id, id);
     // The same key again, then a key signed with the wrong secret.
-    assert_eq!(
-        c.connect(Auth::UserKey(me.key().into()))
-            .await
-            .unwrap()
-            .user()
-            .id,
-        id
-    );
-    let e = c
-        .connect(Auth::EncryptionKey {
-            encryption_key: "wrong-key".into(),
-            user_id: id,
-        })
-        .await
-        .unwrap_err();
+    assert_eq!(c.connect(Auth::UserKey(me.key().into())).await.unwrap().user().id, id);
+    let e = c.connect(Auth::EncryptionKey { encryption_key: "wrong-key".into(), user_id: id }).await.unwrap_err();
     api_err(&e, ApiErrorType::Unauthorized);
     assert!(!format!("{e:?}").contains(encryption_key()));
     // createUser is refused in manual mode.
-    api_err(
-        &c.connect(Auth::CreateUser { user_id: None })
-            .await
-            .unwrap_err(),
-        ApiErrorType::Unauthorized,
-    );
+    api_err(&c.connect(Auth::CreateUser { user_id: None }).await.unwrap_err(), ApiErrorType::Unauthorized);
 }
 
 #[wasm_bindgen_test]
 async fn pagination_over_several_pages() {
     let me = user().await;
-    let conv = me
-        .create_conversation(&CreateConversationInput::default())
-        .await
-        .unwrap()
-        .conversation;
+    let conv = me.create_conversation(&CreateConversationInput::default()).await.unwrap().conversation;
     for i in 0..7 {
-        me.create_conversation(&CreateConversationInput::default())
-            .await
-            .unwrap();
-        let input = CreateMessageInput {
-            conversation_id: conv.id.clone(),
-            payload: text(&format!("m{i}")),
-            metadata: None,
-        };
+        me.create_conversation(&CreateConversationInput::default()).await.unwrap();
+        let input =
+            CreateMessageInput { conversation_id: conv.id.clone(), payload: text(&format!("m{i}")), metadata: None };
         me.create_message(&input).await.unwrap();
     }
     // Page size 3 on this server.
-    let first = me
-        .list_conversations(&ListConversationsInput::default())
-        .await
-        .unwrap();
+    let first = me.list_conversations(&ListConversationsInput::default()).await.unwrap();
     assert_eq!(first.conversations.len(), 3);
     assert!(first.meta.next_token.is_some());
     let all: Vec<_> = me.list_all_conversations().collect().await;
@@ -590,25 +347,14 @@ async fn pagination_over_several_pages() {
     assert_eq!(ids.len(), 8);
     // The bot replies too: at least the 7 messages of ours.
     let msgs: Vec<_> = me.list_all_messages(&conv.id).collect().await;
-    let ours = msgs
-        .iter()
-        .filter(|m| m.as_ref().unwrap().user_id == me.user().id)
-        .count();
+    let ours = msgs.iter().filter(|m| m.as_ref().unwrap().user_id == me.user().id).count();
     assert_eq!(ours, 7);
     let people: Vec<_> = me.list_all_participants(&conv.id).collect().await;
-    assert!(people
-        .iter()
-        .any(|p| p.as_ref().unwrap().id == me.user().id));
+    assert!(people.iter().any(|p| p.as_ref().unwrap().id == me.user().id));
     // Errors end the stream.
     let mut s = me.list_all_messages("conv_unknown");
     let e = s.next().await.unwrap().unwrap_err();
-    assert!(
-        matches!(
-            e.api_type(),
-            Some(ApiErrorType::Forbidden | ApiErrorType::ResourceNotFound)
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e.api_type(), Some(ApiErrorType::Forbidden | ApiErrorType::ResourceNotFound)), "{e:?}");
     assert!(s.next().await.is_none());
 }
 
@@ -622,180 +368,96 @@ async fn timeout_and_abort() {
     assert!(e.message.contains("400 ms"), "{}", e.message);
 
     let slow = fault("slow");
-    let opts = CallOptions {
-        timeout_ms: Some(300),
-        ..Default::default()
-    };
-    assert_eq!(
-        slow.call_with(Some("k"), &GetUserInput {}, &opts)
-            .await
-            .unwrap_err()
-            .kind,
-        ErrorKind::Timeout
-    );
+    let opts = CallOptions { timeout_ms: Some(300), ..Default::default() };
+    assert_eq!(slow.call_with(Some("k"), &GetUserInput {}, &opts).await.unwrap_err().kind, ErrorKind::Timeout);
 
-    let opts = CallOptions {
-        signal: Some(web_sys::AbortSignal::timeout_with_u32(200)),
-        ..Default::default()
-    };
-    let e = slow
-        .call_with(Some("k"), &GetUserInput {}, &opts)
-        .await
-        .unwrap_err();
+    let opts = CallOptions { signal: Some(web_sys::AbortSignal::timeout_with_u32(200)), ..Default::default() };
+    let e = slow.call_with(Some("k"), &GetUserInput {}, &opts).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Aborted, "{e:?}");
 
     let ctrl = web_sys::AbortController::new().unwrap();
     ctrl.abort();
-    let opts = CallOptions {
-        signal: Some(ctrl.signal()),
-        ..Default::default()
-    };
-    let e = slow
-        .call_with(Some("k"), &GetUserInput {}, &opts)
-        .await
-        .unwrap_err();
+    let opts = CallOptions { signal: Some(ctrl.signal()), ..Default::default() };
+    let e = slow.call_with(Some("k"), &GetUserInput {}, &opts).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Aborted);
 }
 
 async fn fault_err(case: &str) -> Error {
-    fault(case)
-        .get_user(Some("k"), &GetUserInput {})
-        .await
-        .unwrap_err()
+    fault(case).get_user(Some("k"), &GetUserInput {}).await.unwrap_err()
 }
 
 #[wasm_bindgen_test]
 async fn malformed_responses() {
     let e = fault_err("html500").await;
     assert_eq!(e.kind, ErrorKind::Decode);
-    assert!(
-        e.message
-            .starts_with("getUser: HTTP 500: expected JSON, got HTML"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.starts_with("getUser: HTTP 500: expected JSON, got HTML"), "{}", e.message);
 
     let e = fault_err("text500").await;
     assert_eq!(
         (e.kind, e.code, e.message.as_str()),
-        (
-            ErrorKind::Api(ApiErrorType::Internal),
-            500,
-            "HTTP 500: Internal Server Error"
-        )
+        (ErrorKind::Api(ApiErrorType::Internal), 500, "HTTP 500: Internal Server Error")
     );
 
     let e = fault_err("empty200").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
-        (
-            ErrorKind::Decode,
-            "getUser: HTTP 200: expected JSON, got an empty body"
-        )
+        (ErrorKind::Decode, "getUser: HTTP 200: expected JSON, got an empty body")
     );
 
     let e = fault_err("empty500").await;
-    assert_eq!(
-        (e.kind, e.code),
-        (ErrorKind::Api(ApiErrorType::Internal), 500)
-    );
+    assert_eq!((e.kind, e.code), (ErrorKind::Api(ApiErrorType::Internal), 500));
 
     let e = fault_err("truncated").await;
     assert_eq!(e.kind, ErrorKind::Decode);
-    assert!(
-        e.message
-            .starts_with("getUser: HTTP 200: invalid or truncated JSON"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.starts_with("getUser: HTTP 200: invalid or truncated JSON"), "{}", e.message);
 
     let e = fault_err("wrongtypes").await;
     assert_eq!(e.kind, ErrorKind::Decode);
     // `{"user":{"id":5,"createdAt":true}}`: the first bad field found is named.
-    assert!(
-        e.message.starts_with("getUser: unexpected response: user."),
-        "{}",
-        e.message
-    );
+    assert!(e.message.starts_with("getUser: unexpected response: user."), "{}", e.message);
     assert!(e.message.contains("invalid type"), "{}", e.message);
 
     let e = fault_err("huge").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
-        (
-            ErrorKind::Decode,
-            "getUser: the response body exceeds the limit of 1048576 bytes"
-        )
+        (ErrorKind::Decode, "getUser: the response body exceeds the limit of 1048576 bytes")
     );
 
     let e = fault_err("code2xx").await;
-    assert_eq!(
-        (e.kind, e.code, e.message.as_str()),
-        (ErrorKind::Api(ApiErrorType::RateLimited), 429, "slow down")
-    );
+    assert_eq!((e.kind, e.code, e.message.as_str()), (ErrorKind::Api(ApiErrorType::RateLimited), 429, "slow down"));
 
     let e = fault_err("bare400").await;
-    assert_eq!(
-        (e.kind, e.code),
-        (ErrorKind::Api(ApiErrorType::InvalidPayload), 400)
-    );
+    assert_eq!((e.kind, e.code), (ErrorKind::Api(ApiErrorType::InvalidPayload), 400));
     assert_eq!(e.message, "must have required property 'body'");
 
     let e = fault_err("bare404").await;
-    assert_eq!(
-        (e.kind, e.code, e.id),
-        (ErrorKind::Api(ApiErrorType::ResourceNotFound), 404, None)
-    );
+    assert_eq!((e.kind, e.code, e.id), (ErrorKind::Api(ApiErrorType::ResourceNotFound), 404, None));
 
     let e = fault_err("notjson200").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
-        (
-            ErrorKind::Decode,
-            "getUser: HTTP 200: expected JSON, got HTML: <html>oops</html>"
-        )
+        (ErrorKind::Decode, "getUser: HTTP 200: expected JSON, got HTML: <html>oops</html>")
     );
 
     // Without Content-Length the body is counted while it is read: a small
     // one arrives whole, a large one stops at the limit.
     let c = fault("chunked");
-    assert_eq!(
-        c.get_user(Some("k"), &GetUserInput {})
-            .await
-            .unwrap()
-            .user
-            .id,
-        "fault_user"
-    );
+    assert_eq!(c.get_user(Some("k"), &GetUserInput {}).await.unwrap().user.id, "fault_user");
     let e = fault_err("hugechunked").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
-        (
-            ErrorKind::Decode,
-            "getUser: the response body exceeds the limit of 1048576 bytes"
-        )
+        (ErrorKind::Decode, "getUser: the response body exceeds the limit of 1048576 bytes")
     );
 
     // A larger limit lets the huge answer through.
     let mut o = ClientOptions::new(format!("{}/_fault/huge", shared_server()));
     o.max_response_bytes = 4 << 20;
     let c = Client::new(o).unwrap();
-    assert_eq!(
-        c.get_user(Some("k"), &GetUserInput {})
-            .await
-            .unwrap()
-            .user
-            .id,
-        "fault_user"
-    );
+    assert_eq!(c.get_user(Some("k"), &GetUserInput {}).await.unwrap().user.id, "fault_user");
 }
 
 async fn flaky_calls() -> u64 {
-    let stats = Client::new(ClientOptions::new(format!(
-        "{}/_fault/stats",
-        shared_server()
-    )))
-    .unwrap();
+    let stats = Client::new(ClientOptions::new(format!("{}/_fault/stats", shared_server()))).unwrap();
     stats.call(None, &Stats {}).await.unwrap().flaky_calls
 }
 
@@ -803,34 +465,20 @@ async fn flaky_calls() -> u64 {
 async fn retries_of_reads() {
     let before = flaky_calls().await;
     // A write is never retried: the first 503 is the answer.
-    let e = fault("flaky")
-        .create_conversation(Some("k"), &CreateConversationInput::default())
-        .await
-        .unwrap_err();
+    let e = fault("flaky").create_conversation(Some("k"), &CreateConversationInput::default()).await.unwrap_err();
     assert_eq!(e.code, 503);
     // A read is retried past the 503s (Retry-After: 0).
-    let user = fault("flaky")
-        .get_user(Some("k"), &GetUserInput {})
-        .await
-        .unwrap()
-        .user;
+    let user = fault("flaky").get_user(Some("k"), &GetUserInput {}).await.unwrap().user;
     assert_eq!(user.id, "fault_user");
     assert_eq!(flaky_calls().await - before, 3);
 
     // Always 429: bounded retries, then the error.
     let e = fault_err("ratelimit").await;
-    assert_eq!(
-        (e.kind, e.code),
-        (ErrorKind::Api(ApiErrorType::RateLimited), 429)
-    );
+    assert_eq!((e.kind, e.code), (ErrorKind::Api(ApiErrorType::RateLimited), 429));
 
     let mut o = ClientOptions::new(format!("{}/_fault/flaky", shared_server()));
     o.retry = RetryPolicy::NONE;
-    let e = Client::new(o)
-        .unwrap()
-        .get_user(Some("k"), &GetUserInput {})
-        .await
-        .unwrap_err();
+    let e = Client::new(o).unwrap().get_user(Some("k"), &GetUserInput {}).await.unwrap_err();
     assert_eq!(e.code, 503);
     // Leave the flaky case at its start for other runs.
     let _ = fault("flaky").get_user(Some("k"), &GetUserInput {}).await;
@@ -840,44 +488,20 @@ async fn retries_of_reads() {
 async fn extra_headers() {
     let mut o = ClientOptions::new(format!("{}/local", shared_server()));
     o.headers = vec![("x-extra".into(), "1".into())];
-    let me = Client::new(o)
-        .unwrap()
-        .connect(Auth::CreateUser { user_id: None })
-        .await
-        .unwrap();
+    let me = Client::new(o).unwrap().connect(Auth::CreateUser { user_id: None }).await.unwrap();
     me.get_user(&GetUserInput {}).await.unwrap();
     let mut o = ClientOptions::new(format!("{}/local", shared_server()));
     o.headers = vec![("bad header".into(), "1".into())];
-    let e = Client::new(o)
-        .unwrap()
-        .create_user(None, &CreateUserInput::default())
-        .await
-        .unwrap_err();
+    let e = Client::new(o).unwrap().create_user(None, &CreateUserInput::default()).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
     let mut o = ClientOptions::new(format!("{}/local", shared_server()));
     o.headers = vec![("x-extra".into(), "line\r\nbreak".into())];
-    let e = Client::new(o)
-        .unwrap()
-        .create_user(None, &CreateUserInput::default())
-        .await
-        .unwrap_err();
+    let e = Client::new(o).unwrap().create_user(None, &CreateUserInput::default()).await.unwrap_err();
     assert_eq!(
         (e.kind, e.message.as_str()),
-        (
-            ErrorKind::Config,
-            "header \"x-extra\": not a valid header name or value"
-        )
+        (ErrorKind::Config, "header \"x-extra\": not a valid header name or value")
     );
     // A user key that cannot be a header value fails before any request.
-    let e = client()
-        .get_user(Some("key\nwith a line break"), &GetUserInput {})
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind, e.message.as_str()),
-        (
-            ErrorKind::Config,
-            "getUser: x-user-key is not a valid header value"
-        )
-    );
+    let e = client().get_user(Some("key\nwith a line break"), &GetUserInput {}).await.unwrap_err();
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Config, "getUser: x-user-key is not a valid header value"));
 }

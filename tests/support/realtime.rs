@@ -9,13 +9,11 @@
 use std::collections::HashSet;
 
 use botpress_chat_wasm::api::{
-    AddParticipantInput, CreateConversationInput, CreateEventInput, CreateMessageInput,
-    DeleteMessageInput, ListMessagesInput, RemoveParticipantInput,
+    AddParticipantInput, CreateConversationInput, CreateEventInput, CreateMessageInput, DeleteMessageInput,
+    ListMessagesInput, RemoveParticipantInput,
 };
 use botpress_chat_wasm::client::{Auth, AuthenticatedClient, Client, ClientOptions};
-use botpress_chat_wasm::realtime::{
-    Backoff, ListenOptions, Protocol, SignalStream, StreamAssembler, StreamOutcome,
-};
+use botpress_chat_wasm::realtime::{Backoff, ListenOptions, Protocol, SignalStream, StreamAssembler, StreamOutcome};
 use botpress_chat_wasm::{Error, Message, MessagePayload, Signal};
 use futures::future::{select, Either};
 use futures::StreamExt;
@@ -46,19 +44,14 @@ pub async fn sleep(ms: i32) {
 
 pub fn api_url() -> Option<&'static str> {
     if API_URL.is_none() {
-        log(
-            "REALTIME_API_URL not set at compile time: skipping (run scripts/tests/35-realtime.sh)",
-        );
+        log("REALTIME_API_URL not set at compile time: skipping (run scripts/tests/35-realtime.sh)");
     }
     API_URL
 }
 
 pub async fn connect(url: &str) -> AuthenticatedClient {
     let client = Client::new(ClientOptions::new(url)).expect("client");
-    client
-        .connect(Auth::CreateUser { user_id: None })
-        .await
-        .expect("createUser")
+    client.connect(Auth::CreateUser { user_id: None }).await.expect("createUser")
 }
 
 /// The next item within `ms`, or a panic naming what was awaited.
@@ -73,15 +66,9 @@ pub async fn next_within(stream: &mut SignalStream, ms: i32, what: &str) -> Resu
 }
 
 /// Skips signals until `pred` matches.
-pub async fn until<T>(
-    stream: &mut SignalStream,
-    what: &str,
-    mut pred: impl FnMut(&Signal) -> Option<T>,
-) -> T {
+pub async fn until<T>(stream: &mut SignalStream, what: &str, mut pred: impl FnMut(&Signal) -> Option<T>) -> T {
     for _ in 0..200 {
-        let s = next_within(stream, 10_000, what)
-            .await
-            .unwrap_or_else(|e| panic!("{what}: stream error {e}"));
+        let s = next_within(stream, 10_000, what).await.unwrap_or_else(|e| panic!("{what}: stream error {e}"));
         if let Some(t) = pred(&s) {
             return t;
         }
@@ -94,14 +81,10 @@ fn text(s: &str) -> MessagePayload {
 }
 
 pub async fn send(c: &AuthenticatedClient, conv: &str, t: &str) -> Message {
-    c.create_message(&CreateMessageInput {
-        conversation_id: conv.into(),
-        payload: text(t),
-        metadata: None,
-    })
-    .await
-    .expect("createMessage")
-    .message
+    c.create_message(&CreateMessageInput { conversation_id: conv.into(), payload: text(t), metadata: None })
+        .await
+        .expect("createMessage")
+        .message
 }
 
 fn text_of(p: &MessagePayload) -> String {
@@ -112,11 +95,7 @@ fn text_of(p: &MessagePayload) -> String {
 }
 
 pub fn options(protocol: Protocol) -> ListenOptions {
-    ListenOptions {
-        protocol,
-        backoff: Backoff::new(20, 300),
-        ..ListenOptions::default()
-    }
+    ListenOptions { protocol, backoff: Backoff::new(20, 300), ..ListenOptions::default() }
 }
 
 /// Every signal kind over one transport; a removed participant's listener ends.
@@ -124,12 +103,8 @@ pub async fn signals_roundtrip(protocol: Protocol) {
     let Some(url) = api_url() else { return };
     let alice = connect(url).await;
     let bob = connect(url).await;
-    let conv = alice
-        .create_conversation(&CreateConversationInput::default())
-        .await
-        .expect("conversation")
-        .conversation
-        .id;
+    let conv =
+        alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
     let mut s = alice.listen_conversation(&conv, options(protocol));
     s.connected().await.expect("connected");
 
@@ -149,27 +124,12 @@ pub async fn signals_roundtrip(protocol: Protocol) {
     assert_eq!(text_of(&echo.payload), "hello");
 
     // message_deleted.
-    alice
-        .delete_message(&DeleteMessageInput { id: m.id.clone() })
-        .await
-        .expect("deleteMessage");
-    until(&mut s, "message_deleted", |s| {
-        matches!(s, Signal::MessageDeleted(_)).then_some(())
-    })
-    .await;
+    alice.delete_message(&DeleteMessageInput { id: m.id.clone() }).await.expect("deleteMessage");
+    until(&mut s, "message_deleted", |s| matches!(s, Signal::MessageDeleted(_)).then_some(())).await;
 
     // event_created: the user's own, then the bot's (id null).
-    let payload = serde_json::json!({"kind": "ping-pong", "n": 1})
-        .as_object()
-        .cloned()
-        .expect("object");
-    alice
-        .create_event(&CreateEventInput {
-            conversation_id: conv.clone(),
-            payload,
-        })
-        .await
-        .expect("createEvent");
+    let payload = serde_json::json!({"kind": "ping-pong", "n": 1}).as_object().cloned().expect("object");
+    alice.create_event(&CreateEventInput { conversation_id: conv.clone(), payload }).await.expect("createEvent");
     until(&mut s, "own event_created", |s| match s {
         Signal::EventCreated(e) if !e.is_bot => Some(()),
         _ => None,
@@ -183,10 +143,7 @@ pub async fn signals_roundtrip(protocol: Protocol) {
 
     // participant_added; bob listens too.
     alice
-        .add_participant(&AddParticipantInput {
-            conversation_id: conv.clone(),
-            user_id: bob.user().id.clone(),
-        })
+        .add_participant(&AddParticipantInput { conversation_id: conv.clone(), user_id: bob.user().id.clone() })
         .await
         .expect("addParticipant");
     let added = until(&mut s, "participant_added", |s| match s {
@@ -209,9 +166,7 @@ pub async fn signals_roundtrip(protocol: Protocol) {
     let mut asm = StreamAssembler::new();
     let mut deltas = 0;
     let stream_id = loop {
-        let sig = next_within(&mut s, 10_000, "stream signals")
-            .await
-            .expect("no error");
+        let sig = next_within(&mut s, 10_000, "stream signals").await.expect("no error");
         if let Signal::MessageStreamDelta(_) = &sig {
             deltas += 1;
         }
@@ -226,34 +181,20 @@ pub async fn signals_roundtrip(protocol: Protocol) {
         other => panic!("stream outcome {other:?}"),
     };
     assert!(!assembled.is_empty());
-    assert_eq!(
-        text_of(&final_message.payload),
-        assembled,
-        "deltas concatenate to the final text"
-    );
-    let after = until(
-        &mut s,
-        "message_created after stream complete",
-        |s| match s {
-            Signal::MessageCreated(c) if c.is_bot => Some(c.id.clone()),
-            _ => None,
-        },
-    )
+    assert_eq!(text_of(&final_message.payload), assembled, "deltas concatenate to the final text");
+    let after = until(&mut s, "message_created after stream complete", |s| match s {
+        Signal::MessageCreated(c) if c.is_bot => Some(c.id.clone()),
+        _ => None,
+    })
     .await;
     assert_eq!(after, final_message.id);
 
     // Removing bob: alice gets participant_removed, bob's listener ends with a final error.
     alice
-        .remove_participant(&RemoveParticipantInput {
-            conversation_id: conv.clone(),
-            user_id: bob.user().id.clone(),
-        })
+        .remove_participant(&RemoveParticipantInput { conversation_id: conv.clone(), user_id: bob.user().id.clone() })
         .await
         .expect("removeParticipant");
-    until(&mut s, "participant_removed", |s| {
-        matches!(s, Signal::ParticipantRemoved(_)).then_some(())
-    })
-    .await;
+    until(&mut s, "participant_removed", |s| matches!(s, Signal::ParticipantRemoved(_)).then_some(())).await;
     let mut ended = false;
     for _ in 0..20 {
         let next = bs.next();
@@ -278,12 +219,8 @@ pub async fn refused(protocol: Protocol) {
     let Some(url) = api_url() else { return };
     let alice = connect(url).await;
     let bob = connect(url).await;
-    let conv = alice
-        .create_conversation(&CreateConversationInput::default())
-        .await
-        .expect("conversation")
-        .conversation
-        .id;
+    let conv =
+        alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
     let mut s = bob.listen_conversation(&conv, options(protocol));
     assert_eq!(s.connected().await.map_err(|e| e.code), Err(403));
     match next_within(&mut s, 10_000, "refusal").await {
@@ -298,15 +235,8 @@ async fn control(path: &str) -> serde_json::Value {
     let init = js_sys::Object::new();
     let method = if path == "/stats" { "GET" } else { "POST" };
     js_sys::Reflect::set(&init, &"method".into(), &method.into()).unwrap();
-    let resp: web_sys::Response = JsFuture::from(fetch_with_init(&url, &init))
-        .await
-        .expect("control fetch")
-        .into();
-    let text = JsFuture::from(resp.text().expect("text"))
-        .await
-        .expect("body")
-        .as_string()
-        .unwrap_or_default();
+    let resp: web_sys::Response = JsFuture::from(fetch_with_init(&url, &init)).await.expect("control fetch").into();
+    let text = JsFuture::from(resp.text().expect("text")).await.expect("body").as_string().unwrap_or_default();
     serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
 
@@ -315,10 +245,7 @@ async fn all_messages(c: &AuthenticatedClient, conv: &str) -> Vec<Message> {
     let mut token = None;
     loop {
         let page = c
-            .list_messages(&ListMessagesInput {
-                conversation_id: conv.into(),
-                next_token: token.take(),
-            })
+            .list_messages(&ListMessagesInput { conversation_id: conv.into(), next_token: token.take() })
             .await
             .expect("listMessages");
         out.extend(page.messages);
@@ -337,12 +264,8 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
         return;
     };
     let alice = connect(proxy).await;
-    let conv = alice
-        .create_conversation(&CreateConversationInput::default())
-        .await
-        .expect("conversation")
-        .conversation
-        .id;
+    let conv =
+        alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
     let before = control("/stats").await["cuts"].as_u64().unwrap_or(0);
     let mut s = alice.listen_conversation(&conv, options(protocol));
     s.connected().await.expect("connected");
@@ -359,11 +282,7 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
     send(&alice, &conv, "burst 50").await;
     let deadline = js_sys::Date::now() + 90_000.0;
     while seen.len() < expected_total {
-        assert!(
-            js_sys::Date::now() < deadline,
-            "timed out with {} of {expected_total} messages",
-            seen.len()
-        );
+        assert!(js_sys::Date::now() < deadline, "timed out with {} of {expected_total} messages", seen.len());
         if sent < bursts && js_sys::Date::now() - last_send > 120.0 {
             // Only listen connections are cut; API calls pass through untouched.
             sent += 1;
@@ -388,11 +307,7 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
     let stats = control("/stats").await;
     control("/normal").await;
     let cuts = stats["cuts"].as_u64().unwrap_or(0) - before;
-    let truth: Vec<String> = all_messages(&alice, &conv)
-        .await
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
+    let truth: Vec<String> = all_messages(&alice, &conv).await.into_iter().map(|m| m.id).collect();
     log(&format!(
         "fault test ({}): {} messages delivered, {} cuts, {} duplicates, {} listen connections",
         protocol.name(),
@@ -402,11 +317,7 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
         stats["listenConnections"]
     ));
     assert_eq!(duplicates, 0);
-    assert_eq!(
-        truth.len(),
-        expected_total,
-        "the server stored every message"
-    );
+    assert_eq!(truth.len(), expected_total, "the server stored every message");
     assert_eq!(seen, truth, "delivered exactly once and in order");
     assert!(cuts >= 20, "only {cuts} cuts happened during delivery");
 }
@@ -418,25 +329,12 @@ pub async fn watchdog_reconnects(protocol: Protocol) {
         return;
     };
     let alice = connect(proxy).await;
-    let conv = alice
-        .create_conversation(&CreateConversationInput::default())
-        .await
-        .expect("conversation")
-        .conversation
-        .id;
-    let mut s = alice.listen_conversation(
-        &conv,
-        ListenOptions {
-            timeout_ms: 1500,
-            ..options(protocol)
-        },
-    );
+    let conv =
+        alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let mut s = alice.listen_conversation(&conv, ListenOptions { timeout_ms: 1500, ..options(protocol) });
     s.connected().await.expect("connected");
     send(&alice, &conv, "before").await;
-    until(&mut s, "message before silence", |s| {
-        matches!(s, Signal::MessageCreated(_)).then_some(())
-    })
-    .await;
+    until(&mut s, "message before silence", |s| matches!(s, Signal::MessageCreated(_)).then_some(())).await;
     let stats = control("/stats").await;
     control("/silence").await;
     let m = send(&alice, &conv, "during silence").await;
@@ -450,10 +348,7 @@ pub async fn watchdog_reconnects(protocol: Protocol) {
     let after = control("/stats").await;
     control("/normal").await;
     let _ = got;
-    assert!(
-        waited >= 1000.0,
-        "delivered after {waited} ms: the silent connection should have held it back"
-    );
+    assert!(waited >= 1000.0, "delivered after {waited} ms: the silent connection should have held it back");
     assert_eq!(after["cuts"], stats["cuts"], "the proxy closed nothing");
     assert!(
         after["listenConnections"].as_u64() > stats["listenConnections"].as_u64(),

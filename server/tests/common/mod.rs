@@ -23,33 +23,17 @@ pub struct Server {
 impl Server {
     pub fn start(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chat-server"))
-            .args([
-                "--addr",
-                "127.0.0.1:0",
-                "--exit-after",
-                "300",
-                "--bot-delay-ms",
-                "5",
-            ])
+            .args(["--addr", "127.0.0.1:0", "--exit-after", "300", "--bot-delay-ms", "5"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(if std::env::var_os("CHAT_SERVER_LOG").is_some() {
-                Stdio::inherit()
-            } else {
-                Stdio::null()
-            })
+            .stderr(if std::env::var_os("CHAT_SERVER_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
             .expect("spawn chat-server");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("first line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line: {line:?}"))
-            .to_string();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("first line");
+        let url =
+            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {line:?}")).to_string();
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
         let webhook_id = args
             .iter()
@@ -57,12 +41,7 @@ impl Server {
             .map(|i| args[i + 1].to_string())
             .unwrap_or_else(|| "local".into());
         let base = format!("{url}/{webhook_id}");
-        Server {
-            child,
-            url,
-            base,
-            http: reqwest::Client::new(),
-        }
+        Server { child, url, base, http: reqwest::Client::new() }
     }
 
     pub fn pid(&self) -> u32 {
@@ -76,13 +55,7 @@ impl Server {
     }
 
     /// Any request; the answer as (status, JSON body or the text as a JSON string).
-    pub async fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        body: Option<String>,
-    ) -> (u16, Value) {
+    pub async fn raw(&self, method: &str, path: &str, key: Option<&str>, body: Option<String>) -> (u16, Value) {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut rb = self.http.request(m, format!("{}{}", self.base, path));
         if let Some(k) = key {
@@ -98,15 +71,8 @@ impl Server {
         (status, v)
     }
 
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        self.raw(method, path, key, body.map(|b| b.to_string()))
-            .await
+    pub async fn call(&self, method: &str, path: &str, key: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        self.raw(method, path, key, body.map(|b| b.to_string())).await
     }
 
     /// Calls and asserts a 200.
@@ -124,10 +90,7 @@ impl Server {
         };
         let (s, v) = self.call("POST", "/users", None, Some(body)).await;
         assert_eq!(s, 200, "{v}");
-        (
-            v["user"]["id"].as_str().unwrap().to_string(),
-            v["key"].as_str().unwrap().to_string(),
-        )
+        (v["user"]["id"].as_str().unwrap().to_string(), v["key"].as_str().unwrap().to_string())
     }
 
     /// createConversation; returns its id.
@@ -164,18 +127,8 @@ impl Server {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let q = token
-                .as_ref()
-                .map(|t| format!("?nextToken={t}"))
-                .unwrap_or_default();
-            let v = self
-                .ok(
-                    "GET",
-                    &format!("/conversations/{conv}/messages{q}"),
-                    key,
-                    None,
-                )
-                .await;
+            let q = token.as_ref().map(|t| format!("?nextToken={t}")).unwrap_or_default();
+            let v = self.ok("GET", &format!("/conversations/{conv}/messages{q}"), key, None).await;
             out.extend(v["messages"].as_array().unwrap().iter().cloned());
             match v["meta"]["nextToken"].as_str() {
                 Some(t) => token = Some(t.to_string()),
@@ -195,8 +148,7 @@ impl Drop for Server {
 /// An SSE response read frame by frame.
 pub struct Sse {
     pub headers: reqwest::header::HeaderMap,
-    stream:
-        std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    stream: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
     /// Everything received so far, byte for byte.
     pub raw: Vec<u8>,
     pos: usize,
@@ -204,12 +156,7 @@ pub struct Sse {
 
 impl Sse {
     pub fn new(resp: reqwest::Response) -> Sse {
-        Sse {
-            headers: resp.headers().clone(),
-            stream: Box::pin(resp.bytes_stream()),
-            raw: Vec::new(),
-            pos: 0,
-        }
+        Sse { headers: resp.headers().clone(), stream: Box::pin(resp.bytes_stream()), raw: Vec::new(), pos: 0 }
     }
 
     /// The next raw frame (without the blank line), or `None` when the stream ended.
@@ -220,10 +167,7 @@ impl Sse {
                 self.pos += i + 2;
                 return Some(f);
             }
-            match tokio::time::timeout(WAIT, self.stream.next())
-                .await
-                .expect("SSE frame timed out")
-            {
+            match tokio::time::timeout(WAIT, self.stream.next()).await.expect("SSE frame timed out") {
                 Some(Ok(b)) => self.raw.extend_from_slice(&b),
                 _ => return None,
             }
@@ -234,9 +178,7 @@ impl Sse {
     pub async fn signal(&mut self) -> Value {
         loop {
             let f = self.frame().await.expect("stream ended");
-            let data = f
-                .strip_prefix("event: message\ndata: ")
-                .unwrap_or_else(|| panic!("frame {f:?}"));
+            let data = f.strip_prefix("event: message\ndata: ").unwrap_or_else(|| panic!("frame {f:?}"));
             if data != "ping" {
                 return serde_json::from_str(data).unwrap();
             }
