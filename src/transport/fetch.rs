@@ -137,18 +137,14 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
     }
 
     let headers = js_sys::Object::new();
-    let put = |k: &str, v: &str, what: &dyn Fn() -> String| -> Result<(), Error> {
-        if !http::header_ok(k, v) {
-            return Err(Error::config(what()));
+    for (k, v) in req.headers {
+        if !(http::header_name_ok(k) && http::header_value_ok(v)) {
+            return Err(Error::config(format!("header \"{k}\": not a valid header name or value")));
         }
         let _ = Reflect::set(&headers, &k.into(), &v.into());
-        Ok(())
-    };
-    for (k, v) in req.headers {
-        put(k, v, &|| format!("header \"{k}\": not a valid header name or value"))?;
     }
     if let Some(key) = req.user_key {
-        if !http::header_ok("x", key) {
+        if !http::header_value_ok(key) {
             return Err(Error::config(format!("{op}: x-user-key is not a valid header value")));
         }
         keys::set(&headers, "x-user-key", &key.into());
@@ -165,9 +161,9 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
     let mut abort_guard = AbortOnDrop { controller: controller.clone(), done: false };
     let own_signal = controller.signal();
     init.set_signal(Some(&own_signal));
-    let abort: js_sys::Function = Some(keys::get(&controller, "abort"))
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| Error::network("AbortController.abort is missing"))?
+    let abort = keys::get(&controller, "abort")
+        .dyn_into::<js_sys::Function>()
+        .map_err(|_| Error::network("AbortController.abort is missing"))?
         .bind0(&controller);
     let _timer = TimerGuard::new(&abort, req.timeout_ms);
     let _listener = match req.signal {
