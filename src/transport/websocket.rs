@@ -30,14 +30,13 @@ impl Shared {
     }
 }
 
-/// Waits until frames are queued (`Ok(true)`), or the connection ended.
-pub(crate) async fn next_frames(shared: &Rc<RefCell<Shared>>, out: &mut Vec<JsValue>) -> Result<(), Error> {
-    out.clear();
+/// Waits until `ready` takes what it waits for from the shared state, or the
+/// connection ended (queued frames are still taken after the end).
+async fn wait<T>(shared: &Rc<RefCell<Shared>>, mut ready: impl FnMut(&mut Shared) -> Option<T>) -> Result<T, Error> {
     poll_fn(|cx| {
         let mut s = shared.borrow_mut();
-        if !s.frames.is_empty() {
-            std::mem::swap(out, &mut s.frames);
-            return Poll::Ready(Ok(()));
+        if let Some(v) = ready(&mut s) {
+            return Poll::Ready(Ok(v));
         }
         if let Some(e) = &s.ended {
             return Poll::Ready(Err(e.clone()));
@@ -48,20 +47,16 @@ pub(crate) async fn next_frames(shared: &Rc<RefCell<Shared>>, out: &mut Vec<JsVa
     .await
 }
 
+/// Waits until frames are queued and moves them into `out`, or the
+/// connection ended.
+pub(crate) async fn next_frames(shared: &Rc<RefCell<Shared>>, out: &mut Vec<JsValue>) -> Result<(), Error> {
+    out.clear();
+    wait(shared, |s| (!s.frames.is_empty()).then(|| std::mem::swap(out, &mut s.frames))).await
+}
+
 /// Waits until the connection opened, or failed before opening.
 pub(crate) async fn opened(shared: &Rc<RefCell<Shared>>) -> Result<(), Error> {
-    poll_fn(|cx| {
-        let mut s = shared.borrow_mut();
-        if s.open {
-            return Poll::Ready(Ok(()));
-        }
-        if let Some(e) = &s.ended {
-            return Poll::Ready(Err(e.clone()));
-        }
-        s.waker = Some(cx.waker().clone());
-        Poll::Pending
-    })
-    .await
+    wait(shared, |s| s.open.then_some(())).await
 }
 
 /// A JS event handler kept alive by the stream that set it.
