@@ -706,7 +706,9 @@ impl SignalListener {
         let on_delta = on_delta.dyn_into::<Function>().ok();
         let mut waiter = None;
         let promise = Promise::new(&mut |resolve, reject| waiter = Some((resolve, reject)));
-        let (resolve, reject) = waiter.expect("Promise executor runs synchronously");
+        // The executor runs synchronously; a host where it did not gets an error.
+        let (resolve, reject) =
+            waiter.ok_or_else(|| to_js_error(Error::config("streamedMessage: the Promise executor did not run")))?;
         let outcome = self.core.st.borrow().streams.outcome(&id).cloned();
         let w = StreamWaiter { resolve, reject, on_delta };
         match outcome {
