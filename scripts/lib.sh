@@ -10,6 +10,8 @@
 #   die MSG...                        log and exit 1
 #   start_chat_server NAME [ARGS...]  start target/debug/chat-server on a free loopback
 #                                     port, export NAME_URL and NAME_PID, kill it on exit
+#   start_fault_proxy NAME URL        tests/support/fault-proxy.mjs in front of URL, export
+#                                     NAME_PROXY_URL and NAME_CONTROL_URL, kill it on exit
 #   stop_pid PID                      TERM, wait up to 5 s, then KILL
 #   stop_all_servers                  stop every server started by start_chat_server
 #                                     or registered with register_pid
@@ -127,6 +129,27 @@ start_chat_server() {
   printf -v "${name}_PID" '%s' "$pid"
   export "${name}_URL" "${name}_PID"
   log "chat-server $name at $url (pid $pid, log $logf)"
+}
+
+# start_fault_proxy NAME TARGET_URL
+#   Runs tests/support/fault-proxy.mjs in front of TARGET_URL (http://host:port),
+#   stopped on exit; stdout -> $OUT/NAME-proxy.log. Waits (up to 5 s) for its
+#   "PROXY <url> <control-url>" line and exports NAME_PROXY_URL, NAME_CONTROL_URL.
+start_fault_proxy() {
+  local name="$1" target="$2" logf="$OUT/$1-proxy.log" proxy="" control=""
+  : >"$logf"
+  node "$ROOT/tests/support/fault-proxy.mjs" --target "${target#http://}" --exit-after 600 >"$logf" 2>&1 &
+  register_pid $!
+  for _ in $(seq 1 100); do
+    grep -q '^PROXY ' "$logf" && break
+    sleep 0.05
+  done
+  read -r _ proxy control < <(grep '^PROXY ' "$logf") || true
+  [ -n "$control" ] || die "fault proxy did not start: $(cat "$logf")"
+  printf -v "${name}_PROXY_URL" '%s' "$proxy"
+  printf -v "${name}_CONTROL_URL" '%s' "$control"
+  export "${name}_PROXY_URL" "${name}_CONTROL_URL"
+  log "fault proxy $name at $proxy (control $control)"
 }
 
 BCW_EXIT_CMDS=()

@@ -11,21 +11,11 @@ cd "$ROOT"
 
 start_chat_server RT --keepalive-secs 1 --bot-delay-ms 5 --exit-after 600
 
-proxy_log="$OUT/realtime-proxy.log"
-: >"$proxy_log"
-node tests/support/fault-proxy.mjs --target "${RT_URL#http://}" --exit-after 600 >"$proxy_log" 2>&1 &
-register_pid $!
-for _ in $(seq 1 100); do
-  grep -q '^PROXY ' "$proxy_log" && break
-  sleep 0.05
-done
-read -r _ PROXY_URL CONTROL_URL < <(grep '^PROXY ' "$proxy_log")
-[ -n "${CONTROL_URL:-}" ] || die "fault proxy did not start: $(cat "$proxy_log")"
-log "fault proxy at $PROXY_URL (control $CONTROL_URL)"
+start_fault_proxy RT "$RT_URL"
 
 export REALTIME_API_URL="$RT_URL/local"
-export REALTIME_PROXY_URL="$PROXY_URL/local"
-export REALTIME_CONTROL_URL="$CONTROL_URL"
+export REALTIME_PROXY_URL="$RT_PROXY_URL/local"
+export REALTIME_CONTROL_URL="$RT_CONTROL_URL"
 
 log "wasm-pack test --node (realtime_node)"
 [ "${RT_SKIP_NODE:-}" = 1 ] || NODE_OPTIONS="--experimental-websocket" wasm-pack test --node -- --test realtime_node ${RT_TEST_ARGS:-}
