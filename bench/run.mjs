@@ -13,6 +13,7 @@ import readline from 'node:readline';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { writeReport } from './report.mjs';
+import { memoryResult } from './lib/cases.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -283,16 +284,7 @@ async function chromiumCases(server) {
           const after = await measure();
           await page.evaluate(() => window.bench.memoryClose());
           await cdp.detach();
-          return {
-            n: P.memN,
-            ms,
-            before,
-            after,
-            start,
-            jsHeapGrowth: after.heapUsed - before.heapUsed,
-            wasmGrowth: after.wasm - start.wasm,
-            growth: after.heapUsed - before.heapUsed + (after.wasm - start.wasm),
-          };
+          return memoryResult({ n: P.memN, ms, start, before, after });
         });
         record(env, 'memory', v, 'growth', 'lower', r);
       }

@@ -98,3 +98,13 @@ export async function memoryBurst(st, n) {
 export function memoryClose(st) {
   st.l.close();
 }
+
+// The memory case's result from heap readings `{ heapUsed, wasm }` taken when the
+// listener connected (`start`), after the warm-up (`before`) and at the end
+// (`after`): JS heap growth from after the warm-up, wasm growth from the start
+// (linear memory never shrinks, so that is its peak).
+export function memoryResult({ n, ms, start, before, after }) {
+  const jsHeapGrowth = after.heapUsed - before.heapUsed;
+  const wasmGrowth = after.wasm - start.wasm;
+  return { n, ms, start, before, after, jsHeapGrowth, wasmGrowth, growth: jsHeapGrowth + wasmGrowth };
+}

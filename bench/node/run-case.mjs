@@ -92,16 +92,7 @@ async function main() {
       const ms = now() - t0;
       const after = heap();
       K.memoryClose(st);
-      return {
-        n: opts.n,
-        ms,
-        start,
-        before,
-        after,
-        jsHeapGrowth: after.heapUsed - before.heapUsed,
-        wasmGrowth: after.wasm - start.wasm,
-        growth: after.heapUsed - before.heapUsed + (after.wasm - start.wasm),
-      };
+      return K.memoryResult({ n: opts.n, ms, start, before, after });
     }
     default:
       throw new Error(`unknown case ${opts.case}`);
