@@ -25,6 +25,24 @@ fn user_body() -> String {
 
 const JSON: &str = "application/json";
 
+/// A valid user answer padded past 2 MiB.
+fn huge_body() -> String {
+    let pad = "x".repeat(2 * 1024 * 1024 + 4096);
+    let now = now_iso();
+    json!({"user": {"id": "fault_user", "createdAt": now, "updatedAt": now}, "padding": pad}).to_string()
+}
+
+/// A 200 JSON answer sent with `Content-Encoding: gzip`.
+fn gzipped(body: &str) -> Response {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let bytes = gz.write_all(body.as_bytes()).and_then(|()| gz.finish()).unwrap_or_default();
+    let mut r = (StatusCode::OK, bytes).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    r
+}
+
 /// A 200 JSON answer streamed in the given parts, with no Content-Length.
 fn chunked(parts: Vec<String>) -> Response {
     let stream =
@@ -54,15 +72,12 @@ pub async fn handle(app: &App, req: Request, segs: &[String]) -> Response {
         "empty500" => raw(500, JSON, ""),
         "truncated" => raw(200, JSON, r#"{"user":{"id":"u"#),
         "wrongtypes" => raw(200, JSON, r#"{"user":{"id":5,"createdAt":true}}"#),
-        "huge" => {
-            let pad = "x".repeat(2 * 1024 * 1024 + 4096);
-            let now = now_iso();
-            let body = json!({"user": {"id": "fault_user", "createdAt": now, "updatedAt": now}, "padding": pad});
-            raw(200, JSON, body.to_string())
-        }
+        "huge" => raw(200, JSON, huge_body()),
         // Bodies without Content-Length (sent in chunks): read and counted as they come.
         "chunked" => chunked(vec![user_body()]),
         "hugechunked" => chunked((0..40).map(|_| "x".repeat(64 * 1024)).collect()),
+        // A few KB on the wire (Content-Length within any limit), 2 MB once decoded.
+        "gzipped" => gzipped(&huge_body()),
         "code2xx" => raw(200, JSON, r#"{"code":429,"message":"slow down"}"#),
         "bare400" => raw(400, JSON, r#"{"message":"must have required property 'body'"}"#),
         "bare404" => raw(404, JSON, r#"{"message":"Route doesn't exist"}"#),

@@ -439,6 +439,13 @@ async fn malformed_responses() {
         (ErrorKind::Decode, "getUser: HTTP 200: expected JSON, got HTML: <html>oops</html>")
     );
 
+    // A compressed body declares a small length; it is measured again once decoded.
+    let e = fault_err("gzipped").await;
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Decode, "getUser: the response body exceeds the limit of 1048576 bytes")
+    );
+
     // Without Content-Length the body is counted while it is read: a small
     // one arrives whole, a large one stops at the limit.
     let c = fault("chunked");
