@@ -18,7 +18,8 @@ pub struct Config {
     /// with this key, and createUser is refused.
     #[arg(long)]
     pub encryption_key: Option<String>,
-    /// Shared-mode signing secret (random per start when absent).
+    /// Shared-mode signing secret. When absent: made once and kept in the --db
+    /// database, or random per start in memory.
     #[arg(long)]
     pub shared_key: Option<String>,
     /// POST every signal as JSON to this http:// URL.

@@ -294,7 +294,7 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
         }
         let id = opt_string(&body, "id")?.filter(|s| !s.is_empty());
         let fields = user_fields(&body)?;
-        let v = app.store().create_user(id, fields, &app.secret)?;
+        let v = app.store().atomic(|st| st.create_user(id, fields, &app.secret))?;
         return Ok(json_response(v));
     }
     // Validate the body fully before checking the key (validation comes first, as in the cloud).
@@ -322,9 +322,8 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
     let claim = verify_key(&app, key.as_deref().unwrap_or_default())?;
     let token = next_token.as_deref();
     let mut job: Option<BotJob> = None;
-    let v = {
-        let mut st = app.store();
-        match (op, input) {
+    let v = app.store().atomic(|st| {
+        Ok(match (op, input) {
             (Op::GetUser, _) => st.get_user(&claim)?,
             (Op::GetOrCreateUser, Input::Fields(f)) => st.get_or_create_user(&claim, f)?,
             (Op::UpdateUser, Input::Fields(f)) => st.update_user(&claim, f)?,
@@ -353,8 +352,8 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
             }
             (Op::GetEvent(id), _) => st.get_event(&claim, &id)?,
             _ => return Err(ApiError::internal("unroutable operation")),
-        }
-    };
+        })
+    })?;
     if let Some(job) = job {
         crate::bot::spawn(app.clone(), job);
     }

@@ -25,6 +25,9 @@ use std::time::Duration;
 use hub::Hub;
 use store::Store;
 
+/// The `settings` row that holds the shared-mode secret of a `--db` database.
+pub const SHARED_KEY_SETTING: &str = "shared_key";
+
 /// Server state shared by every request.
 pub struct App {
     pub cfg: Config,
@@ -51,6 +54,14 @@ impl App {
         let (secret, manual) = match (&cfg.encryption_key, &cfg.shared_key) {
             (Some(k), _) => (k.as_bytes().to_vec(), true),
             (None, Some(k)) => (k.as_bytes().to_vec(), false),
+            // With --db the secret is made once and kept in the database, so keys
+            // issued before a restart stay valid; in memory it lives as long as the data.
+            (None, None) if cfg.db.is_some() => {
+                let s = store
+                    .setting_or_init(SHARED_KEY_SETTING, &util::random_hex(32))
+                    .map_err(|e| format!("cannot read the shared key from the database: {e}"))?;
+                (s.into_bytes(), false)
+            }
             (None, None) => (util::random_hex(32).into_bytes(), false),
         };
         Ok(App {

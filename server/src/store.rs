@@ -15,6 +15,7 @@ use botpress_chat_wasm::signal::{
 use botpress_chat_wasm::{Conversation, Event, Message, MessagePayload, Signal, User};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -46,6 +47,7 @@ CREATE TABLE IF NOT EXISTS events(
   seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, conv TEXT NOT NULL, user TEXT NOT NULL,
   payload TEXT NOT NULL, created_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_conv ON events(conv, seq);
+CREATE TABLE IF NOT EXISTS settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 
 /// A stored user.
@@ -170,11 +172,25 @@ const NOT_OWNER: &str = "You are not the owner of this conversation";
 /// conversation canonical id, author canonical id, id, payload, metadata, ms).
 type ItemRow = (String, String, String, String, String, String, Option<String>, i64);
 
+/// Creates a new database file readable by its owner only (it holds the
+/// shared-mode secret); SQLite gives its `-wal` and `-shm` files the same
+/// permissions. An existing file is left as it is.
+fn create_private(path: &Path) {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let _ = o.open(path);
+}
+
 pub struct Store {
     conn: Connection,
     clocks: HashMap<String, i64>,
     hub: Arc<Hub>,
     page_size: usize,
+    /// Inside [`Store::begin`]…[`Store::commit`]: the signals to publish once
+    /// the transaction is committed (none go out for a write that is rolled back).
+    pending: Option<RefCell<Vec<(String, Signal)>>>,
 }
 
 impl Store {
@@ -182,6 +198,7 @@ impl Store {
     pub fn open(path: Option<&Path>, hub: Arc<Hub>, page_size: usize) -> rusqlite::Result<Store> {
         let conn = match path {
             Some(p) => {
+                create_private(p);
                 let c = Connection::open(p)?;
                 c.pragma_update(None, "journal_mode", "WAL")?;
                 c.pragma_update(None, "synchronous", "NORMAL")?;
@@ -197,11 +214,17 @@ impl Store {
             params![BOT_ID, BOT_NAME, now],
         )?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Store { conn, clocks: HashMap::new(), hub, page_size: page_size.max(1) })
+        Ok(Store { conn, clocks: HashMap::new(), hub, page_size: page_size.max(1), pending: None })
     }
 
     pub fn hub(&self) -> &Hub {
         &self.hub
+    }
+
+    /// A stored setting; `init` is stored and returned the first time.
+    pub fn setting_or_init(&self, name: &str, init: &str) -> rusqlite::Result<String> {
+        self.conn.execute("INSERT OR IGNORE INTO settings(name, value) VALUES(?1, ?2)", [name, init])?;
+        self.conn.query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| r.get(0))
     }
 
     // ----- lookups ---------------------------------------------------------
@@ -535,7 +558,7 @@ impl Store {
                 conversation_id: c.canonical().to_string(),
                 participant_id: target.canonical().to_string(),
             });
-            self.hub.publish(&c.id, &signal);
+            self.publish(&c.id, &signal);
         }
         Ok(to_value(&ParticipantOutput { participant: target.to_user(user_ref) }))
     }
@@ -576,7 +599,7 @@ impl Store {
             conversation_id: c.canonical().to_string(),
             participant_id: target.canonical().to_string(),
         });
-        self.hub.publish(&c.id, &signal);
+        self.publish(&c.id, &signal);
         Ok(to_value(&Empty {}))
     }
 
@@ -621,7 +644,7 @@ impl Store {
             metadata: metadata.clone(),
             is_bot: false,
         });
-        self.hub.publish(&c.id, &signal);
+        self.publish(&c.id, &signal);
         let job = BotJob::Reply { conv: c.id.clone(), payload: payload.clone(), metadata: metadata.clone() };
         let message = Message {
             id,
@@ -717,7 +740,7 @@ impl Store {
         }
         self.conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?.execute([&mid])?;
         let signal = Signal::MessageDeleted(MessageDeleted { id: mid, conversation_id: conv_c, user_id: author_c });
-        self.hub.publish(&conv, &signal);
+        self.publish(&conv, &signal);
         Ok(to_value(&Empty {}))
     }
 
@@ -746,7 +769,7 @@ impl Store {
             payload: payload.clone(),
             is_bot: false,
         });
-        self.hub.publish(&c.id, &signal);
+        self.publish(&c.id, &signal);
         let job = BotJob::Event { conv: c.id.clone(), payload: payload.clone() };
         let event = Event { id, created_at, conversation_id: conv.to_string(), user_id: claim.to_string(), payload };
         Ok((to_value(&EventOutput { event }), Some(job)))
@@ -798,9 +821,9 @@ impl Store {
                 stream_id: stream_id.to_string(),
                 message: message.clone(),
             });
-            self.hub.publish(conv, &s);
+            self.publish(conv, &s);
         }
-        self.hub.publish(conv, &Signal::MessageCreated(MessageCreated::from_message(message, true)));
+        self.publish(conv, &Signal::MessageCreated(MessageCreated::from_message(message, true)));
         Ok(())
     }
 
@@ -815,7 +838,7 @@ impl Store {
             sequence,
             delta,
         });
-        self.hub.publish(conv, &s);
+        self.publish(conv, &s);
     }
 
     /// Signals a bot custom event (not stored, `id: null`).
@@ -828,14 +851,58 @@ impl Store {
             payload,
             is_bot: true,
         });
-        self.hub.publish(conv, &s);
+        self.publish(conv, &s);
     }
 
-    pub fn begin(&self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("BEGIN")
+    /// Publishes a signal now, or at [`Store::commit`] inside a transaction.
+    fn publish(&self, conv: &str, signal: &Signal) {
+        match &self.pending {
+            Some(p) => p.borrow_mut().push((conv.to_string(), signal.clone())),
+            None => self.hub.publish(conv, signal),
+        }
     }
 
-    pub fn commit(&self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("COMMIT")
+    /// Starts a transaction: the writes until [`Store::commit`] land together or not at all.
+    pub fn begin(&mut self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.pending = Some(RefCell::default());
+        Ok(())
+    }
+
+    /// Commits, then publishes the transaction's signals in order.
+    pub fn commit(&mut self) -> rusqlite::Result<()> {
+        let r = self.conn.execute_batch("COMMIT");
+        let pending = self.pending.take().map(RefCell::into_inner).unwrap_or_default();
+        if r.is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.clocks.clear();
+            return r;
+        }
+        for (conv, signal) in pending {
+            self.hub.publish(&conv, &signal);
+        }
+        Ok(())
+    }
+
+    /// Undoes the transaction's writes; its signals are dropped.
+    pub fn rollback(&mut self) {
+        self.pending = None;
+        self.clocks.clear();
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    /// Runs `f` in one transaction: committed when it succeeds, rolled back when it fails.
+    pub fn atomic<T>(&mut self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> ApiResult<T> {
+        self.begin()?;
+        match f(self) {
+            Ok(v) => {
+                self.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
     }
 }
