@@ -23,3 +23,27 @@ if (!(r.sizes.ours && r.sizes.ours.gzip <= BUDGET)) {
 }
 console.log(`package size ${r.sizes.ours.gzip} B gzip, within the budget of ${BUDGET} B`);
 ' "$OUT/bench-quick.json"
+
+# The report step: BENCHMARKS.md and bench/charts/*.svg must be what bench/results.json
+# gives (node bench/report.mjs rewrites them), and the quick results must render too:
+# one chart per case with one bar per contender, each linked from the Markdown.
+node bench/report.mjs --check
+rm -rf "$OUT/bench-quick-report"
+node bench/report.mjs "$OUT/bench-quick.json" "$OUT/bench-quick-report/BENCHMARKS.md"
+node -e '
+const fs = require("fs"), path = require("path");
+const [json, dir] = process.argv.slice(1);
+const r = require(json);
+const md = fs.readFileSync(path.join(dir, "BENCHMARKS.md"), "utf8");
+let bad = 0;
+for (const kase of [...new Set(r.cases.map((e) => e.case))]) {
+  const file = path.join(dir, "bench/charts", `${kase}.svg`);
+  const svg = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const bars = (svg.match(/class="bar"/g) || []).length;
+  const want = r.cases.filter((e) => e.case === kase).length;
+  const linked = md.includes(`](bench/charts/${kase}.svg)`);
+  console.log(`chart ${kase}: ${bars} bars (want ${want}), linked: ${linked}`);
+  if (bars !== want || !linked || !svg.startsWith("<svg ")) bad++;
+}
+process.exit(bad ? 1 : 0);
+' "$OUT/bench-quick.json" "$OUT/bench-quick-report"
