@@ -44,6 +44,29 @@ size_line() {  # size_line FILE
   printf '  %-44s %9s bytes  %9s gzip -9\n' "$1" "$raw" "$gz"
 }
 
+# finish_package TARGET DIR: the package's entry also exports the error classes
+# of src/js/errors.js (copied by wasm-bindgen as a snippet, which the glue imports
+# for its own use) and `AuthenticatedClient`, the name `@botpress/chat` gives the
+# connected client class. For the CommonJS build the snippet becomes CommonJS.
+finish_package() {
+  local target="$1" dir="$2" snippet rel names
+  snippet="$(ls "$dir"/snippets/*/src/js/errors.js)"
+  rel="./${snippet#"$dir"/}"
+  names="$(cp "$ROOT/src/js/errors.js" "$dir/.errors.mjs" && node --input-type=module -e "
+    const m = await import('$ROOT/$dir/.errors.mjs');
+    console.log(Object.keys(m).filter((k) => k !== 'chatError').join(', '));")"
+  rm -f "$dir/.errors.mjs"
+  [ -n "$names" ] || die "no exports found in src/js/errors.js"
+  if [ "$target" = nodejs ]; then
+    "$esbuild" "$snippet" --format=cjs --log-level=warning --allow-overwrite --outfile="$snippet"
+    printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require(String.raw`%s`)));\nexports.AuthenticatedClient = exports.ChatClient;\n' \
+      "$rel" >>"$dir/botpress_chat_wasm.js"
+  else
+    printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\n' "$names" "$rel" \
+      >>"$dir/botpress_chat_wasm.js"
+  fi
+}
+
 for target in "$@"; do
   dir="$(out_dir_of "$target")"
   if [ "${FORCE:-0}" != 1 ] && up_to_date "$dir"; then
@@ -55,7 +78,8 @@ for target in "$@"; do
     # no-install: use the wasm-bindgen on PATH (same version as Cargo.lock) or fail,
     # never a silent download or cargo install.
     wasm-pack -q build --release --mode no-install --target "$target" --out-dir "$dir"
-    for f in "$dir"/*.js; do
+    finish_package "$target" "$dir"
+    for f in "$dir"/*.js "$dir"/snippets/*/src/js/*.js; do
       "$esbuild" "$f" --minify-whitespace --minify-syntax --log-level=warning --allow-overwrite --outfile="$f"
     done
     touch "$dir/.build-stamp"

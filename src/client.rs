@@ -34,7 +34,7 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, CreateUserInput, GetOrCreateUserInput, ListOperation, Operation};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::model::{Conversation, Message, User};
 use crate::protocol::http::{self, RetryPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::protocol::{json, jwt};
@@ -65,6 +65,9 @@ pub struct ClientOptions {
     /// as it arrives and the read stops at the limit; a compressed body is
     /// measured again once decoded.
     pub max_response_bytes: usize,
+    /// Logs each request (operation, method, URL, status or failure; never
+    /// the user key) with `console.info`.
+    pub debug: bool,
 }
 
 impl Default for ClientOptions {
@@ -77,6 +80,7 @@ impl Default for ClientOptions {
             headers: Vec::new(),
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            debug: false,
         }
     }
 }
@@ -201,7 +205,7 @@ pub(crate) struct Prepared {
 /// Validates an input and turns it into a [`Prepared`] request. POST and
 /// PUT always carry a JSON object body (`{}` at least).
 pub(crate) fn prepare<O: Operation>(input: &O) -> Result<Prepared, Error> {
-    input.validate().map_err(|m| Error::config(format!("{}: {m}", O::NAME)))?;
+    input.validate().map_err(|m| Error::invalid_argument(format!("{}: {m}", O::NAME)))?;
     let body = if O::METHOD.has_body() { Some(JsValue::from_str(&json::to_string(input)?)) } else { None };
     Ok(Prepared { op: O::NAME, method: O::METHOD, keyed: O::KEYED, path: input.path_and_query(), body })
 }
@@ -300,7 +304,7 @@ impl Client {
         let Prepared { op, method, keyed, path, body } = req;
         let key = key.filter(|k| !k.is_empty());
         if keyed && key.is_none() {
-            return Err(Error::config(format!("{op}: x-user-key is required")));
+            return Err(Error::missing_key(format!("{op}: x-user-key is required")));
         }
         self.hello().await?;
         let o = &self.inner.opts;
@@ -318,7 +322,11 @@ impl Client {
                 signal: opts.signal.as_ref(),
                 max_bytes: o.max_response_bytes,
             })
-            .await?;
+            .await;
+            if o.debug {
+                debug_log(op, method.as_str(), &url, &res);
+            }
+            let res = res?;
             // Success is never retried: skip the clock and the dice.
             let delay = if http::is_success(res.status) {
                 None
@@ -488,9 +496,28 @@ fn get_or_create_request() -> Prepared {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = info)]
+    fn console_info(prefix: &str, op: &str, method: &str, url: &str, outcome: &wasm_bindgen::JsValue);
+}
+
+/// The `debug` option's line for one request: the status, or the failure.
+fn debug_log(op: &str, method: &str, url: &str, res: &Result<fetch::HttpResponse, Error>) {
+    let outcome = match res {
+        Ok(r) => wasm_bindgen::JsValue::from(r.status),
+        Err(e) => wasm_bindgen::JsValue::from_str(&e.message),
+    };
+    console_info("[chat]", op, method, url, &outcome);
+}
+
 async fn check_hello(api_url: String, timeout_ms: u32) -> Result<(), Error> {
     let url = format!("{api_url}/hello");
-    let failed = |e: Error| Error { message: format!("Failed to connect to url \"{api_url}\": {}", e.message), ..e };
+    let failed = |e: Error| Error {
+        kind: ErrorKind::Connect,
+        message: format!("Failed to connect to url \"{api_url}\": {}", e.message),
+        ..e
+    };
     let res = fetch::send(fetch::HttpRequest {
         op: "hello",
         method: "GET",

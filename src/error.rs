@@ -8,7 +8,7 @@ use std::fmt;
 use crate::model::JsonObject;
 
 macro_rules! api_error_types {
-    ($($variant:ident = $code:literal),* $(,)?) => {
+    ($($variant:ident = $code:literal, $description:literal;)*) => {
         /// The error types an API error body can carry, each with its HTTP status.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ApiErrorType { $($variant),* }
@@ -20,6 +20,11 @@ macro_rules! api_error_types {
             /// The HTTP status this type is sent with.
             pub fn code(self) -> u16 {
                 match self { $(ApiErrorType::$variant => $code),* }
+            }
+
+            /// What the type means, one sentence (the JS classes' `description`).
+            pub fn description(self) -> &'static str {
+                match self { $(ApiErrorType::$variant => $description),* }
             }
 
             /// The `type` string of the error body, e.g. `"ResourceNotFound"`.
@@ -36,62 +41,48 @@ macro_rules! api_error_types {
 }
 
 api_error_types! {
-    Unknown = 500,
-    Internal = 500,
-    Unauthorized = 401,
-    Forbidden = 403,
-    PayloadTooLarge = 413,
-    InvalidPayload = 400,
-    UnsupportedMediaType = 415,
-    MethodNotFound = 405,
-    ResourceNotFound = 404,
-    InvalidJsonSchema = 400,
-    InvalidDataFormat = 400,
-    InvalidIdentifier = 400,
-    RelationConflict = 409,
-    ReferenceConstraint = 409,
-    ResourceLockedConflict = 409,
-    ResourceGone = 410,
-    ReferenceNotFound = 400,
-    InvalidQuery = 400,
-    Runtime = 400,
-    AlreadyExists = 409,
-    RateLimited = 429,
-    PaymentRequired = 402,
-    QuotaExceeded = 403,
-    LimitExceeded = 413,
-    BreakingChanges = 400,
-    OperationTimeout = 504,
-}
-
-impl ApiErrorType {
-    /// The type a bare status maps to when the body carries no type
-    /// (the cloud's `{"message"}` and plain-text failures).
-    pub fn from_status(status: u16) -> Self {
-        match status {
-            400 => ApiErrorType::InvalidPayload,
-            401 => ApiErrorType::Unauthorized,
-            402 => ApiErrorType::PaymentRequired,
-            403 => ApiErrorType::Forbidden,
-            404 => ApiErrorType::ResourceNotFound,
-            405 => ApiErrorType::MethodNotFound,
-            409 => ApiErrorType::AlreadyExists,
-            410 => ApiErrorType::ResourceGone,
-            413 => ApiErrorType::PayloadTooLarge,
-            415 => ApiErrorType::UnsupportedMediaType,
-            429 => ApiErrorType::RateLimited,
-            504 => ApiErrorType::OperationTimeout,
-            500..=599 => ApiErrorType::Internal,
-            _ => ApiErrorType::Unknown,
-        }
-    }
+    Unknown = 500, "An error of no known kind occurred.";
+    Internal = 500, "The server failed while handling the request.";
+    Unauthorized = 401, "The request needs a valid user key.";
+    Forbidden = 403, "The caller may not perform this action on this resource.";
+    PayloadTooLarge = 413, "The request body is too large.";
+    InvalidPayload = 400, "The request's arguments or body are not valid.";
+    UnsupportedMediaType = 415, "The request's content type is not supported.";
+    MethodNotFound = 405, "No such method or route.";
+    ResourceNotFound = 404, "The resource does not exist.";
+    InvalidJsonSchema = 400, "The JSON schema given is not valid.";
+    InvalidDataFormat = 400, "The data does not match its JSON schema.";
+    InvalidIdentifier = 400, "The identifier is not valid.";
+    RelationConflict = 409, "Two resources named in the request are not related to each other.";
+    ReferenceConstraint = 409, "The resource is still referenced by another one and cannot be deleted.";
+    ResourceLockedConflict = 409, "The resource is locked until its lock is released.";
+    ResourceGone = 410, "The resource is no longer available.";
+    ReferenceNotFound = 400, "A resource the request refers to does not exist.";
+    InvalidQuery = 400, "The query parameters are not valid.";
+    Runtime = 400, "The bot or integration failed while running.";
+    AlreadyExists = 409, "A record with this identity already exists.";
+    RateLimited = 429, "Too many requests: try again later.";
+    PaymentRequired = 402, "The action needs a payment.";
+    QuotaExceeded = 403, "A quota (a soft limit that can be raised) is exceeded.";
+    LimitExceeded = 413, "A hard limit is exceeded.";
+    BreakingChanges = 400, "The change breaks the resource's contract without a new version.";
+    OperationTimeout = 504, "The operation took too long.";
 }
 
 /// What went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// The server answered with an API error.
+    /// The server answered with a failure status. With the API's error body the
+    /// type is the body's; any other body (the dispatcher's `{"message"}`, plain
+    /// text, nothing) or an unknown type is [`ApiErrorType::Unknown`], as the
+    /// official client reports it; `code` keeps the HTTP status either way.
     Api(ApiErrorType),
+    /// A success answer whose body carries an error `code` of 400–599 (spec
+    /// §6.4's quirk); `code` is that code (the official client's `ChatHTTPError`).
+    Http,
+    /// The connectivity check (`GET {apiUrl}/hello`, spec §9.2) failed: no
+    /// answer, or not a success; the message says which.
+    Connect,
     /// The request never got an answer (connection refused, DNS, CORS, reset).
     Network,
     /// No answer within the configured timeout.
@@ -109,6 +100,8 @@ impl ErrorKind {
     pub fn name(self) -> &'static str {
         match self {
             ErrorKind::Api(t) => t.name(),
+            ErrorKind::Http => "Http",
+            ErrorKind::Connect => "Connect",
             ErrorKind::Network => "Network",
             ErrorKind::Timeout => "Timeout",
             ErrorKind::Aborted => "Aborted",
@@ -149,6 +142,20 @@ impl Error {
     }
     pub fn decode(message: impl Into<String>) -> Self {
         Self::client(ErrorKind::Decode, message)
+    }
+    /// An argument the server would refuse, caught before sending: the
+    /// `InvalidPayload` error the server would have answered with.
+    pub fn invalid_argument(message: impl AsRef<str>) -> Self {
+        let mut m = String::from(message.as_ref());
+        m.push_str(" (checked by the client before sending)");
+        Self::api(ApiErrorType::InvalidPayload, m)
+    }
+    /// A keyed call without a user key, caught before sending: the
+    /// `Unauthorized` error the server would have answered with.
+    pub fn missing_key(message: impl AsRef<str>) -> Self {
+        let mut m = String::from(message.as_ref());
+        m.push_str(" (checked by the client before sending)");
+        Self::api(ApiErrorType::Unauthorized, m)
     }
     /// An API error of the given type with its standard status.
     pub fn api(ty: ApiErrorType, message: impl Into<String>) -> Self {
@@ -213,9 +220,9 @@ fn short(text: &str) -> String {
     s
 }
 
-/// Classifies a non-2xx answer (or a 2xx that carries an error, see
-/// [`error_in_success`]) into a typed error. Never fails: bodies that are not
-/// the error shape are classified by status (spec §1.3, §6.4).
+/// Classifies a non-2xx answer into a typed error. Never fails: bodies that
+/// are not the error shape are `Unknown` API errors with the HTTP status as
+/// `code` (spec §1.3, §6.4).
 ///
 /// `body` is the already-parsed JSON body, or `None` if it was not JSON; `raw`
 /// is the text, used for the message of non-JSON bodies.
@@ -244,10 +251,7 @@ pub(crate) struct ErrorFields<'a> {
 
 /// [`error_from_response`] from the body's fields, however they were read.
 pub(crate) fn error_from_fields(status: u16, f: ErrorFields<'_>, raw: &str) -> Error {
-    let ty = match f.kind.and_then(ApiErrorType::from_name) {
-        Some(t) => t,
-        None => ApiErrorType::from_status(status),
-    };
+    let ty = f.kind.and_then(ApiErrorType::from_name).unwrap_or(ApiErrorType::Unknown);
     let message = match (f.message, f.kind) {
         (Some(m), Some(t)) if ApiErrorType::from_name(t).is_none() => {
             let mut s = String::from("An unclassified API error occurred (");
@@ -264,17 +268,14 @@ pub(crate) fn error_from_fields(status: u16, f: ErrorFields<'_>, raw: &str) -> E
 }
 
 /// Spec §6.4 quirk: a 2xx body that is an object with a numeric `code` of
-/// 400–599 is a failure with that status.
+/// 400–599 is an [`ErrorKind::Http`] failure with that code.
 pub fn error_in_success(body: &Value) -> Option<Error> {
     let code = body.as_object()?.get("code")?.as_u64()?;
     if !(400..=599).contains(&code) {
         return None;
     }
-    let mut err = error_from_response(code as u16, Some(body), "");
-    if body.get("message").and_then(Value::as_str).is_none() {
-        err.message = "An error occurred".into();
-    }
-    Some(err)
+    let message = body.get("message").and_then(Value::as_str).unwrap_or("An error occurred");
+    Some(Error { kind: ErrorKind::Http, code: code as u16, message: message.to_string(), id: None, metadata: None })
 }
 
 #[cfg(test)]
@@ -303,12 +304,12 @@ mod tests {
     #[test]
     fn irregular_bodies_classified_by_status() {
         let e = error_from_response(400, Some(&json!({"message":"must have required property 'body'"})), "");
-        assert_eq!(e.api_type(), Some(ApiErrorType::InvalidPayload));
+        assert_eq!((e.api_type(), e.code), (Some(ApiErrorType::Unknown), 400));
         assert_eq!(e.message, "must have required property 'body'");
         let e = error_from_response(404, Some(&json!({"message":"Route doesn't exist"})), "");
-        assert_eq!(e.api_type(), Some(ApiErrorType::ResourceNotFound));
+        assert_eq!((e.api_type(), e.code), (Some(ApiErrorType::Unknown), 404));
         let e = error_from_response(500, None, "Internal Server Error");
-        assert_eq!(e.api_type(), Some(ApiErrorType::Internal));
+        assert_eq!(e.api_type(), Some(ApiErrorType::Unknown));
         assert_eq!(e.message, "HTTP 500: Internal Server Error");
         let e = error_from_response(502, None, "");
         assert_eq!(e.message, "HTTP 502 with an empty body");
@@ -322,7 +323,8 @@ mod tests {
         assert!(error_in_success(&json!({"conversation":{}})).is_none());
         assert!(error_in_success(&json!({"code":200})).is_none());
         let e = error_in_success(&json!({"code":429})).unwrap();
-        assert_eq!((e.code, e.message.as_str()), (429, "An error occurred"));
-        assert_eq!(e.api_type(), Some(ApiErrorType::RateLimited));
+        assert_eq!((e.kind, e.code, e.message.as_str()), (ErrorKind::Http, 429, "An error occurred"));
+        let e = error_in_success(&json!({"code":403,"message":"no"})).unwrap();
+        assert_eq!((e.kind, e.code, e.message.as_str()), (ErrorKind::Http, 403, "no"));
     }
 }

@@ -280,7 +280,7 @@ impl OpSpec {
     /// Checks the arguments and builds the request: path parameters from
     /// the template, the query, and a body holding only the body fields.
     pub(crate) fn prepare(&self, args: &JsValue) -> Result<Prepared, Error> {
-        self.prepare_inner(args).map_err(|m| Error::config(cat(&[self.name, ": ", &m])))
+        self.prepare_inner(args).map_err(|m| Error::invalid_argument(cat(&[self.name, ": ", &m])))
     }
 
     fn prepare_inner(&self, args: &JsValue) -> Result<Prepared, String> {
@@ -508,10 +508,10 @@ fn classify_text(op: &str, status: u16, body: &str) -> Result<JsValue, Error> {
         if is_plain_object(&value) {
             if let Some(code) = get(&value, "code").as_f64() {
                 if code.fract() == 0.0 && (400.0..=599.0).contains(&code) {
-                    let mut err = api_error(code as u16, Some(&value), "");
-                    if !get(&value, "message").is_string() {
-                        err.message = "An error occurred".into();
-                    }
+                    let mut err = Error::decode("");
+                    err.kind = crate::error::ErrorKind::Http;
+                    err.code = code as u16;
+                    err.message = get(&value, "message").as_string().unwrap_or_else(|| "An error occurred".into());
                     return Err(err);
                 }
             }

@@ -1,7 +1,9 @@
 //! `ChatClient` and `Client` for JS, generated from the operation table.
 //!
-//! Arguments are read into the typed inputs and validated before any I/O;
-//! a wrong or missing field rejects with a `Config` error naming it.
+//! Arguments are validated before any I/O: a wrong or missing field rejects
+//! with the error the server would have answered (`InvalidPayloadError`, or
+//! `UnauthorizedError` for a missing key) naming it; wrong client options
+//! reject with a `ChatConfigError`.
 //! Results are plain JS objects (camelCase, ISO date strings).
 
 use std::cell::RefCell;
@@ -37,6 +39,7 @@ struct Props {
     user_key: Option<String>,
     encryption_key: Option<String>,
     user_id: Option<String>,
+    debug: bool,
 }
 
 fn field(obj: &JsValue, name: &str) -> JsValue {
@@ -112,7 +115,14 @@ fn read_props(props: JsValue) -> Result<Props, Error> {
     let [api_url, webhook_id, base_api_url, user_key, encryption_key, user_id] =
         opt_strings(p, "props.", ["apiUrl", "webhookId", "baseApiUrl", "userKey", "encryptionKey", "userId"])?;
     let [timeout, max_response_bytes] = opt_numbers(p, "props.", ["timeout", "maxResponseBytes"])?;
+    let debug = field(p, "debug");
+    let debug = match debug.as_bool() {
+        Some(b) => b,
+        None if debug.is_undefined() || debug.is_null() => false,
+        None => return Err(Error::config("props.debug: expected a boolean")),
+    };
     Ok(Props {
+        debug,
         api_url,
         webhook_id,
         base_api_url,
@@ -142,7 +152,7 @@ fn object_arg(what: &str, v: JsValue) -> Result<JsValue, Error> {
     if !v.is_object() || js_sys::Array::is_array(&v) {
         let mut m = String::from(what);
         m.push_str(": expected an object argument");
-        return Err(Error::config(m));
+        return Err(Error::invalid_argument(m));
     }
     Ok(v)
 }
@@ -152,6 +162,7 @@ fn client_options(p: &Props) -> Result<ClientOptions, Error> {
         api_url: p.api_url.clone(),
         webhook_id: p.webhook_id.clone(),
         base_api_url: p.base_api_url.clone(),
+        debug: p.debug,
         ..Default::default()
     };
     if let Some(t) = p.timeout {
@@ -212,7 +223,7 @@ fn take_key(op: &str, args: &JsValue) -> Result<Option<String>, Error> {
     v.as_string().map(Some).ok_or_else(|| {
         let mut m = String::from(op);
         m.push_str(": x-user-key: must be a string");
-        Error::config(m)
+        Error::missing_key(m)
     })
 }
 
@@ -388,6 +399,7 @@ crate::for_each_operation!(chat_client_methods);
 pub struct JsClient {
     inner: Client,
     lists: RefCell<Option<JsValue>>,
+    props: JsValue,
 }
 
 #[wasm_bindgen(js_class = Client)]
@@ -396,8 +408,11 @@ impl JsClient {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientProps")] props: JsValue) -> Result<JsClient, JsValue> {
         let run = || -> Result<JsClient, Error> {
-            let p = read_props(props)?;
-            Ok(JsClient { inner: Client::new(client_options(&p)?)?, lists: RefCell::new(None) })
+            let p = read_props(props.clone())?;
+            let inner = Client::new(client_options(&p)?)?;
+            // `props` as given, read-only (as `@botpress/chat` keeps it).
+            let props = js_sys::Object::freeze(&js_sys::Object::assign(&js_sys::Object::new(), props.unchecked_ref()));
+            Ok(JsClient { inner, lists: RefCell::new(None), props: props.into() })
         };
         run().map_err(to_js_error)
     }
@@ -415,6 +430,12 @@ impl JsClient {
         self.inner.api_url().to_string()
     }
 
+    /// The options the client was made with (a frozen copy).
+    #[wasm_bindgen(getter, unchecked_return_type = "Readonly<ClientProps>")]
+    pub fn props(&self) -> JsValue {
+        self.props.clone()
+    }
+
     /// The API version this client speaks (`"1.0.0"`).
     #[wasm_bindgen(getter, js_name = apiVersion)]
     pub fn api_version(&self) -> String {
@@ -425,6 +446,12 @@ impl JsClient {
     #[wasm_bindgen(getter, unchecked_return_type = "ClientLists")]
     pub fn list(&self) -> JsValue {
         self.lists.borrow_mut().get_or_insert_with(|| Lists { client: self.inner.clone(), key: None }.into()).clone()
+    }
+}
+
+impl JsClient {
+    pub(crate) fn client(&self) -> &Client {
+        &self.inner
     }
 }
 

@@ -14,10 +14,10 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::client::{AuthenticatedClient, CallOptions};
+use crate::client::{CallOptions, Client};
 use crate::error::Error;
 use crate::js::check::{parse_js, OpSpec};
-use crate::js::client::{fetch_checked, ChatClient};
+use crate::js::client::{fetch_checked, ChatClient, JsClient};
 use crate::js::error::to_js_error;
 use crate::realtime::assembler::{StreamAssembler, StreamOutcome};
 use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Progress, Target};
@@ -154,13 +154,12 @@ impl Listed for JsListed {
 
 /// The listening target with backfills listed through the facade's own
 /// request path (plain JS objects, no typed decoding).
-fn js_target(client: &AuthenticatedClient, conversation_id: &str) -> Target<JsListed> {
-    let (c, key) = (client.client().clone(), client.key().to_string());
+fn js_target(c: Client, key: String, user_id: String, conversation_id: &str) -> Target<JsListed> {
     let conversation = conversation_id.to_string();
     Target {
         api_url: c.api_url().to_string(),
         key: key.clone(),
-        user_id: client.user().id.clone(),
+        user_id,
         conversation_id: conversation.clone(),
         list_page: Box::new(move |next_token| {
             let (c, key) = (c.clone(), key.clone());
@@ -630,6 +629,24 @@ pub struct SignalListener {
 
 #[wasm_bindgen]
 impl SignalListener {
+    /// `SignalListener.listen({url, userKey, conversationId, debug?})`, as in
+    /// `@botpress/chat`: listens with the default options.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn listen(props: JsValue) -> Promise {
+        let text = |name| if props.is_object() { get(&props, name).as_string() } else { None };
+        let (Some(url), Some(key), Some(id)) = (text("url"), text("userKey"), text("conversationId")) else {
+            let e = Error::invalid_argument("SignalListener.listen: url, userKey and conversationId must be strings");
+            return Promise::reject(&to_js_error(e));
+        };
+        let opts = crate::client::ClientOptions { api_url: Some(url), ..Default::default() };
+        let client = match Client::new(opts) {
+            Ok(c) => c,
+            Err(e) => return Promise::reject(&to_js_error(e)),
+        };
+        let user_id = claimed_user_id(&key);
+        listen(client, key, user_id, object(&[("id", &JsValue::from_str(&id))]))
+    }
+
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn status(&self) -> String {
         self.core.st.borrow().status.name().to_string()
@@ -671,17 +688,34 @@ impl SignalListener {
     }
 
     /// Closes the connection and stops every timer; pending iterations end.
+    /// Done when it returns; the promise is for `@botpress/chat`'s signature.
     #[wasm_bindgen(skip_typescript)]
-    pub fn disconnect(&self) {
+    pub fn disconnect(&self) -> Promise {
+        self.close();
+        Promise::resolve(&JsValue::UNDEFINED)
+    }
+
+    /// `disconnect()` without the promise.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn close(&self) {
         if self.core.st.borrow().abort.is_some() {
             self.core.stop(None);
         }
     }
 
-    /// Alias of `disconnect()`.
+    /// Calls the callbacks registered for `type` with `event`, as a signal
+    /// would.
     #[wasm_bindgen(skip_typescript)]
-    pub fn close(&self) {
-        self.disconnect();
+    pub fn emit(&self, ty: JsValue, event: JsValue) {
+        if let Some(name) = ty.as_string() {
+            self.core.emit(&name, &event);
+        }
+    }
+
+    /// Removes every callback; the connection stays as it is.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn cleanup(&self) {
+        self.core.st.borrow_mut().handlers.clear();
     }
 
     /// An async iterator over the signals from now on (`for await`).
@@ -774,12 +808,18 @@ impl SignalIterator {
 
 fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), Error> {
     if !props.is_object() {
-        return Err(Error::config("listenConversation expects an object { id, protocol?, reconnect?, timeoutMs? }"));
+        return Err(Error::invalid_argument(
+            "listenConversation expects an object { id, protocol?, reconnect?, timeoutMs? }",
+        ));
     }
     let id = get(props, "id");
     let id = match id.as_string() {
         Some(s) if !s.is_empty() => s,
-        _ => return Err(Error::config("listenConversation: `id` (the conversation id) must be a non-empty string")),
+        _ => {
+            return Err(Error::invalid_argument(
+                "listenConversation: `id` (the conversation id) must be a non-empty string",
+            ))
+        }
     };
     let mut opts = ListenOptions::default();
     let protocol = get(props, "protocol");
@@ -837,39 +877,72 @@ fn install_async_iterator(listener: &JsValue) {
     }
 }
 
+/// The `id` claim of a user key, read with the host's `JSON.parse` (empty
+/// when the key is not a JWT: every backfilled message then counts as another
+/// user's).
+fn claimed_user_id(key: &str) -> String {
+    let claims = crate::protocol::jwt::claims_text(key).and_then(|t| json_parse_str(&t).ok());
+    claims.filter(JsValue::is_object).and_then(|c| get(&c, "id").as_string()).unwrap_or_default()
+}
+
+/// Starts listening as the user of `key` (`user_id`: that user's id, which
+/// tells the user's own backfilled messages from the bot's).
+fn listen(client: Client, key: String, user_id: String, props: JsValue) -> Promise {
+    let (id, opts) = match parse_options(&props) {
+        Ok(v) => v,
+        Err(e) => return Promise::reject(&to_js_error(e)),
+    };
+    let target = Rc::new(js_target(client, key, user_id, &id));
+    let core = Rc::new_cyclic(|me| Core {
+        target,
+        opts,
+        progress: Rc::new(Progress::default()),
+        st: RefCell::new(State {
+            status: Status::Disconnected,
+            generation: 0,
+            abort: None,
+            handlers: Vec::new(),
+            open_waiters: Vec::new(),
+            iters: Vec::new(),
+            streams: StreamAssembler::new(),
+            stream_waiters: Vec::new(),
+        }),
+        me: me.clone(),
+    });
+    let opened = core.connect();
+    let listener: JsValue = SignalListener { core }.into();
+    install_async_iterator(&listener);
+    wasm_bindgen_futures::future_to_promise(async move {
+        wasm_bindgen_futures::JsFuture::from(opened).await?;
+        Ok(listener)
+    })
+}
+
 #[wasm_bindgen]
 impl ChatClient {
     /// Listens to a conversation's signals; resolves once connected.
     #[wasm_bindgen(js_name = listenConversation, skip_typescript)]
     pub fn listen_conversation(&self, props: JsValue) -> Promise {
-        let (id, opts) = match parse_options(&props) {
-            Ok(v) => v,
-            Err(e) => return Promise::reject(&to_js_error(e)),
+        let (client, key) = (self.inner.client().clone(), self.inner.key().to_string());
+        listen(client, key, self.inner.user().id.clone(), props)
+    }
+}
+
+#[wasm_bindgen(js_class = Client)]
+impl JsClient {
+    /// Listens to a conversation's signals as the user of `'x-user-key'`;
+    /// resolves once connected.
+    #[wasm_bindgen(js_name = listenConversation, skip_typescript)]
+    pub fn listen_conversation(&self, props: JsValue) -> Promise {
+        let key = match props.is_object().then(|| get(&props, "x-user-key").as_string()).flatten() {
+            Some(k) if !k.is_empty() => k,
+            _ => {
+                let e = Error::missing_key("listenConversation: x-user-key is required");
+                return Promise::reject(&to_js_error(e));
+            }
         };
-        let target = Rc::new(js_target(&self.inner, &id));
-        let core = Rc::new_cyclic(|me| Core {
-            target,
-            opts,
-            progress: Rc::new(Progress::default()),
-            st: RefCell::new(State {
-                status: Status::Disconnected,
-                generation: 0,
-                abort: None,
-                handlers: Vec::new(),
-                open_waiters: Vec::new(),
-                iters: Vec::new(),
-                streams: StreamAssembler::new(),
-                stream_waiters: Vec::new(),
-            }),
-            me: me.clone(),
-        });
-        let opened = core.connect();
-        let listener: JsValue = SignalListener { core }.into();
-        install_async_iterator(&listener);
-        wasm_bindgen_futures::future_to_promise(async move {
-            wasm_bindgen_futures::JsFuture::from(opened).await?;
-            Ok(listener)
-        })
+        let user_id = claimed_user_id(&key);
+        listen(self.client().clone(), key, user_id, props)
     }
 }
 

@@ -59,6 +59,7 @@ pub fn is_final(err: &Error) -> bool {
             matches!(t, ApiErrorType::Unauthorized | ApiErrorType::Forbidden | ApiErrorType::ResourceNotFound)
                 || matches!(err.code, 401 | 403 | 404)
         }
+        ErrorKind::Http => matches!(err.code, 401 | 403 | 404),
         _ => false,
     }
 }
