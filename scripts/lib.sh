@@ -6,6 +6,9 @@
 #   OUT    $ROOT/test-output, created; logs and artefacts of test runs go here
 #   PATH   $ROOT/node_modules/.bin and ~/.cargo/bin first (npm binaryen's wasm-opt
 #          must win over any system one)
+#   NODE_LTS  the current Node.js LTS that scripts/setup.sh installs into .tools/node-lts
+#          (npm package `node`); the test stages run on `node` from PATH (Node 20+) and
+#          stage 45 runs the Node test files on $NODE_LTS too
 #   log MSG...                        timestamped message on stderr
 #   die MSG...                        log and exit 1
 #   start_chat_server NAME [ARGS...]  start target/debug/chat-server on a free loopback
@@ -42,6 +45,9 @@ _bcw_path_prepend() {
 _bcw_path_prepend "${CARGO_HOME:-$HOME/.cargo}/bin"
 _bcw_path_prepend "$ROOT/node_modules/.bin"
 export PATH
+
+# A second Node.js runtime, the current LTS (see NODE_LTS_VERSION in setup.sh).
+export NODE_LTS="${NODE_LTS:-$ROOT/.tools/node-lts/node_modules/.bin/node}"
 
 # Browser used by wasm-bindgen-test, Playwright and screenshots.
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"

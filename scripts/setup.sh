@@ -4,12 +4,15 @@
 #   - wasm-pack 0.15.1 and wasm-bindgen-cli (same version as wasm-bindgen in Cargo.lock)
 #   - Debian chromium + chromium-driver (headless browser tests)
 #   - the npm dev tools of package.json (binaryen's wasm-opt, workerd, playwright-core, ...)
+#   - the current Node.js LTS into .tools/node-lts (npm package `node`, which brings the
+#     binary as a platform package), for stage 45; the machine's Node 20 stays the default
 # Idempotent: when everything is present it only checks versions (a few seconds).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 WASM_PACK_VERSION=0.15.1
+NODE_LTS_VERSION=26.10.0
 t0=$SECONDS
 
 # --- Rust target -----------------------------------------------------------
@@ -116,9 +119,23 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] \
   touch node_modules/.package-lock.json 2>/dev/null || true
 fi
 
+# --- Node.js LTS (second runtime of the Node test files) ----------------------
+# Into .tools/node-lts, where lib.sh's NODE_LTS points by default. Not fatal: without
+# it only stage 45 fails, and says why.
+lts_dir="$ROOT/.tools/node-lts"
+if [ "$("$lts_dir/node_modules/.bin/node" --version 2>/dev/null)" != "v$NODE_LTS_VERSION" ]; then
+  log "npm install node@$NODE_LTS_VERSION into .tools/node-lts"
+  rm -rf "$lts_dir" && mkdir -p "$lts_dir"
+  printf '{ "private": true }\n' >"$lts_dir/package.json"
+  if ! npm install --prefix "$lts_dir" --no-save --no-audit --no-fund --loglevel=error "node@$NODE_LTS_VERSION" \
+     || [ "$("$lts_dir/node_modules/.bin/node" --version 2>/dev/null)" != "v$NODE_LTS_VERSION" ]; then
+    log "warning: Node.js $NODE_LTS_VERSION could not be installed; stage 45 will fail"
+  fi
+fi
+
 # --- sanity -------------------------------------------------------------------
 wasm_opt="$(command -v wasm-opt || true)"
 [ "$wasm_opt" = "$ROOT/node_modules/.bin/wasm-opt" ] \
   || die "wasm-opt resolves to '${wasm_opt:-nothing}', expected npm binaryen in node_modules/.bin"
 
-log "setup ok in $((SECONDS - t0)) s: $(wasm-pack --version), $(wasm-bindgen --version), $(wasm-opt --version 2>/dev/null | head -n1), $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+log "setup ok in $((SECONDS - t0)) s: node $(node --version) and $("$NODE_LTS" --version 2>/dev/null || echo 'no LTS'), $(wasm-pack --version), $(wasm-bindgen --version), $(wasm-opt --version 2>/dev/null | head -n1), $(/usr/bin/chromium --version 2>/dev/null | head -n1)"

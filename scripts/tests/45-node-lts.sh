@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The Node test files again, on the current Node.js LTS ($NODE_LTS, installed by
+# scripts/setup.sh) instead of the machine's Node 20: the JS facade
+# (tests/js/client.test.mjs), the realtime facade with the global WebSocket, no flag
+# (tests/js/realtime.test.mjs, fault proxy included), the installed package
+# (tests/install/: npm pack, Node, the nodejs and bundler builds, the Vite page)
+# and the demo page's markdown renderer (tests/www/). Same servers as stages 36 and 40.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$ROOT"
+
+[ -x "$NODE_LTS" ] || die "no Node.js LTS at $NODE_LTS: scripts/setup.sh installs it (npm package node)"
+log "Node.js LTS: $("$NODE_LTS" --version) ($NODE_LTS); default node: $(node --version)"
+"$NODE_LTS" -e 'if (typeof WebSocket !== "function") { console.error("no global WebSocket"); process.exit(1) }'
+
+"$ROOT/scripts/build-pkg.sh" web nodejs bundler
+[ -x target/debug/chat-server ] || cargo build -p chat-server
+
+CLIENT_ENCRYPTION_KEY="client-lts-key-$$"
+start_chat_server SHARED --webhook-id local --page-size 3 --test-faults --bot-delay-ms 10
+start_chat_server MANUAL --webhook-id local --encryption-key "$CLIENT_ENCRYPTION_KEY" --test-faults
+export CLIENT_SHARED_URL="$SHARED_URL" CLIENT_MANUAL_URL="$MANUAL_URL" CLIENT_ENCRYPTION_KEY
+
+start_chat_server RTJS --keepalive-secs 0 --bot-delay-ms 5 --exit-after 600
+start_fault_proxy RTJS "$RTJS_URL"
+export REALTIME_JS_URL="$RTJS_URL" REALTIME_JS_PROXY_URL="$RTJS_PROXY_URL" REALTIME_JS_CONTROL_URL="$RTJS_CONTROL_URL"
+
+log "node $("$NODE_LTS" --version) --test tests/js/client.test.mjs tests/js/realtime.test.mjs tests/www/"
+"$NODE_LTS" --test tests/js/client.test.mjs tests/js/realtime.test.mjs tests/www/
+
+log "node $("$NODE_LTS" --version) --test tests/install/"
+timeout -k 10 240 "$NODE_LTS" --test --test-reporter=spec tests/install/install.test.mjs
