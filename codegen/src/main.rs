@@ -2,6 +2,8 @@
 //! definitions, so that each fact has one source:
 //! - `src/js/errors.js`: one class per API error type (name, status,
 //!   description) from [`ApiErrorType`];
+//! - `src/js/types.d.ts`: their TypeScript declarations and the `ApiError`
+//!   union, from the same table;
 //!
 //! `cargo run -p codegen` rewrites them; `cargo run -p codegen -- --check`
 //! fails (exit 1) when a committed file differs from what the definitions
@@ -47,13 +49,36 @@ fn error_classes() -> String {
     out
 }
 
+/// The API error classes' declarations in `src/js/types.d.ts`.
+fn error_declarations() -> String {
+    let mut out = String::new();
+    for t in ApiErrorType::ALL {
+        let (name, code) = (t.name(), t.code());
+        // UnknownError is also the base of the client-side failures (NetworkError, …).
+        let ty = match t {
+            ApiErrorType::Unknown => "'Unknown' | 'Network' | 'Timeout' | 'Aborted' | 'Decode'".to_string(),
+            _ => format!("'{name}'"),
+        };
+        out.push_str(&format!("/** {} */\n", t.description()));
+        out.push_str(&format!(
+            "export declare class {name}Error extends BaseApiError<{code}, {ty}> {{ constructor(...args: ApiErrorArgs) }}\n"
+        ));
+    }
+    let all: Vec<String> = ApiErrorType::ALL.iter().map(|t| format!("{}Error", t.name())).collect();
+    out.push_str(&format!("/** Any API error. */\nexport type ApiError = {};\n", all.join(" | ")));
+    out
+}
+
 struct Output {
     path: &'static str,
     /// The new full text, from the current one.
     render: fn(&str) -> Result<String, String>,
 }
 
-const OUTPUTS: &[Output] = &[Output { path: "src/js/errors.js", render: |t| splice(t, &error_classes()) }];
+const OUTPUTS: &[Output] = &[
+    Output { path: "src/js/errors.js", render: |t| splice(t, &error_classes()) },
+    Output { path: "src/js/types.d.ts", render: |t| splice(t, &error_declarations()) },
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("codegen/ is inside the workspace").to_path_buf()

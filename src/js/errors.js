@@ -138,32 +138,22 @@ export function errorFrom(err) {
   return new UnknownError(`An invalid error occurred: ${text}`);
 }
 
-/** Failures of the client itself; `new ChatClientError(cause, message)` wraps a cause. */
+/** Failures of the client itself; `new ChatClientError(cause, message)` wraps a cause (`cause`). */
 export class ChatClientError extends Error {
   constructor(first, second) {
     if (typeof first === 'string' || first === undefined) {
       super(first);
     } else {
       const inner = first && first.message !== undefined ? String(first.message) : String(first);
-      super(second ? `${second}: ${inner}` : inner);
-      this._cause = first;
+      super(second ? `${second}: ${inner}` : inner, { cause: first });
     }
-  }
-  /** The wrapped error, if any. */
-  cause() {
-    return this._cause;
   }
   static wrap(thrown, message) {
     return new ChatClientError(ChatClientError.map(thrown), message ?? '');
   }
   static map(thrown) {
     if (thrown instanceof ChatClientError) return thrown;
-    if (thrown instanceof Error) {
-      const e = new ChatClientError(thrown.message);
-      e._cause = thrown;
-      return e;
-    }
-    return new ChatClientError(String(thrown));
+    return new ChatClientError(thrown instanceof Error ? thrown.message : String(thrown));
   }
 }
 named(ChatClientError, 'ChatClientError');

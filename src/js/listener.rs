@@ -1076,6 +1076,8 @@ const TS_LISTENER: &'static str = r#"
  * `EventSource`, key in the query string: accepted by the local server only), `'websocket'`.
  */
 export type ListenProtocol = 'sse' | 'eventsource' | 'websocket';
+/** The protocols of `@botpress/chat` 1.1.0. */
+export type ServerEventsProtocol = 'sse' | 'websocket';
 export interface ListenConversationInput {
   /** The conversation id. */
   id: string;
@@ -1088,17 +1090,21 @@ export interface ListenConversationInput {
   backoff?: { baseMs?: number; maxMs?: number };
 }
 export type ListenerStatus = 'disconnected' | 'connecting' | 'connected';
+export type SignalListenerStatus = ListenerStatus;
+/** `SignalListener.listen`'s argument. */
+export type SignalListenerProps = { url: string; userKey: string; conversationId: string; debug?: boolean };
+/** Signal data by type, `unknown` included (the name `@botpress/chat` gives it). */
+export type Signals = SignalMap & { unknown: unknown };
 export interface ReconnectingEvent { attempt: number; delayMs: number; error: ChatError }
 export interface ReconnectedEvent { attempt: number; missed: number }
 /** A signal of a kind this version does not know (or not JSON): the raw parsed value. */
 export interface UnknownSignal { type: 'unknown'; data: unknown }
-export interface ListenerEventMap extends SignalMap {
-  unknown: unknown;
-  error: ChatError;
+export type ListenerEventMap = Signals & {
+  error: Error;
   close: undefined;
   reconnecting: ReconnectingEvent;
   reconnected: ReconnectedEvent;
-}
+};
 export type ListenerEvent = keyof ListenerEventMap;
 export interface StreamedMessage { streamId: string; text: string; message: Message }
 
@@ -1111,6 +1117,8 @@ export class SignalIterator {
 
 export class SignalListener {
   private constructor();
+  /** Listens with the default options, as `@botpress/chat` does. */
+  static listen(props: SignalListenerProps): Promise<SignalListener>;
   free(): void;
   readonly status: ListenerStatus;
   on<K extends ListenerEvent>(type: K, fn: (data: ListenerEventMap[K]) => void): void;
@@ -1118,8 +1126,13 @@ export class SignalListener {
   onceOrMore<K extends ListenerEvent>(
     type: K, fn: (data: ListenerEventMap[K]) => 'keep-listening' | 'stop-listening' | void): void;
   off<K extends ListenerEvent>(type: K, fn: (data: ListenerEventMap[K]) => unknown): void;
+  /** Calls the callbacks of `type` with `event`. */
+  emit<K extends ListenerEvent>(type: K, event: ListenerEventMap[K]): void;
+  /** Removes every callback. */
+  cleanup(): void;
   connect(): Promise<void>;
-  disconnect(): void;
+  disconnect(): Promise<void>;
+  /** `disconnect()` without the promise. */
   close(): void;
   iterator(): SignalIterator;
   [Symbol.asyncIterator](): AsyncIterator<Signal | UnknownSignal, undefined>;

@@ -6,27 +6,27 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** An arbitrary JSON object (message metadata, event payloads). */
 export type JsonObject = { [key: string]: any };
 
-export interface User {
+export type User = {
   id: string;
   name?: string;
   pictureUrl?: string;
   profile?: string;
   createdAt: string;
   updatedAt: string;
-}
+};
 
 /** The connected user and its key (`x-user-key`), as `ChatClient.user` returns it. */
-export interface ConnectedUser extends User {
+export type ConnectedUser = User & {
   key: string;
-}
+};
 
-export interface Conversation {
+export type Conversation = {
   id: string;
   createdAt: string;
   updatedAt: string;
-}
+};
 
-export interface Message {
+export type Message = {
   id: string;
   createdAt: string;
   conversationId: string;
@@ -34,34 +34,34 @@ export interface Message {
   payload: MessagePayload;
   /** Beside the payload, never inside it. */
   metadata?: JsonObject;
-}
+};
 
-export interface Event {
+export type Event = {
   id: string;
   createdAt: string;
   conversationId: string;
   userId: string;
   payload: JsonObject;
-}
+};
 
 /* ---- Message payloads (spec §5.5): 12 kinds discriminated by `type` ---- */
 
-export interface TextPayload { type: 'text'; text: string }
-export interface MarkdownPayload { type: 'markdown'; markdown: string }
-export interface ImagePayload { type: 'image'; imageUrl: string }
-export interface AudioPayload { type: 'audio'; audioUrl: string }
-export interface VideoPayload { type: 'video'; videoUrl: string }
-export interface FilePayload { type: 'file'; fileUrl: string; title?: string }
-export interface LocationPayload { type: 'location'; latitude: number; longitude: number; address?: string; title?: string }
-export interface CardAction { action: 'postback' | 'url' | 'say'; label: string; value: string }
-export interface ChoiceOption { label: string; value: string }
-export interface CardPayload { type: 'card'; title: string; subtitle?: string; imageUrl?: string; actions: CardAction[] }
-export interface ChoicePayload { type: 'choice'; text: string; options: ChoiceOption[] }
-export interface DropdownPayload { type: 'dropdown'; text: string; options: ChoiceOption[] }
-export interface CarouselPayload { type: 'carousel'; items: CardPayload[] }
+export type TextPayload = { type: 'text'; text: string };
+export type MarkdownPayload = { type: 'markdown'; markdown: string };
+export type ImagePayload = { type: 'image'; imageUrl: string };
+export type AudioPayload = { type: 'audio'; audioUrl: string };
+export type VideoPayload = { type: 'video'; videoUrl: string };
+export type FilePayload = { type: 'file'; fileUrl: string; title?: string };
+export type LocationPayload = { type: 'location'; latitude: number; longitude: number; address?: string; title?: string };
+export type CardAction = { action: 'postback' | 'url' | 'say'; label: string; value: string };
+export type ChoiceOption = { label: string; value: string };
+export type CardPayload = { type: 'card'; title: string; subtitle?: string; imageUrl?: string; actions: CardAction[] };
+export type ChoicePayload = { type: 'choice'; text: string; options: ChoiceOption[] };
+export type DropdownPayload = { type: 'dropdown'; text: string; options: ChoiceOption[] };
+export type CarouselPayload = { type: 'carousel'; items: CardPayload[] };
 /** The kinds a bloc may contain. */
 export type BlocItem = TextPayload | MarkdownPayload | ImagePayload | AudioPayload | VideoPayload | FilePayload | LocationPayload;
-export interface BlocPayload { type: 'bloc'; items: BlocItem[] }
+export type BlocPayload = { type: 'bloc'; items: BlocItem[] };
 export type MessagePayload =
   | TextPayload | MarkdownPayload | ImagePayload | AudioPayload | VideoPayload | FilePayload
   | LocationPayload | CardPayload | ChoicePayload | DropdownPayload | CarouselPayload | BlocPayload;
@@ -69,9 +69,9 @@ export type MessagePayloadType = MessagePayload['type'];
 
 /* ---- Realtime signals (spec §7.5) ---- */
 
-export interface MessageCreatedSignal extends Message { isBot: boolean }
-export interface MessageDeletedSignal { id: string; conversationId: string; userId: string }
-export interface EventCreatedSignal {
+export type MessageCreatedSignal = Message & { isBot: boolean };
+export type MessageDeletedSignal = { id: string; conversationId: string; userId: string };
+export type EventCreatedSignal = {
   /** `null` for bot events, which are not stored. */
   id: string | null;
   createdAt: string;
@@ -79,10 +79,10 @@ export interface EventCreatedSignal {
   userId: string;
   payload: JsonObject;
   isBot: boolean;
-}
-export interface ParticipantAddedSignal { conversationId: string; participantId: string }
-export interface ParticipantRemovedSignal { conversationId: string; participantId: string }
-export interface MessageStreamDeltaSignal {
+};
+export type ParticipantAddedSignal = { conversationId: string; participantId: string };
+export type ParticipantRemovedSignal = { conversationId: string; participantId: string };
+export type MessageStreamDeltaSignal = {
   streamId: string;
   conversationId: string;
   userId: string;
@@ -90,11 +90,11 @@ export interface MessageStreamDeltaSignal {
   clientMessageId?: string;
   sequence: number;
   delta: string;
-}
-export interface MessageStreamCompleteSignal { streamId: string; message: Message }
-export interface MessageStreamAbortSignal { streamId: string; conversationId: string }
+};
+export type MessageStreamCompleteSignal = { streamId: string; message: Message };
+export type MessageStreamAbortSignal = { streamId: string; conversationId: string };
 /** Signal data by signal type. */
-export interface SignalMap {
+export type SignalMap = {
   message_created: MessageCreatedSignal;
   message_deleted: MessageDeletedSignal;
   event_created: EventCreatedSignal;
@@ -103,7 +103,7 @@ export interface SignalMap {
   message_stream_delta: MessageStreamDeltaSignal;
   message_stream_complete: MessageStreamCompleteSignal;
   message_stream_abort: MessageStreamAbortSignal;
-}
+};
 export type SignalType = keyof SignalMap;
 /** A signal envelope `{type, data}`. */
 export type Signal = { [K in SignalType]: { type: K; data: SignalMap[K] } }[SignalType];
@@ -118,40 +118,152 @@ export type ApiErrorType =
   | 'ResourceLockedConflict' | 'ResourceGone' | 'ReferenceNotFound' | 'InvalidQuery' | 'Runtime'
   | 'AlreadyExists' | 'RateLimited' | 'PaymentRequired' | 'QuotaExceeded' | 'LimitExceeded'
   | 'BreakingChanges' | 'OperationTimeout';
+/** `@botpress/chat`'s name for the API error types. */
+export type ErrorType = ApiErrorType;
 /**
- * Failures on the client side: no answer (`Network`), no answer in time (`Timeout`), cancelled
- * (`Aborted`), bad options or arguments (`Config`), an answer that is not the API's (`Decode`).
+ * Failures on the client side, reported as `UnknownError` subclasses (as `@botpress/chat` reports
+ * them as UnknownError): no answer (`Network`), no answer in time (`Timeout`), cancelled
+ * (`Aborted`), an answer that is not the API's (`Decode`). Bad options are `ChatConfigError`
+ * (`type: 'Config'`).
  */
 export type ClientErrorType = 'Network' | 'Timeout' | 'Aborted' | 'Config' | 'Decode';
 export type ChatErrorType = ApiErrorType | ClientErrorType;
 
-/** Every rejection of this package is an `Error` with these fields. */
+/** The fields this package's API errors carry (see the classes below). */
 export interface ChatError extends Error {
-  /** `'<type>Error'`, or `'AbortError'` for cancellations. */
-  name: string;
   type: ChatErrorType;
-  /** The HTTP status for API errors (e.g. 403); 0 for client-side errors. */
+  /** The class's status (e.g. 403; 500 for UnknownError and its subclasses). */
   code: number;
-  /** The server's error id (`err_…`), when it gave one. */
+  /** The HTTP status of the answer, when there was one. */
+  status?: number;
+  /** The server's error id (`err_…`), or one made on the client. */
   id?: string;
   metadata?: JsonObject;
-  /** True when the server answered with an API error. */
+  /** True for API errors (every class but the ChatClientError family). */
   isApiError: boolean;
 }
-export interface ApiError extends ChatError { type: ApiErrorType; isApiError: true }
+
+/** The base of the API error classes (not exported, as in `@botpress/chat`). */
+declare abstract class BaseApiError<Code extends number, Type extends string> extends Error {
+  readonly code: Code;
+  readonly description: string;
+  readonly type: Type;
+  readonly message: string;
+  readonly error?: Error | undefined;
+  readonly id?: string | undefined;
+  readonly metadata?: Record<string, unknown> | undefined;
+  readonly isApiError: true;
+  /** The HTTP status of the answer, when there was one. */
+  readonly status?: number;
+  constructor(code: Code, description: string, type: Type, message: string, error?: Error, id?: string, metadata?: Record<string, unknown>);
+  /** `[Type] message (Error ID: id)`. */
+  format(): string;
+  toJSON(): { id: string | undefined; code: Code; type: Type; message: string; metadata: Record<string, unknown> | undefined };
+}
+type ApiErrorArgs = [message: string, error?: Error, id?: string, metadata?: Record<string, unknown>];
+// @generated begin: one class per API error type of src/error.rs (`cargo run -p codegen`)
+/** An error of no known kind occurred. */
+export declare class UnknownError extends BaseApiError<500, 'Unknown' | 'Network' | 'Timeout' | 'Aborted' | 'Decode'> { constructor(...args: ApiErrorArgs) }
+/** The server failed while handling the request. */
+export declare class InternalError extends BaseApiError<500, 'Internal'> { constructor(...args: ApiErrorArgs) }
+/** The request needs a valid user key. */
+export declare class UnauthorizedError extends BaseApiError<401, 'Unauthorized'> { constructor(...args: ApiErrorArgs) }
+/** The caller may not perform this action on this resource. */
+export declare class ForbiddenError extends BaseApiError<403, 'Forbidden'> { constructor(...args: ApiErrorArgs) }
+/** The request body is too large. */
+export declare class PayloadTooLargeError extends BaseApiError<413, 'PayloadTooLarge'> { constructor(...args: ApiErrorArgs) }
+/** The request's arguments or body are not valid. */
+export declare class InvalidPayloadError extends BaseApiError<400, 'InvalidPayload'> { constructor(...args: ApiErrorArgs) }
+/** The request's content type is not supported. */
+export declare class UnsupportedMediaTypeError extends BaseApiError<415, 'UnsupportedMediaType'> { constructor(...args: ApiErrorArgs) }
+/** No such method or route. */
+export declare class MethodNotFoundError extends BaseApiError<405, 'MethodNotFound'> { constructor(...args: ApiErrorArgs) }
+/** The resource does not exist. */
+export declare class ResourceNotFoundError extends BaseApiError<404, 'ResourceNotFound'> { constructor(...args: ApiErrorArgs) }
+/** The JSON schema given is not valid. */
+export declare class InvalidJsonSchemaError extends BaseApiError<400, 'InvalidJsonSchema'> { constructor(...args: ApiErrorArgs) }
+/** The data does not match its JSON schema. */
+export declare class InvalidDataFormatError extends BaseApiError<400, 'InvalidDataFormat'> { constructor(...args: ApiErrorArgs) }
+/** The identifier is not valid. */
+export declare class InvalidIdentifierError extends BaseApiError<400, 'InvalidIdentifier'> { constructor(...args: ApiErrorArgs) }
+/** Two resources named in the request are not related to each other. */
+export declare class RelationConflictError extends BaseApiError<409, 'RelationConflict'> { constructor(...args: ApiErrorArgs) }
+/** The resource is still referenced by another one and cannot be deleted. */
+export declare class ReferenceConstraintError extends BaseApiError<409, 'ReferenceConstraint'> { constructor(...args: ApiErrorArgs) }
+/** The resource is locked until its lock is released. */
+export declare class ResourceLockedConflictError extends BaseApiError<409, 'ResourceLockedConflict'> { constructor(...args: ApiErrorArgs) }
+/** The resource is no longer available. */
+export declare class ResourceGoneError extends BaseApiError<410, 'ResourceGone'> { constructor(...args: ApiErrorArgs) }
+/** A resource the request refers to does not exist. */
+export declare class ReferenceNotFoundError extends BaseApiError<400, 'ReferenceNotFound'> { constructor(...args: ApiErrorArgs) }
+/** The query parameters are not valid. */
+export declare class InvalidQueryError extends BaseApiError<400, 'InvalidQuery'> { constructor(...args: ApiErrorArgs) }
+/** The bot or integration failed while running. */
+export declare class RuntimeError extends BaseApiError<400, 'Runtime'> { constructor(...args: ApiErrorArgs) }
+/** A record with this identity already exists. */
+export declare class AlreadyExistsError extends BaseApiError<409, 'AlreadyExists'> { constructor(...args: ApiErrorArgs) }
+/** Too many requests: try again later. */
+export declare class RateLimitedError extends BaseApiError<429, 'RateLimited'> { constructor(...args: ApiErrorArgs) }
+/** The action needs a payment. */
+export declare class PaymentRequiredError extends BaseApiError<402, 'PaymentRequired'> { constructor(...args: ApiErrorArgs) }
+/** A quota (a soft limit that can be raised) is exceeded. */
+export declare class QuotaExceededError extends BaseApiError<403, 'QuotaExceeded'> { constructor(...args: ApiErrorArgs) }
+/** A hard limit is exceeded. */
+export declare class LimitExceededError extends BaseApiError<413, 'LimitExceeded'> { constructor(...args: ApiErrorArgs) }
+/** The change breaks the resource's contract without a new version. */
+export declare class BreakingChangesError extends BaseApiError<400, 'BreakingChanges'> { constructor(...args: ApiErrorArgs) }
+/** The operation took too long. */
+export declare class OperationTimeoutError extends BaseApiError<504, 'OperationTimeout'> { constructor(...args: ApiErrorArgs) }
+/** Any API error. */
+export type ApiError = UnknownError | InternalError | UnauthorizedError | ForbiddenError | PayloadTooLargeError | InvalidPayloadError | UnsupportedMediaTypeError | MethodNotFoundError | ResourceNotFoundError | InvalidJsonSchemaError | InvalidDataFormatError | InvalidIdentifierError | RelationConflictError | ReferenceConstraintError | ResourceLockedConflictError | ResourceGoneError | ReferenceNotFoundError | InvalidQueryError | RuntimeError | AlreadyExistsError | RateLimitedError | PaymentRequiredError | QuotaExceededError | LimitExceededError | BreakingChangesError | OperationTimeoutError;
+// @generated end
+/** No answer: connection refused, DNS, CORS, reset. */
+export declare class NetworkError extends UnknownError { readonly type: 'Network' }
+/** No answer within the timeout. */
+export declare class TimeoutError extends UnknownError { readonly type: 'Timeout' }
+/** Cancelled by the caller's AbortSignal, or the listener stopped. */
+export declare class AbortError extends UnknownError { readonly type: 'Aborted' }
+/** An answer that is not the API's: not JSON, the wrong shape, too large. */
+export declare class DecodeError extends UnknownError { readonly type: 'Decode' }
+
+/** Failures of the client itself; `new ChatClientError(cause, message)` wraps a cause (`cause`). */
+export declare class ChatClientError extends Error {
+  constructor(error: Error, message: string);
+  constructor(message: string);
+  static wrap(thrown: unknown, message: string): ChatClientError;
+  static map(thrown: unknown): ChatClientError;
+}
+/** An HTTP failure outside the API's error bodies (an error code inside a success answer). */
+export declare class ChatHTTPError extends ChatClientError {
+  readonly status: number | undefined;
+  constructor(status: number | undefined, message: string);
+}
+/** Options or set-up the client cannot work with. */
+export declare class ChatConfigError extends ChatClientError {
+  readonly type: 'Config';
+  readonly isApiError: false;
+  constructor(message: string);
+}
+
+/** Whether `thrown` is an API error. */
+export declare function isApiError(thrown: unknown): thrown is ApiError;
+/** Turns anything thrown, or an API error body, into an API error instance. */
+export declare function errorFrom(err: unknown): ApiError;
 
 /* ---- Options ---- */
 
-export interface RetryOptions {
+export type RetryOptions = {
   /** Retries of a GET answered 429/502/503/504 (default 3; 0 disables). */
   maxRetries?: number;
   /** First backoff delay without `Retry-After`, doubling each retry (default 300). */
   baseDelayMs?: number;
   /** Longest wait; a longer `Retry-After` ends the retries (default 10000). */
   maxDelayMs?: number;
-}
+};
 
 interface CommonProps {
+  /** Logs every request (operation, method, URL, status) with `console.info`. */
+  debug?: boolean;
   /** Request timeout in milliseconds (default 60000). */
   timeout?: number;
   /** Extra headers sent with every API call. */
@@ -161,71 +273,67 @@ interface CommonProps {
    *  Content-Length says more, otherwise counted as it arrives (and once decoded). */
   maxResponseBytes?: number;
 }
-export type ClientProps = CommonProps & (
-  | { apiUrl: string; webhookId?: undefined; baseApiUrl?: undefined }
-  | { webhookId: string; baseApiUrl?: string; apiUrl?: undefined }
-);
-export type ConnectProps = ClientProps & (
-  | { userKey: string; encryptionKey?: undefined; userId?: undefined }
-  | { encryptionKey: string; userId: string; userKey?: undefined }
-  | { userId?: string; userKey?: undefined; encryptionKey?: undefined }
-);
+export type Headers = Record<string, string>;
+/** `apiUrl` wins when both are given. */
+export type ClientProps = CommonProps & ({ apiUrl: string } | { webhookId: string; baseApiUrl?: string });
+/** With `userKey`; else with `encryptionKey` + `userId` (signed here); else a new user (`userId` optional). */
+export type ConnectProps = ClientProps & { encryptionKey?: string; userKey?: string; userId?: string };
 
 /** Per-call options (second argument of every operation). */
-export interface CallOptions {
+export type CallOptions = {
   signal?: AbortSignal;
   /** Timeout for this call in milliseconds. */
   timeout?: number;
-}
+};
 
 /* ---- Operation inputs and outputs ---- */
 
-export interface UserFields { name?: string; pictureUrl?: string; profile?: string }
-export interface CreateUserInput extends UserFields { id?: string }
-export interface GetUserInput {}
-export interface GetOrCreateUserInput extends UserFields {}
-export interface UpdateUserInput extends UserFields {}
-export interface DeleteUserInput {}
-export interface CreateConversationInput { id?: string }
-export interface GetConversationInput { id: string }
-export interface GetOrCreateConversationInput { id: string }
-export interface DeleteConversationInput { id: string }
-export interface ListConversationsInput { nextToken?: string }
-export interface ListMessagesInput { conversationId: string; nextToken?: string }
-export interface AddParticipantInput { conversationId: string; userId: string }
-export interface GetParticipantInput { conversationId: string; userId: string }
-export interface RemoveParticipantInput { conversationId: string; userId: string }
-export interface ListParticipantsInput { conversationId: string; nextToken?: string }
-export interface CreateMessageInput { conversationId: string; payload: MessagePayload; metadata?: JsonObject }
-export interface GetMessageInput { id: string }
-export interface DeleteMessageInput { id: string }
-export interface CreateEventInput { conversationId: string; payload: JsonObject }
-export interface GetEventInput { id: string }
+export type UserFields = { name?: string; pictureUrl?: string; profile?: string };
+export type CreateUserInput = UserFields & { id?: string };
+export type GetUserInput = {};
+export type GetOrCreateUserInput = UserFields & {};
+export type UpdateUserInput = UserFields & {};
+export type DeleteUserInput = {};
+export type CreateConversationInput = { id?: string };
+export type GetConversationInput = { id: string };
+export type GetOrCreateConversationInput = { id: string };
+export type DeleteConversationInput = { id: string };
+export type ListConversationsInput = { nextToken?: string };
+export type ListMessagesInput = { conversationId: string; nextToken?: string };
+export type AddParticipantInput = { conversationId: string; userId: string };
+export type GetParticipantInput = { conversationId: string; userId: string };
+export type RemoveParticipantInput = { conversationId: string; userId: string };
+export type ListParticipantsInput = { conversationId: string; nextToken?: string };
+export type CreateMessageInput = { conversationId: string; payload: MessagePayload; metadata?: JsonObject };
+export type GetMessageInput = { id: string };
+export type DeleteMessageInput = { id: string };
+export type CreateEventInput = { conversationId: string; payload: JsonObject };
+export type GetEventInput = { id: string };
 
-export interface ListMeta { nextToken?: string }
-export interface CreateUserOutput { user: User; key: string }
-export interface GetUserOutput { user: User }
-export interface GetOrCreateUserOutput { user: User }
-export interface UpdateUserOutput { user: User }
-export interface DeleteUserOutput {}
-export interface CreateConversationOutput { conversation: Conversation }
-export interface GetConversationOutput { conversation: Conversation }
-export interface GetOrCreateConversationOutput { conversation: Conversation }
-export interface DeleteConversationOutput {}
-export interface ListConversationsOutput { conversations: Conversation[]; meta: ListMeta }
-export interface ListMessagesOutput { messages: Message[]; meta: ListMeta }
-export interface AddParticipantOutput { participant: User }
-export interface GetParticipantOutput { participant: User }
-export interface RemoveParticipantOutput {}
-export interface ListParticipantsOutput { participants: User[]; meta: ListMeta }
-export interface CreateMessageOutput { message: Message }
-export interface GetMessageOutput { message: Message }
-export interface DeleteMessageOutput {}
-export interface CreateEventOutput { event: Event }
-export interface GetEventOutput { event: Event }
+export type ListMeta = { nextToken?: string };
+export type CreateUserOutput = { user: User; key: string };
+export type GetUserOutput = { user: User };
+export type GetOrCreateUserOutput = { user: User };
+export type UpdateUserOutput = { user: User };
+export type DeleteUserOutput = {};
+export type CreateConversationOutput = { conversation: Conversation };
+export type GetConversationOutput = { conversation: Conversation };
+export type GetOrCreateConversationOutput = { conversation: Conversation };
+export type DeleteConversationOutput = {};
+export type ListConversationsOutput = { conversations: Conversation[]; meta: ListMeta };
+export type ListMessagesOutput = { messages: Message[]; meta: ListMeta };
+export type AddParticipantOutput = { participant: User };
+export type GetParticipantOutput = { participant: User };
+export type RemoveParticipantOutput = {};
+export type ListParticipantsOutput = { participants: User[]; meta: ListMeta };
+export type CreateMessageOutput = { message: Message };
+export type GetMessageOutput = { message: Message };
+export type DeleteMessageOutput = {};
+export type CreateEventOutput = { event: Event };
+export type GetEventOutput = { event: Event };
 
 /** Input and output of each operation, by name. */
-export interface Operations {
+export type Operations = {
   createUser: { input: CreateUserInput; output: CreateUserOutput };
   getUser: { input: GetUserInput; output: GetUserOutput };
   getOrCreateUser: { input: GetOrCreateUserInput; output: GetOrCreateUserOutput };
@@ -246,12 +354,12 @@ export interface Operations {
   deleteMessage: { input: DeleteMessageInput; output: DeleteMessageOutput };
   createEvent: { input: CreateEventInput; output: CreateEventOutput };
   getEvent: { input: GetEventInput; output: GetEventOutput };
-}
+};
 export type OperationName = keyof Operations;
 /** The operations of an authenticated client (all but createUser and getOrCreateUser). */
 export type AuthenticatedOperationName = Exclude<OperationName, 'createUser' | 'getOrCreateUser'>;
 /** The key header every operation but createUser takes on `Client`. */
-export interface UserKeyHeader { 'x-user-key': string }
+export type UserKeyHeader = { 'x-user-key': string };
 
 /* ---- Pagination ---- */
 
@@ -290,8 +398,33 @@ export type ClientOperations = {
   ) => Promise<Operations[K]['output']>;
 };
 
-/** Is this value an error the server answered with? */
-export function isApiError(error: unknown): error is ApiError;
 
 export interface ChatClient extends AuthenticatedClientOperations {}
-export interface Client extends ClientOperations {}
+export interface Client extends ClientOperations {
+  listenConversation(input: ListenConversationInput & UserKeyHeader): Promise<SignalListener>;
+}
+
+/* ---- The type names of @botpress/chat ---- */
+
+/** The connected client's class: `Client.connect` resolves to an instance. */
+export { ChatClient as AuthenticatedClient };
+/** Every operation of `Client`, `listenConversation` included. */
+export type ClientOperation = OperationName | 'listenConversation';
+export type AuthenticatedOperation = Exclude<ClientOperation, 'createUser' | 'getOrCreateUser'>;
+/** The argument of each `Client` operation (key included). */
+export type ClientRequests = {
+  [K in ClientOperation]: K extends 'listenConversation'
+    ? ListenConversationInput & UserKeyHeader
+    : K extends 'createUser'
+      ? Operations[K]['input']
+      : Operations[K & OperationName]['input'] & UserKeyHeader;
+};
+/** The answer of each operation (`listenConversation` resolves to a SignalListener). */
+export type ClientResponses = {
+  [K in ClientOperation]: K extends OperationName ? Operations[K]['output'] : {};
+};
+/** The argument of each `AuthenticatedClient` operation (no key). */
+export type AuthenticatedClientRequests = {
+  [K in AuthenticatedOperation]: Omit<ClientRequests[K], 'x-user-key'>;
+};
+export type AuthenticatedUser = ConnectedUser;
