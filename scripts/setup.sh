@@ -4,6 +4,7 @@
 #   - wasm-pack 0.15.1 and wasm-bindgen-cli (same version as wasm-bindgen in Cargo.lock)
 #   - Debian chromium + chromium-driver (headless browser tests)
 #   - the npm dev tools of package.json (binaryen's wasm-opt, workerd, playwright-core, ...)
+#   - Schemathesis (PyPI, pinned) in .venv-fuzz/ for the fuzz stage
 #   - the current Node.js LTS into .tools/node-lts (npm package `node`, which brings the
 #     binary as a platform package), for stage 45; the machine's Node 20 stays the default
 # Idempotent: when everything is present it only checks versions (a few seconds).
@@ -133,9 +134,32 @@ if [ "$("$lts_dir/node_modules/.bin/node" --version 2>/dev/null)" != "v$NODE_LTS
   fi
 fi
 
+# --- Schemathesis (fuzz stage 24), in a local virtual environment -------------
+# Pinned with its dependencies in scripts/tests/fuzz/requirements.txt; needs only
+# Python 3.9+ with pip. Reinstalled when that file changes.
+FUZZ_VENV="$ROOT/.venv-fuzz"
+FUZZ_REQS="$ROOT/scripts/tests/fuzz/requirements.txt"
+SCHEMATHESIS_VERSION="$(sed -n 's/^schemathesis==//p' "$FUZZ_REQS")"
+if ! "$FUZZ_VENV/bin/st" --version 2>/dev/null | grep -qx "st, version $SCHEMATHESIS_VERSION" \
+   || [ "$FUZZ_REQS" -nt "$FUZZ_VENV/.installed" ]; then
+  py="$(command -v python3.11 || command -v python3 || true)"
+  [ -n "$py" ] || die "python3 not found: install Python 3.9+ (with pip) for the fuzz stage"
+  log "schemathesis $SCHEMATHESIS_VERSION into .venv-fuzz/ ($("$py" --version))"
+  rm -rf "$FUZZ_VENV"
+  if "$py" -m venv "$FUZZ_VENV" 2>/dev/null; then
+    "$FUZZ_VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$FUZZ_REQS"
+  else
+    # No ensurepip (Debian without python3-venv): a bare environment, filled by the outer pip.
+    rm -rf "$FUZZ_VENV"
+    "$py" -m venv --without-pip "$FUZZ_VENV"
+    "$py" -m pip --python "$FUZZ_VENV/bin/python" install -q --disable-pip-version-check -r "$FUZZ_REQS"
+  fi
+  touch "$FUZZ_VENV/.installed"
+fi
+
 # --- sanity -------------------------------------------------------------------
 wasm_opt="$(command -v wasm-opt || true)"
 [ "$wasm_opt" = "$ROOT/node_modules/.bin/wasm-opt" ] \
   || die "wasm-opt resolves to '${wasm_opt:-nothing}', expected npm binaryen in node_modules/.bin"
 
-log "setup ok in $((SECONDS - t0)) s: node $(node --version) and $("$NODE_LTS" --version 2>/dev/null || echo 'no LTS'), $(wasm-pack --version), $(wasm-bindgen --version), $(wasm-opt --version 2>/dev/null | head -n1), $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+log "setup ok in $((SECONDS - t0)) s: node $(node --version) and $("$NODE_LTS" --version 2>/dev/null || echo 'no LTS'), $(wasm-pack --version), $(wasm-bindgen --version), $(wasm-opt --version 2>/dev/null | head -n1), $(/usr/bin/chromium --version 2>/dev/null | head -n1), schemathesis $SCHEMATHESIS_VERSION"

@@ -49,6 +49,10 @@ pub struct Config {
     /// Mount the fault injector at /_fault/{case}/… (for client tests).
     #[arg(long)]
     pub test_faults: bool,
+    /// End every SSE stream after this many seconds (for request fuzzers,
+    /// which read answers to their end).
+    #[arg(long, value_name = "SECS", hide = true)]
+    pub stream_max_secs: Option<f64>,
     /// Signals a listener may fall behind before it is disconnected.
     #[arg(long, default_value_t = crate::hub::CONVERSATION_CAPACITY, hide = true)]
     pub listener_buffer: usize,

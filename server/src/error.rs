@@ -13,13 +13,15 @@ pub struct ApiError {
     pub ty: ApiErrorType,
     pub message: String,
     pub retry_after: Option<u64>,
+    /// The `Allow` header of a 405 answer: the methods the path takes.
+    pub allow: Option<String>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(ty: ApiErrorType, message: impl Into<String>) -> Self {
-        ApiError { ty, message: message.into(), retry_after: None }
+        ApiError { ty, message: message.into(), retry_after: None, allow: None }
     }
     /// 400 InvalidPayload.
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -65,6 +67,9 @@ impl IntoResponse for ApiError {
         let mut resp = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
         if let Some(s) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if let Some(v) = self.allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
+            resp.headers_mut().insert(header::ALLOW, v);
         }
         resp
     }

@@ -78,6 +78,7 @@ async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
 #[derive(Debug, Clone, PartialEq)]
 enum Op {
     Hello,
+    OpenApi,
     CreateUser,
     GetUser,
     GetOrCreateUser,
@@ -109,6 +110,7 @@ fn route(segs: &[String], method: &Method) -> ApiResult<Op> {
     type Choice = [Option<Op>; 4];
     let choice: Choice = match s.as_slice() {
         ["hello"] => [Some(Op::Hello), None, None, None],
+        ["openapi.json"] => [Some(Op::OpenApi), None, None, None],
         ["users"] => [None, Some(Op::CreateUser), None, None],
         ["users", "me"] => [Some(Op::GetUser), None, Some(Op::UpdateUser), Some(Op::DeleteUser)],
         ["users", "get-or-create"] => [None, Some(Op::GetOrCreateUser), None, None],
@@ -145,10 +147,12 @@ fn route(segs: &[String], method: &Method) -> ApiResult<Op> {
         .filter(|(_, o)| o.is_some())
         .map(|(n, _)| *n)
         .collect();
-    Err(ApiError::new(
+    let mut e = ApiError::new(
         ApiErrorType::MethodNotFound,
         format!("Method doesn't exist: {method} /{} (allowed: {})", s.join("/"), allowed.join(", ")),
-    ))
+    );
+    e.allow = Some(allowed.join(", "));
+    Err(e)
 }
 
 /// Reads the body, up to [`BODY_LIMIT`].
@@ -265,6 +269,10 @@ async fn api(app: Arc<App>, req: Request, segs: &[String]) -> ApiResult<Response
     let op = route(segs, req.method())?;
     match op {
         Op::Hello => return Ok(hello_response()),
+        Op::OpenApi => {
+            let doc = crate::openapi::document(&format!("/{}", app.cfg.webhook_id));
+            return Ok(json_response(doc.to_string()));
+        }
         Op::Listen(id) => return Ok(crate::realtime::listen(app, req, id).await),
         _ => {}
     }

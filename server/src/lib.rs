@@ -8,6 +8,7 @@ pub mod error;
 pub mod faults;
 pub mod http;
 pub mod hub;
+pub mod openapi;
 pub mod realtime;
 pub mod statics;
 pub mod store;

@@ -104,10 +104,10 @@ pub async fn listen(app: Arc<App>, req: Request, id: String) -> Response {
             Err(rejection) => rejection.into_response(),
         };
     }
-    sse(sub, keepalive)
+    sse(sub, keepalive, app.cfg.stream_max_secs.map(|s| Duration::from_secs_f64(s.max(0.0))))
 }
 
-fn sse(sub: Subscription, keepalive: Option<Duration>) -> Response {
+fn sse(sub: Subscription, keepalive: Option<Duration>, max: Option<Duration>) -> Response {
     let stream = futures_util::stream::unfold(Some(sub), move |state| async move {
         let mut sub = state?;
         match next_event(&mut sub, keepalive).await {
@@ -116,6 +116,13 @@ fn sse(sub: Subscription, keepalive: Option<Duration>) -> Response {
             Next::Closed | Next::Lagged => None,
         }
     });
+    let end = async move {
+        match max {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    let stream = futures_util::StreamExt::take_until(stream, Box::pin(end));
     let mut resp = Response::new(Body::from_stream(stream));
     *resp.status_mut() = StatusCode::OK;
     let h = resp.headers_mut();

@@ -137,6 +137,9 @@ fn conv_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<ConvRow> {
     })
 }
 
+/// The page tokens this server issues and accepts (empty: the first page), as a regular expression.
+pub const PAGE_TOKEN_PATTERN: &str = "^(p[0-9a-f]{1,15})?$";
+
 fn page_token(seq: i64) -> String {
     format!("p{seq:x}")
 }
@@ -144,10 +147,11 @@ fn page_token(seq: i64) -> String {
 fn parse_token(token: Option<&str>) -> ApiResult<i64> {
     match token {
         None | Some("") => Ok(0),
+        // Exactly what PAGE_TOKEN_PATTERN describes: `p` and 1 to 15 lowercase hex digits.
         Some(t) => t
             .strip_prefix('p')
+            .filter(|h| (1..=15).contains(&h.len()) && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
             .and_then(|h| i64::from_str_radix(h, 16).ok())
-            .filter(|v| *v >= 0)
             .ok_or_else(|| ApiError::invalid("nextToken: not a token this server issued")),
     }
 }
