@@ -43,7 +43,12 @@ test('every § the code cites is a section of docs/PROTOCOL.md', () => {
   const sections = protocolSections(read('docs/PROTOCOL.md'))
   const cited = []
   for (const f of [...files('src', ['.rs', '.ts', '.js']), ...files('server', ['.rs']), ...files('tests', ['.rs', '.mjs', '.ts'])]) {
-    for (const m of read(f).matchAll(/(?:spec|PROTOCOL\.md) §(\d+(?:\.\d+)*)/g)) cited.push([f, m[1]])
+    // `spec §4.4`, `Spec §6.4`, `spec §1.3, §6.4`, and a citation broken across two
+    // comment lines.
+    const re = /\b(?:spec|PROTOCOL\.md)\s*(?:\/\/[/!]?\s*)?((?:§\d+(?:\.\d+)*(?:,\s*|\s+and\s+)?)+)/gi
+    for (const m of read(f).matchAll(re)) {
+      for (const n of m[1].matchAll(/§(\d+(?:\.\d+)*)/g)) cited.push([f, n[1]])
+    }
   }
   assert.ok(cited.length > 0, 'the code cites sections')
   const missing = cited.filter(([, n]) => !sections.has(n)).map(([f, n]) => `${f}: §${n}`)
