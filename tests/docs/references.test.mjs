@@ -42,7 +42,9 @@ test('docs/PROTOCOL.md has numbered sections', () => {
 test('every § the code cites is a section of docs/PROTOCOL.md', () => {
   const sections = protocolSections(read('docs/PROTOCOL.md'))
   const cited = []
-  for (const f of [...files('src', ['.rs', '.ts', '.js']), ...files('server', ['.rs']), ...files('tests', ['.rs', '.mjs', '.ts'])]) {
+  const code = [...files('src', ['.rs', '.ts', '.js']), ...files('server', ['.rs']), ...files('codegen', ['.rs']),
+    ...files('tests', ['.rs', '.mjs', '.ts']).filter((f) => !f.startsWith(path.join('tests', 'docs')))]
+  for (const f of code) {
     // `spec §4.4`, `Spec §6.4`, `spec §1.3, §6.4`, and a citation broken across two
     // comment lines.
     const re = /\b(?:spec|PROTOCOL\.md)\s*(?:\/\/[/!]?\s*)?((?:§\d+(?:\.\d+)*(?:,\s*|\s+and\s+)?)+)/gi
