@@ -1100,7 +1100,7 @@ export interface ReconnectedEvent { attempt: number; missed: number }
 /** A signal of a kind this version does not know (or not JSON): the raw parsed value. */
 export interface UnknownSignal { type: 'unknown'; data: unknown }
 export type ListenerEventMap = Signals & {
-  error: Error;
+  error: ChatError;
   close: undefined;
   reconnecting: ReconnectingEvent;
   reconnected: ReconnectedEvent;

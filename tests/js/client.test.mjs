@@ -7,7 +7,10 @@ import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { ChatClient, Client, isApiError } = require('../../pkg-node/botpress_chat_wasm.js');
+const {
+  ChatClient, Client, isApiError, UnknownError, ChatClientError, ChatHTTPError, ChatConfigError, TimeoutError,
+  InvalidPayloadError, ForbiddenError,
+} = require('../../pkg-node/botpress_chat_wasm.js');
 
 function env(name) {
   const v = process.env[name];
@@ -105,7 +108,11 @@ test('Client takes x-user-key on every call', async () => {
   const { conversation } = await anon.createConversation({ 'x-user-key': key });
   const all = await anon.list.conversations({ 'x-user-key': key }).collect();
   assert.ok(all.some((c) => c.id === conversation.id));
-  await rejects(anon.getUser({}), { type: 'Config', message: 'getUser: x-user-key is required', isApiError: false });
+  await rejects(anon.getUser({}), {
+    type: 'Unauthorized',
+    message: 'getUser: x-user-key is required (checked by the client before sending)',
+    isApiError: true,
+  });
   await rejects(anon.createUser({ id }), { type: 'AlreadyExists', code: 409, isApiError: true });
   // Static connect, as in @botpress/chat.
   const c = await Client.connect({ apiUrl: SHARED(), userKey: key });
@@ -124,6 +131,7 @@ test('errors are Error objects with type, code, message, id and isApiError', asy
     id: /^err_/,
   });
   assert.ok(isApiError(e));
+  assert.ok(e instanceof ForbiddenError);
   assert.ok(!isApiError(new Error('x')));
   assert.ok(!isApiError(null));
 
@@ -141,30 +149,35 @@ test('invalid arguments reject, name the field and never reach the network', asy
   // Nothing listens on port 9: a request would be a Network error.
   const c = new Client({ apiUrl: 'http://127.0.0.1:9' });
   const key = { 'x-user-key': 'k' };
-  await rejects(c.createMessage({ ...key }), { type: 'Config', message: /conversationId/ });
-  await rejects(c.createMessage({ ...key, conversationId: 'c' }), { type: 'Config', message: /payload/ });
+  await rejects(c.createMessage({ ...key }), { type: 'InvalidPayload', message: /conversationId/ });
+  await rejects(c.createMessage({ ...key, conversationId: 'c' }), { type: 'InvalidPayload', message: /payload/ });
   await rejects(c.createMessage({ ...key, conversationId: 'c', payload: { type: 'text', text: 5 } }), {
-    type: 'Config',
+    type: 'InvalidPayload',
     message: /text: expected a string/,
   });
-  await rejects(c.createMessage({ ...key, conversationId: 'c', payload: { type: 'text', text: '' } }), {
-    type: 'Config',
+  const empty = await rejects(c.createMessage({ ...key, conversationId: 'c', payload: { type: 'text', text: '' } }), {
+    type: 'InvalidPayload',
     message: /payload\.text: must be a non-empty string/,
   });
   await rejects(c.createMessage({ ...key, conversationId: 'c', payload: { type: 'bloc', items: [{ type: 'card' }] } }), {
-    type: 'Config',
+    type: 'InvalidPayload',
     message: /items\[0\]\.type/,
   });
   await rejects(c.createMessage({ ...key, conversationId: 7, payload: { type: 'text', text: 'x' } }), {
-    type: 'Config',
+    type: 'InvalidPayload',
     message: /conversationId: invalid type: integer `7`/,
   });
-  await rejects(c.getMessage({ ...key }), { type: 'Config', message: /missing field `id`/ });
-  await rejects(c.getMessage({ ...key, id: '' }), { type: 'Config', message: 'getMessage: id: must be a non-empty string' });
-  await rejects(c.getMessage('nope'), { type: 'Config', message: /expected an object/ });
-  await rejects(c.getMessage([1]), { type: 'Config', message: /expected an object/ });
-  await rejects(c.getUser({ 'x-user-key': 3 }), { type: 'Config', message: /x-user-key/ });
-  await rejects(c.updateUser({ ...key, profile: 'x'.repeat(1001) }), { type: 'Config', message: /profile/ });
+  await rejects(c.getMessage({ ...key }), { type: 'InvalidPayload', message: /missing field `id`/ });
+  await rejects(c.getMessage({ ...key, id: '' }), {
+    type: 'InvalidPayload',
+    code: 400,
+    message: 'getMessage: id: must be a non-empty string (checked by the client before sending)',
+  });
+  await rejects(c.getMessage('nope'), { type: 'InvalidPayload', message: /expected an object/ });
+  await rejects(c.getMessage([1]), { type: 'InvalidPayload', message: /expected an object/ });
+  await rejects(c.getUser({ 'x-user-key': 3 }), { type: 'Unauthorized', message: /x-user-key/ });
+  await rejects(c.updateUser({ ...key, profile: 'x'.repeat(1001) }), { type: 'InvalidPayload', message: /profile/ });
+  assert.ok(empty instanceof InvalidPayloadError && isApiError(empty));
   await rejects(c.getUser(key, { timeout: -1 }), { type: 'Config', message: /timeout/ });
   await rejects(c.getUser(key, { signal: {} }), { type: 'Config', message: /signal/ });
 
@@ -177,11 +190,15 @@ test('invalid arguments reject, name the field and never reach the network', asy
     type: 'Config',
     message: 'userId is required with encryptionKey',
   });
+  assert.ok(
+    (await ChatClient.connect({ apiUrl: SHARED(), encryptionKey: 'k' }).catch((e) => e)) instanceof ChatConfigError,
+  );
   // A failed connectivity check names the URL.
-  await rejects(ChatClient.connect({ apiUrl: 'http://127.0.0.1:9' }), {
-    type: 'Network',
+  const refused = await rejects(ChatClient.connect({ apiUrl: 'http://127.0.0.1:9' }), {
+    name: 'ChatClientError',
     message: /^Failed to connect to url "http:\/\/127\.0\.0\.1:9"/,
   });
+  assert.ok(refused instanceof ChatClientError && !(refused instanceof UnknownError));
 });
 
 function verifyHs256(token, secret) {
@@ -256,13 +273,14 @@ test('list.* iterate over every page and collect({limit})', async () => {
   assert.equal(client.list, client.list);
 
   // Validation errors and API errors surface on iteration.
-  await rejects(client.list.messages({}).collect(), { type: 'Config', message: /conversationId/ });
+  await rejects(client.list.messages({}).collect(), { type: 'InvalidPayload', message: /conversationId/ });
   await rejects(client.list.messages({ conversationId: 'conv_unknown' }).next(), { isApiError: true });
 });
 
 test('timeout, abort and malformed answers', async () => {
   const slow = new Client({ apiUrl: FAULT('slow'), timeout: 300 });
-  await rejects(slow.getUser({ 'x-user-key': 'k' }), { type: 'Timeout', name: 'TimeoutError', code: 0, isApiError: false });
+  const timedOut = await rejects(slow.getUser({ 'x-user-key': 'k' }), { type: 'Timeout', name: 'TimeoutError', code: 500 });
+  assert.ok(timedOut instanceof TimeoutError && timedOut instanceof UnknownError && isApiError(timedOut));
   const slow2 = new Client({ apiUrl: FAULT('slow') });
   await rejects(slow2.getUser({ 'x-user-key': 'k' }, { timeout: 200 }), { type: 'Timeout' });
   await rejects(slow2.getUser({ 'x-user-key': 'k' }, { signal: AbortSignal.timeout(150) }), {
@@ -281,10 +299,12 @@ test('timeout, abort and malformed answers', async () => {
   await rejects(fault('notjson200'), { type: 'Decode', message: /got HTML/ });
   await rejects(fault('html500'), { type: 'Decode', message: /HTTP 500/ });
   await rejects(fault('huge'), { type: 'Decode', message: /exceeds the limit/ });
-  await rejects(fault('text500'), { type: 'Internal', code: 500, isApiError: true });
-  await rejects(fault('code2xx'), { type: 'RateLimited', code: 429, message: 'slow down' });
-  await rejects(fault('bare400'), { type: 'InvalidPayload', code: 400, id: undefined });
-  await rejects(fault('bare404'), { type: 'ResourceNotFound', code: 404 });
+  // Failures without an API error body are UnknownError (with the HTTP status), as @botpress/chat reports them.
+  await rejects(fault('text500'), { type: 'Unknown', code: 500, status: 500, isApiError: true });
+  const wrapped = await rejects(fault('code2xx'), { name: 'ChatHTTPError', status: 429, message: 'slow down' });
+  assert.ok(wrapped instanceof ChatHTTPError && !isApiError(wrapped));
+  await rejects(fault('bare400'), { type: 'Unknown', code: 500, status: 400, id: /^err_\d{14}x[0-9A-F]{8}$/ });
+  await rejects(fault('bare404'), { type: 'Unknown', status: 404 });
   await rejects(fault('ratelimit'), { type: 'RateLimited', code: 429 });
   assert.equal((await fault('flaky')).user.id, 'fault_user');
   const big = new Client({ apiUrl: FAULT('huge'), maxResponseBytes: 4 * 1024 * 1024 });

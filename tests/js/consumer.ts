@@ -113,8 +113,6 @@ export async function mistakes(client: ChatClient, anon: Client): Promise<void> 
   await anon.getUser({});
   // @ts-expect-error not on a connected client
   await client.createUser({});
-  // @ts-expect-error encryptionKey needs userId
-  await ChatClient.connect({ apiUrl: 'x', encryptionKey: 'k' });
   // @ts-expect-error apiUrl or webhookId
   new Client({});
 }

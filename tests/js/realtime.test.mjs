@@ -250,7 +250,7 @@ test('faults: 20+ random cuts while 1,000 messages arrive, each exactly once and
 
 test('invalid options are rejected before connecting', { skip }, async () => {
   const { client } = await setup();
-  await assert.rejects(client.listenConversation({}), (e) => e.type === 'Config' && /id/.test(e.message));
+  await assert.rejects(client.listenConversation({}), (e) => e.type === 'InvalidPayload' && /id/.test(e.message));
   await assert.rejects(client.listenConversation({ id: 'x', protocol: 'carrier-pigeon' }), (e) => e.type === 'Config');
   await assert.rejects(client.listenConversation({ id: 'x', timeoutMs: -1 }), (e) => e.type === 'Config');
   await assert.rejects(client.listenConversation({ id: 'not-mine' }), (e) => [403, 404].includes(e.code) && e.isApiError);
