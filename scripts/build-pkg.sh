@@ -44,12 +44,14 @@ size_line() {  # size_line FILE
   printf '  %-44s %9s bytes  %9s gzip -9\n' "$1" "$raw" "$gz"
 }
 
-# finish_package TARGET DIR: the package's entry also exports the error classes
-# of src/js/errors.js (copied by wasm-bindgen as a snippet, which the glue imports
-# for its own use) and `AuthenticatedClient`, the name `@botpress/chat` gives the
-# connected client class. For the CommonJS build the snippet becomes CommonJS.
+# finish_package TARGET DIR: the package's entry also exports the error classes of
+# src/js/errors.js and `AuthenticatedClient` (the name `@botpress/chat` gives the
+# connected client class). wasm-bindgen copies errors.js as a snippet that the glue
+# imports for its own use; it is bundled into the file that imports it (esbuild), so
+# the package keeps its two files (glue and wasm; plus _bg.js for the bundler
+# target) and hosts that load just those (workerd, the benchmark) keep working.
 finish_package() {
-  local target="$1" dir="$2" snippet rel names
+  local target="$1" dir="$2" snippet rel names host main="$2/botpress_chat_wasm.js"
   snippet="$(ls "$dir"/snippets/*/src/js/errors.js)"
   rel="./${snippet#"$dir"/}"
   names="$(cp "$ROOT/src/js/errors.js" "$dir/.errors.mjs" && node --input-type=module -e "
@@ -57,14 +59,34 @@ finish_package() {
     console.log(Object.keys(m).filter((k) => k !== 'chatError').join(', '));")"
   rm -f "$dir/.errors.mjs"
   [ -n "$names" ] || die "no exports found in src/js/errors.js"
-  if [ "$target" = nodejs ]; then
-    "$esbuild" "$snippet" --format=cjs --log-level=warning --allow-overwrite --outfile="$snippet"
-    printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require(String.raw`%s`)));\nexports.AuthenticatedClient = exports.ChatClient;\n' \
-      "$rel" >>"$dir/botpress_chat_wasm.js"
-  else
-    printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\n' "$names" "$rel" \
-      >>"$dir/botpress_chat_wasm.js"
-  fi
+  host="$(grep -l -F "${rel#./}" "$dir"/*.js | head -n 1)"
+  [ -n "$host" ] || die "no file of $dir imports $rel"
+  case "$target" in
+    nodejs)
+      # require(String.raw`…`) -> require("…"), so that the bundler sees the path.
+      sed -i "s|require(String.raw\`$rel\`)|require(\"$rel\")|" "$main"
+      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\n' \
+        "$rel" >>"$main"
+      "$esbuild" "$main" --bundle --platform=node --format=cjs --log-level=warning --allow-overwrite --outfile="$main"
+      ;;
+    bundler)
+      printf '\nexport { %s } from "%s";\n' "$names" "$rel" >>"$host"
+      "$esbuild" "$host" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
+        --allow-overwrite --outfile="$host"
+      printf '\nexport { %s, ChatClient as AuthenticatedClient } from "./botpress_chat_wasm_bg.js";\n' \
+        "$names" >>"$main"
+      ;;
+    *)
+      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\n' "$names" "$rel" >>"$main"
+      "$esbuild" "$main" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
+        --allow-overwrite --outfile="$main"
+      ;;
+  esac
+  rm -rf "$dir/snippets"
+  node -e '
+    const fs = require("fs"), f = process.argv[1], p = JSON.parse(fs.readFileSync(f, "utf8"));
+    p.files = p.files.filter((x) => x !== "snippets");
+    fs.writeFileSync(f, JSON.stringify(p, null, 2) + "\n");' "$dir/package.json"
 }
 
 for target in "$@"; do
@@ -79,7 +101,7 @@ for target in "$@"; do
     # never a silent download or cargo install.
     wasm-pack -q build --release --mode no-install --target "$target" --out-dir "$dir"
     finish_package "$target" "$dir"
-    for f in "$dir"/*.js "$dir"/snippets/*/src/js/*.js; do
+    for f in "$dir"/*.js; do
       "$esbuild" "$f" --minify-whitespace --minify-syntax --log-level=warning --allow-overwrite --outfile="$f"
     done
     touch "$dir/.build-stamp"

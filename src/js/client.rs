@@ -410,9 +410,8 @@ impl JsClient {
         let run = || -> Result<JsClient, Error> {
             let p = read_props(props.clone())?;
             let inner = Client::new(client_options(&p)?)?;
-            // `props` as given, read-only (as `@botpress/chat` keeps it).
-            let props = js_sys::Object::freeze(&js_sys::Object::assign(&js_sys::Object::new(), props.unchecked_ref()));
-            Ok(JsClient { inner, lists: RefCell::new(None), props: props.into() })
+            // `props` as given (as `@botpress/chat` keeps it).
+            Ok(JsClient { inner, lists: RefCell::new(None), props })
         };
         run().map_err(to_js_error)
     }
@@ -430,7 +429,7 @@ impl JsClient {
         self.inner.api_url().to_string()
     }
 
-    /// The options the client was made with (a frozen copy).
+    /// The options the client was made with, as given.
     #[wasm_bindgen(getter, unchecked_return_type = "Readonly<ClientProps>")]
     pub fn props(&self) -> JsValue {
         self.props.clone()
