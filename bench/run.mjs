@@ -148,16 +148,9 @@ function sizes() {
     gzip: files.reduce((a, f) => a + f.gzip, 0),
     brotli: files.reduce((a, f) => a + f.brotli, 0),
   });
-  // The package as it ships: the wasm, the glue and the JS snippets the glue imports (the error classes).
-  const snippets = (dir) =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-      const f = path.join(dir, e.name);
-      return e.isDirectory() ? snippets(f) : e.name.endsWith('.js') ? [f] : [];
-    });
+  // The package as it ships: the wasm and the glue (the error classes are bundled into it).
   if (OURS_BUILT)
-    results.sizes.ours = sum(
-      [path.join(PKG, 'botpress_chat_wasm_bg.wasm'), path.join(PKG, 'botpress_chat_wasm.js'), ...snippets(path.join(PKG, 'snippets'))].map(gz),
-    );
+    results.sizes.ours = sum([gz(path.join(PKG, 'botpress_chat_wasm_bg.wasm')), gz(path.join(PKG, 'botpress_chat_wasm.js'))]);
   results.sizes.official = sum([gz(path.join(OFFICIAL_DIR, 'dist', 'index.mjs'))]);
   results.sizes['official-minified'] = sum([gz(path.join(WWW, 'official', 'chat.min.mjs'))]);
   for (const [k, v] of Object.entries(results.sizes)) log(`size ${k}: ${v.raw} B raw, ${v.gzip} B gzip -9`);

@@ -22,7 +22,7 @@ macro_rules! api_error_types {
                 match self { $(ApiErrorType::$variant => $code),* }
             }
 
-            /// What the type means, one sentence (the JS classes' `description`).
+            /// What the type means, in a few words (the JS classes' `description`).
             pub fn description(self) -> &'static str {
                 match self { $(ApiErrorType::$variant => $description),* }
             }
@@ -41,32 +41,32 @@ macro_rules! api_error_types {
 }
 
 api_error_types! {
-    Unknown = 500, "An error of no known kind occurred.";
-    Internal = 500, "The server failed while handling the request.";
-    Unauthorized = 401, "The request needs a valid user key.";
-    Forbidden = 403, "The caller may not perform this action on this resource.";
-    PayloadTooLarge = 413, "The request body is too large.";
-    InvalidPayload = 400, "The request's arguments or body are not valid.";
-    UnsupportedMediaType = 415, "The request's content type is not supported.";
-    MethodNotFound = 405, "No such method or route.";
-    ResourceNotFound = 404, "The resource does not exist.";
-    InvalidJsonSchema = 400, "The JSON schema given is not valid.";
-    InvalidDataFormat = 400, "The data does not match its JSON schema.";
-    InvalidIdentifier = 400, "The identifier is not valid.";
-    RelationConflict = 409, "Two resources named in the request are not related to each other.";
-    ReferenceConstraint = 409, "The resource is still referenced by another one and cannot be deleted.";
-    ResourceLockedConflict = 409, "The resource is locked until its lock is released.";
-    ResourceGone = 410, "The resource is no longer available.";
-    ReferenceNotFound = 400, "A resource the request refers to does not exist.";
-    InvalidQuery = 400, "The query parameters are not valid.";
-    Runtime = 400, "The bot or integration failed while running.";
-    AlreadyExists = 409, "A record with this identity already exists.";
-    RateLimited = 429, "Too many requests: try again later.";
-    PaymentRequired = 402, "The action needs a payment.";
-    QuotaExceeded = 403, "A quota (a soft limit that can be raised) is exceeded.";
-    LimitExceeded = 413, "A hard limit is exceeded.";
-    BreakingChanges = 400, "The change breaks the resource's contract without a new version.";
-    OperationTimeout = 504, "The operation took too long.";
+    Unknown = 500, "Unknown error";
+    Internal = 500, "Server failure";
+    Unauthorized = 401, "A valid user key is needed";
+    Forbidden = 403, "Not allowed for this caller";
+    PayloadTooLarge = 413, "Request body too large";
+    InvalidPayload = 400, "Invalid arguments or body";
+    UnsupportedMediaType = 415, "Unsupported content type";
+    MethodNotFound = 405, "No such method";
+    ResourceNotFound = 404, "No such resource";
+    InvalidJsonSchema = 400, "Invalid JSON schema";
+    InvalidDataFormat = 400, "Data does not match its schema";
+    InvalidIdentifier = 400, "Invalid identifier";
+    RelationConflict = 409, "The resources are not related";
+    ReferenceConstraint = 409, "Still referenced elsewhere";
+    ResourceLockedConflict = 409, "The resource is locked";
+    ResourceGone = 410, "No longer available";
+    ReferenceNotFound = 400, "A referenced resource is missing";
+    InvalidQuery = 400, "Invalid query";
+    Runtime = 400, "The bot or integration failed";
+    AlreadyExists = 409, "Already exists";
+    RateLimited = 429, "Too many requests";
+    PaymentRequired = 402, "Payment required";
+    QuotaExceeded = 403, "Quota exceeded";
+    LimitExceeded = 413, "Hard limit exceeded";
+    BreakingChanges = 400, "Breaking change without a new version";
+    OperationTimeout = 504, "The operation timed out";
 }
 
 /// What went wrong.

@@ -3,7 +3,7 @@
 # against the debug chat-server. Asserts that every case produced a number
 # (bench/run.mjs exits non-zero otherwise); no speed target is checked here.
 # The package-size budget is: size does not vary from run to run, so a change that
-# takes the package (wasm + JS glue + the glue's JS snippets, gzip level 9) past
+# takes the package (wasm + JS glue with the error classes, gzip level 9) past
 # 90 KiB (92,160 bytes) fails here.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"

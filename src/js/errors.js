@@ -63,32 +63,32 @@ function named(cls, name) {
 }
 
 // @generated begin: one class per API error type of src/error.rs (`cargo run -p codegen`)
-export const UnknownError = apiErrorClass('Unknown', 500, 'An error of no known kind occurred.');
-export const InternalError = apiErrorClass('Internal', 500, 'The server failed while handling the request.');
-export const UnauthorizedError = apiErrorClass('Unauthorized', 401, 'The request needs a valid user key.');
-export const ForbiddenError = apiErrorClass('Forbidden', 403, 'The caller may not perform this action on this resource.');
-export const PayloadTooLargeError = apiErrorClass('PayloadTooLarge', 413, 'The request body is too large.');
-export const InvalidPayloadError = apiErrorClass('InvalidPayload', 400, 'The request\'s arguments or body are not valid.');
-export const UnsupportedMediaTypeError = apiErrorClass('UnsupportedMediaType', 415, 'The request\'s content type is not supported.');
-export const MethodNotFoundError = apiErrorClass('MethodNotFound', 405, 'No such method or route.');
-export const ResourceNotFoundError = apiErrorClass('ResourceNotFound', 404, 'The resource does not exist.');
-export const InvalidJsonSchemaError = apiErrorClass('InvalidJsonSchema', 400, 'The JSON schema given is not valid.');
-export const InvalidDataFormatError = apiErrorClass('InvalidDataFormat', 400, 'The data does not match its JSON schema.');
-export const InvalidIdentifierError = apiErrorClass('InvalidIdentifier', 400, 'The identifier is not valid.');
-export const RelationConflictError = apiErrorClass('RelationConflict', 409, 'Two resources named in the request are not related to each other.');
-export const ReferenceConstraintError = apiErrorClass('ReferenceConstraint', 409, 'The resource is still referenced by another one and cannot be deleted.');
-export const ResourceLockedConflictError = apiErrorClass('ResourceLockedConflict', 409, 'The resource is locked until its lock is released.');
-export const ResourceGoneError = apiErrorClass('ResourceGone', 410, 'The resource is no longer available.');
-export const ReferenceNotFoundError = apiErrorClass('ReferenceNotFound', 400, 'A resource the request refers to does not exist.');
-export const InvalidQueryError = apiErrorClass('InvalidQuery', 400, 'The query parameters are not valid.');
-export const RuntimeError = apiErrorClass('Runtime', 400, 'The bot or integration failed while running.');
-export const AlreadyExistsError = apiErrorClass('AlreadyExists', 409, 'A record with this identity already exists.');
-export const RateLimitedError = apiErrorClass('RateLimited', 429, 'Too many requests: try again later.');
-export const PaymentRequiredError = apiErrorClass('PaymentRequired', 402, 'The action needs a payment.');
-export const QuotaExceededError = apiErrorClass('QuotaExceeded', 403, 'A quota (a soft limit that can be raised) is exceeded.');
-export const LimitExceededError = apiErrorClass('LimitExceeded', 413, 'A hard limit is exceeded.');
-export const BreakingChangesError = apiErrorClass('BreakingChanges', 400, 'The change breaks the resource\'s contract without a new version.');
-export const OperationTimeoutError = apiErrorClass('OperationTimeout', 504, 'The operation took too long.');
+export const UnknownError = apiErrorClass('Unknown', 500, 'Unknown error');
+export const InternalError = apiErrorClass('Internal', 500, 'Server failure');
+export const UnauthorizedError = apiErrorClass('Unauthorized', 401, 'A valid user key is needed');
+export const ForbiddenError = apiErrorClass('Forbidden', 403, 'Not allowed for this caller');
+export const PayloadTooLargeError = apiErrorClass('PayloadTooLarge', 413, 'Request body too large');
+export const InvalidPayloadError = apiErrorClass('InvalidPayload', 400, 'Invalid arguments or body');
+export const UnsupportedMediaTypeError = apiErrorClass('UnsupportedMediaType', 415, 'Unsupported content type');
+export const MethodNotFoundError = apiErrorClass('MethodNotFound', 405, 'No such method');
+export const ResourceNotFoundError = apiErrorClass('ResourceNotFound', 404, 'No such resource');
+export const InvalidJsonSchemaError = apiErrorClass('InvalidJsonSchema', 400, 'Invalid JSON schema');
+export const InvalidDataFormatError = apiErrorClass('InvalidDataFormat', 400, 'Data does not match its schema');
+export const InvalidIdentifierError = apiErrorClass('InvalidIdentifier', 400, 'Invalid identifier');
+export const RelationConflictError = apiErrorClass('RelationConflict', 409, 'The resources are not related');
+export const ReferenceConstraintError = apiErrorClass('ReferenceConstraint', 409, 'Still referenced elsewhere');
+export const ResourceLockedConflictError = apiErrorClass('ResourceLockedConflict', 409, 'The resource is locked');
+export const ResourceGoneError = apiErrorClass('ResourceGone', 410, 'No longer available');
+export const ReferenceNotFoundError = apiErrorClass('ReferenceNotFound', 400, 'A referenced resource is missing');
+export const InvalidQueryError = apiErrorClass('InvalidQuery', 400, 'Invalid query');
+export const RuntimeError = apiErrorClass('Runtime', 400, 'The bot or integration failed');
+export const AlreadyExistsError = apiErrorClass('AlreadyExists', 409, 'Already exists');
+export const RateLimitedError = apiErrorClass('RateLimited', 429, 'Too many requests');
+export const PaymentRequiredError = apiErrorClass('PaymentRequired', 402, 'Payment required');
+export const QuotaExceededError = apiErrorClass('QuotaExceeded', 403, 'Quota exceeded');
+export const LimitExceededError = apiErrorClass('LimitExceeded', 413, 'Hard limit exceeded');
+export const BreakingChangesError = apiErrorClass('BreakingChanges', 400, 'Breaking change without a new version');
+export const OperationTimeoutError = apiErrorClass('OperationTimeout', 504, 'The operation timed out');
 // @generated end
 
 /** Client-side failures: UnknownError (as `@botpress/chat` reports them) with a more precise `type`. */

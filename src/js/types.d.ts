@@ -162,57 +162,57 @@ declare abstract class BaseApiError<Code extends number, Type extends string> ex
 }
 type ApiErrorArgs = [message: string, error?: Error, id?: string, metadata?: Record<string, unknown>];
 // @generated begin: one class per API error type of src/error.rs (`cargo run -p codegen`)
-/** An error of no known kind occurred. */
+/** Unknown error */
 export declare class UnknownError extends BaseApiError<500, 'Unknown' | 'Network' | 'Timeout' | 'Aborted' | 'Decode'> { constructor(...args: ApiErrorArgs) }
-/** The server failed while handling the request. */
+/** Server failure */
 export declare class InternalError extends BaseApiError<500, 'Internal'> { constructor(...args: ApiErrorArgs) }
-/** The request needs a valid user key. */
+/** A valid user key is needed */
 export declare class UnauthorizedError extends BaseApiError<401, 'Unauthorized'> { constructor(...args: ApiErrorArgs) }
-/** The caller may not perform this action on this resource. */
+/** Not allowed for this caller */
 export declare class ForbiddenError extends BaseApiError<403, 'Forbidden'> { constructor(...args: ApiErrorArgs) }
-/** The request body is too large. */
+/** Request body too large */
 export declare class PayloadTooLargeError extends BaseApiError<413, 'PayloadTooLarge'> { constructor(...args: ApiErrorArgs) }
-/** The request's arguments or body are not valid. */
+/** Invalid arguments or body */
 export declare class InvalidPayloadError extends BaseApiError<400, 'InvalidPayload'> { constructor(...args: ApiErrorArgs) }
-/** The request's content type is not supported. */
+/** Unsupported content type */
 export declare class UnsupportedMediaTypeError extends BaseApiError<415, 'UnsupportedMediaType'> { constructor(...args: ApiErrorArgs) }
-/** No such method or route. */
+/** No such method */
 export declare class MethodNotFoundError extends BaseApiError<405, 'MethodNotFound'> { constructor(...args: ApiErrorArgs) }
-/** The resource does not exist. */
+/** No such resource */
 export declare class ResourceNotFoundError extends BaseApiError<404, 'ResourceNotFound'> { constructor(...args: ApiErrorArgs) }
-/** The JSON schema given is not valid. */
+/** Invalid JSON schema */
 export declare class InvalidJsonSchemaError extends BaseApiError<400, 'InvalidJsonSchema'> { constructor(...args: ApiErrorArgs) }
-/** The data does not match its JSON schema. */
+/** Data does not match its schema */
 export declare class InvalidDataFormatError extends BaseApiError<400, 'InvalidDataFormat'> { constructor(...args: ApiErrorArgs) }
-/** The identifier is not valid. */
+/** Invalid identifier */
 export declare class InvalidIdentifierError extends BaseApiError<400, 'InvalidIdentifier'> { constructor(...args: ApiErrorArgs) }
-/** Two resources named in the request are not related to each other. */
+/** The resources are not related */
 export declare class RelationConflictError extends BaseApiError<409, 'RelationConflict'> { constructor(...args: ApiErrorArgs) }
-/** The resource is still referenced by another one and cannot be deleted. */
+/** Still referenced elsewhere */
 export declare class ReferenceConstraintError extends BaseApiError<409, 'ReferenceConstraint'> { constructor(...args: ApiErrorArgs) }
-/** The resource is locked until its lock is released. */
+/** The resource is locked */
 export declare class ResourceLockedConflictError extends BaseApiError<409, 'ResourceLockedConflict'> { constructor(...args: ApiErrorArgs) }
-/** The resource is no longer available. */
+/** No longer available */
 export declare class ResourceGoneError extends BaseApiError<410, 'ResourceGone'> { constructor(...args: ApiErrorArgs) }
-/** A resource the request refers to does not exist. */
+/** A referenced resource is missing */
 export declare class ReferenceNotFoundError extends BaseApiError<400, 'ReferenceNotFound'> { constructor(...args: ApiErrorArgs) }
-/** The query parameters are not valid. */
+/** Invalid query */
 export declare class InvalidQueryError extends BaseApiError<400, 'InvalidQuery'> { constructor(...args: ApiErrorArgs) }
-/** The bot or integration failed while running. */
+/** The bot or integration failed */
 export declare class RuntimeError extends BaseApiError<400, 'Runtime'> { constructor(...args: ApiErrorArgs) }
-/** A record with this identity already exists. */
+/** Already exists */
 export declare class AlreadyExistsError extends BaseApiError<409, 'AlreadyExists'> { constructor(...args: ApiErrorArgs) }
-/** Too many requests: try again later. */
+/** Too many requests */
 export declare class RateLimitedError extends BaseApiError<429, 'RateLimited'> { constructor(...args: ApiErrorArgs) }
-/** The action needs a payment. */
+/** Payment required */
 export declare class PaymentRequiredError extends BaseApiError<402, 'PaymentRequired'> { constructor(...args: ApiErrorArgs) }
-/** A quota (a soft limit that can be raised) is exceeded. */
+/** Quota exceeded */
 export declare class QuotaExceededError extends BaseApiError<403, 'QuotaExceeded'> { constructor(...args: ApiErrorArgs) }
-/** A hard limit is exceeded. */
+/** Hard limit exceeded */
 export declare class LimitExceededError extends BaseApiError<413, 'LimitExceeded'> { constructor(...args: ApiErrorArgs) }
-/** The change breaks the resource's contract without a new version. */
+/** Breaking change without a new version */
 export declare class BreakingChangesError extends BaseApiError<400, 'BreakingChanges'> { constructor(...args: ApiErrorArgs) }
-/** The operation took too long. */
+/** The operation timed out */
 export declare class OperationTimeoutError extends BaseApiError<504, 'OperationTimeout'> { constructor(...args: ApiErrorArgs) }
 /** Any API error. */
 export type ApiError = UnknownError | InternalError | UnauthorizedError | ForbiddenError | PayloadTooLargeError | InvalidPayloadError | UnsupportedMediaTypeError | MethodNotFoundError | ResourceNotFoundError | InvalidJsonSchemaError | InvalidDataFormatError | InvalidIdentifierError | RelationConflictError | ReferenceConstraintError | ResourceLockedConflictError | ResourceGoneError | ReferenceNotFoundError | InvalidQueryError | RuntimeError | AlreadyExistsError | RateLimitedError | PaymentRequiredError | QuotaExceededError | LimitExceededError | BreakingChangesError | OperationTimeoutError;
