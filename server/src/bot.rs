@@ -6,9 +6,9 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::App;
 use crate::store::BotJob;
 use crate::util::new_id;
-use crate::App;
 
 /// Largest `stream N`.
 pub const MAX_STREAM: u64 = 1000;

@@ -1,17 +1,18 @@
 //! `--test-faults`: canned broken answers at /_fault/{case}/… for client tests.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use botpress_chat_wasm::ApiErrorType;
 use serde_json::json;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::App;
 use crate::error::ApiError;
-use crate::http::hello_response;
-use crate::util::now_iso;
-use crate::App;
+use crate::responses::hello_response;
+use crate::util::{now_iso, path_segments as segments};
 
 fn raw(status: u16, content_type: &'static str, body: impl Into<String>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -52,7 +53,10 @@ fn chunked(parts: Vec<String>) -> Response {
     r
 }
 
-pub async fn handle(app: &App, req: Request, segs: &[String]) -> Response {
+/// Everything under `/_fault/` (mounted with `--test-faults`).
+pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
+    let all = segments(req.uri().path());
+    let segs = &all[1..];
     let case = segs.first().map(String::as_str).unwrap_or("");
     if case == "stats" && segs.len() == 1 {
         let n = app.flaky_calls.load(Ordering::SeqCst);

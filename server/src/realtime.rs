@@ -3,7 +3,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use botpress_chat_wasm::ApiErrorType;
@@ -14,11 +14,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::app::App;
+use crate::auth::verify_key;
 use crate::error::ApiError;
-use crate::http::verify_key;
+use crate::extract::header_key;
 use crate::hub::{Subscription, SSE_PING};
 use crate::util::parse_query;
-use crate::App;
 
 fn is_upgrade(req: &Request) -> bool {
     req.headers()
@@ -64,18 +65,12 @@ async fn next_event(sub: &mut Subscription, keepalive: Option<Duration>) -> Next
     }
 }
 
-pub async fn listen(app: Arc<App>, req: Request, id: String) -> Response {
+/// listenConversation (`GET …/conversations/{id}/listen`).
+pub async fn listen(State(app): State<Arc<App>>, Path(id): Path<String>, req: Request) -> Response {
     let query = parse_query(req.uri().query());
     let query_key = query.into_iter().find(|(k, _)| k == "x-user-key").map(|(_, v)| v).filter(|v| !v.is_empty());
-    let header_key = req
-        .headers()
-        .get("x-user-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from);
     let ws = is_upgrade(&req);
-    let key = match (query_key.or(header_key), ws) {
+    let key = match (query_key.or(header_key(req.headers())), ws) {
         (Some(k), _) => k,
         (None, true) => {
             return ApiError::new(ApiErrorType::Unauthorized, "x-user-key should be specified as a query param.")
@@ -85,7 +80,7 @@ pub async fn listen(app: Arc<App>, req: Request, id: String) -> Response {
             return ApiError::invalid("x-user-key: the header (or query parameter) is required").into_response()
         }
     };
-    let claim = match verify_key(&app, &key) {
+    let claim = match verify_key(&app.secret, &key) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };

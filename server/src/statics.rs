@@ -1,10 +1,13 @@
 //! `--static DIR`: files served at `/`.
 
-use axum::http::{header, Method, StatusCode};
+use axum::extract::State;
+use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
+use crate::app::App;
 use crate::error::ApiError;
-use crate::App;
+use crate::util::path_segments as segments;
 
 /// The Content-Type for a file name.
 pub fn mime(path: &str) -> &'static str {
@@ -33,7 +36,9 @@ fn not_found(segs: &[String]) -> Response {
     ApiError::not_found(format!("Route doesn't exist: /{}", segs.join("/"))).into_response()
 }
 
-pub async fn serve(app: &App, method: &Method, segs: &[String]) -> Response {
+/// Every path no other route takes.
+pub async fn serve(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
+    let segs = &segments(uri.path());
     if app.cfg.static_dirs.is_empty() || !(method == Method::GET || method == Method::HEAD) {
         return not_found(segs);
     }

@@ -125,6 +125,12 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Path segments, percent-decoded after splitting; empty segments (doubled
+/// or trailing slashes) dropped.
+pub fn path_segments(path: &str) -> Vec<String> {
+    path.split('/').filter(|s| !s.is_empty()).map(|s| percent_decode(s, false)).collect()
+}
+
 /// Parses a query string into decoded (name, value) pairs (`qs`-like: `+` is a space).
 pub fn parse_query(q: Option<&str>) -> Vec<(String, String)> {
     q.unwrap_or("")
@@ -169,5 +175,7 @@ mod tests {
             parse_query(Some("x-user-key=a.b.c&nextToken=t%3D1")),
             vec![("x-user-key".into(), "a.b.c".into()), ("nextToken".into(), "t=1".into())]
         );
+        assert_eq!(path_segments("//local/conversations/a%2Fb/"), ["local", "conversations", "a/b"]);
+        assert!(path_segments("/").is_empty());
     }
 }
