@@ -591,3 +591,34 @@ async fn sequential_creates_are_fast() {
     // Debug build, client included; release is far faster.
     assert!(per < std::time::Duration::from_millis(20), "{per:?} per createMessage");
 }
+
+#[tokio::test]
+async fn openapi_description() {
+    let s = Server::start(&["--webhook-id", "wh"]);
+    let r = s.http.get(format!("{}/openapi.json", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let d: Value = r.json().await.unwrap();
+    assert!(d["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(d["servers"][0]["url"], "/wh");
+    // 21 operations: the 20 of the shared table and listenConversation, each once.
+    let mut ids: Vec<String> = d["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values().map(|op| op["operationId"].as_str().unwrap().to_string()))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 21, "{ids:?}");
+    // Every path the description names is routed here: a request without a key is
+    // refused by the operation (400 for the key), never 404/405 for the route.
+    for (path, item) in d["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let concrete = path.replace('{', "x").replace('}', "");
+            let body = (method == "post" || method == "put").then(|| "{}".to_string());
+            let (st, v) = s.raw(&method.to_uppercase(), &concrete, None, body).await;
+            assert!(st == 400 || st == 200, "{method} {path}: {st} {v}");
+        }
+    }
+}
