@@ -194,6 +194,7 @@ fn profile_ok(profile: &Option<String>) -> Result<(), String> {
 }
 
 /// `meta` of list responses.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListMeta {
@@ -202,6 +203,7 @@ pub struct ListMeta {
 }
 
 /// The empty `{}` answer of delete operations.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Empty {}
 
@@ -212,6 +214,7 @@ impl Shaped for Empty {
 macro_rules! output {
     ($(#[$doc:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
         $(#[$doc])*
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name { $(pub $field: $ty),* }
@@ -251,6 +254,7 @@ output!(
     EventOutput { event: Event });
 
 /// Fields of a user that createUser, getOrCreateUser and updateUser set.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserFields {
@@ -263,6 +267,7 @@ pub struct UserFields {
 }
 
 /// createUser input.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserInput {
@@ -273,10 +278,12 @@ pub struct CreateUserInput {
 }
 
 /// getUser input (none).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserInput {}
 
 /// getOrCreateUser input: the identity comes from the key.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOrCreateUserInput {
     #[serde(flatten)]
@@ -284,6 +291,7 @@ pub struct GetOrCreateUserInput {
 }
 
 /// updateUser input.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserInput {
     #[serde(flatten)]
@@ -291,10 +299,12 @@ pub struct UpdateUserInput {
 }
 
 /// deleteUser input (none).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteUserInput {}
 
 /// createConversation input.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateConversationInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -305,6 +315,7 @@ pub struct CreateConversationInput {
 macro_rules! id_input {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         pub struct $name {
             #[serde(skip_serializing)]
@@ -330,12 +341,14 @@ id_input!(
     GetEventInput);
 
 /// getOrCreateConversation input (`id` is a body field here, and required).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOrCreateConversationInput {
     pub id: String,
 }
 
 /// listConversations input.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListConversationsInput {
@@ -347,6 +360,7 @@ pub struct ListConversationsInput {
 macro_rules! conversation_list_input {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
@@ -366,6 +380,7 @@ conversation_list_input!(
     ListParticipantsInput);
 
 /// addParticipant input (`userId` is a body field).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddParticipantInput {
@@ -378,6 +393,7 @@ pub struct AddParticipantInput {
 macro_rules! participant_input {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
@@ -397,20 +413,25 @@ participant_input!(
     RemoveParticipantInput);
 
 /// createMessage input.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMessageInput {
     pub conversation_id: String,
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::KnownPayload"))]
     pub payload: MessagePayload,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub metadata: Option<JsonObject>,
 }
 
 /// createEvent input.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateEventInput {
     pub conversation_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub payload: JsonObject,
 }
 

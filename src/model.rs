@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 pub type JsonObject = Map<String, Value>;
 
 /// A chat user.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
@@ -27,6 +28,7 @@ pub struct User {
 }
 
 /// A conversation between users and the bot.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Conversation {
@@ -36,6 +38,7 @@ pub struct Conversation {
 }
 
 /// A message. `metadata` sits beside the payload, never inside it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
@@ -43,12 +46,15 @@ pub struct Message {
     pub created_at: String,
     pub conversation_id: String,
     pub user_id: String,
+    #[cfg_attr(feature = "ts", ts(as = "KnownPayload"))]
     pub payload: MessagePayload,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub metadata: Option<JsonObject>,
 }
 
 /// A custom event; its payload is any JSON object.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
@@ -56,10 +62,12 @@ pub struct Event {
     pub created_at: String,
     pub conversation_id: String,
     pub user_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub payload: JsonObject,
 }
 
 /// The action of a card button.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CardActionKind {
@@ -69,6 +77,7 @@ pub enum CardActionKind {
 }
 
 /// A button on a card.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardAction {
     pub action: CardActionKind,
@@ -77,6 +86,7 @@ pub struct CardAction {
 }
 
 /// One option of a choice or dropdown.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChoiceOption {
     pub label: String,
@@ -84,6 +94,7 @@ pub struct ChoiceOption {
 }
 
 /// A card (standalone payload, or an item of a carousel).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
@@ -96,6 +107,7 @@ pub struct Card {
 }
 
 /// A card inside a carousel: serialised with its own `"type": "card"`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "card")]
 pub struct CarouselCard {
@@ -104,6 +116,7 @@ pub struct CarouselCard {
 }
 
 /// The payloads that can stand alone or inside a bloc.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum BlocItem {
@@ -129,19 +142,23 @@ pub enum BlocItem {
         #[serde(rename = "fileUrl")]
         file_url: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
     },
     Location {
         latitude: f64,
         longitude: f64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         address: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
     },
 }
 
 /// The 12 known payload kinds (spec §5.5).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "MessagePayload"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum KnownPayload {
@@ -167,14 +184,17 @@ pub enum KnownPayload {
         #[serde(rename = "fileUrl")]
         file_url: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
     },
     Location {
         latitude: f64,
         longitude: f64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         address: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
     },
     Card(Card),

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::model::{JsonObject, Message, MessagePayload};
 
 /// `message_created`: a message as stored, plus whether the bot sent it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageCreatedSignal"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageCreated {
@@ -14,8 +15,10 @@ pub struct MessageCreated {
     pub created_at: String,
     pub conversation_id: String,
     pub user_id: String,
+    #[cfg_attr(feature = "ts", ts(as = "crate::model::KnownPayload"))]
     pub payload: MessagePayload,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub metadata: Option<JsonObject>,
     pub is_bot: bool,
 }
@@ -48,6 +51,7 @@ impl MessageCreated {
 }
 
 /// `message_deleted`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageDeletedSignal"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageDeleted {
@@ -57,6 +61,7 @@ pub struct MessageDeleted {
 }
 
 /// `event_created`: `id` is `None` for bot events, which are not stored.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "EventCreatedSignal"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventCreated {
@@ -64,11 +69,13 @@ pub struct EventCreated {
     pub created_at: String,
     pub conversation_id: String,
     pub user_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub payload: JsonObject,
     pub is_bot: bool,
 }
 
 /// `participant_added` and `participant_removed`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ParticipantChangeSignal"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ParticipantChange {
@@ -77,6 +84,7 @@ pub struct ParticipantChange {
 }
 
 /// `message_stream_delta`: one chunk of a bot reply in progress.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamDeltaSignal"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStreamDelta {
@@ -86,11 +94,13 @@ pub struct MessageStreamDelta {
     pub created_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub sequence: u64,
     pub delta: String,
 }
 
 /// `message_stream_complete`: the final stored message of a streamed reply.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamCompleteSignal"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStreamComplete {
@@ -99,6 +109,7 @@ pub struct MessageStreamComplete {
 }
 
 /// `message_stream_abort`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamAbortSignal"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStreamAbort {
@@ -122,6 +133,7 @@ pub const SIGNAL_TYPES: [&str; 8] = [
 /// A realtime signal. Kinds this version does not know, and known kinds
 /// whose data does not match their shape, arrive as `Unknown` with the raw
 /// `data`, so nothing is dropped.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Signal {
@@ -134,6 +146,7 @@ pub enum Signal {
     ParticipantRemoved(ParticipantChange),
     MessageDeleted(MessageDeleted),
     #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     Unknown {
         kind: String,
         data: Value,

@@ -1,112 +1,35 @@
 
-/* ---- Models (dates are ISO 8601 strings; optional fields are omitted, never null) ---- */
+/* ---- Models, payloads, signals: the declarations generated from the Rust types are in
+ * generated.d.ts (the same package declaration file); these name their parts. ---- */
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 /** An arbitrary JSON object (message metadata, event payloads). */
 export type JsonObject = { [key: string]: any };
 
-export type User = {
-  id: string;
-  name?: string;
-  pictureUrl?: string;
-  profile?: string;
-  createdAt: string;
-  updatedAt: string;
-};
-
 /** The connected user and its key (`x-user-key`), as `ChatClient.user` returns it. */
-export type ConnectedUser = User & {
-  key: string;
-};
+export type ConnectedUser = User & { key: string };
 
-export type Conversation = {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type Message = {
-  id: string;
-  createdAt: string;
-  conversationId: string;
-  userId: string;
-  payload: MessagePayload;
-  /** Beside the payload, never inside it. */
-  metadata?: JsonObject;
-};
-
-export type Event = {
-  id: string;
-  createdAt: string;
-  conversationId: string;
-  userId: string;
-  payload: JsonObject;
-};
-
-/* ---- Message payloads (spec §5.5): 12 kinds discriminated by `type` ---- */
-
-export type TextPayload = { type: 'text'; text: string };
-export type MarkdownPayload = { type: 'markdown'; markdown: string };
-export type ImagePayload = { type: 'image'; imageUrl: string };
-export type AudioPayload = { type: 'audio'; audioUrl: string };
-export type VideoPayload = { type: 'video'; videoUrl: string };
-export type FilePayload = { type: 'file'; fileUrl: string; title?: string };
-export type LocationPayload = { type: 'location'; latitude: number; longitude: number; address?: string; title?: string };
-export type CardAction = { action: 'postback' | 'url' | 'say'; label: string; value: string };
-export type ChoiceOption = { label: string; value: string };
-export type CardPayload = { type: 'card'; title: string; subtitle?: string; imageUrl?: string; actions: CardAction[] };
-export type ChoicePayload = { type: 'choice'; text: string; options: ChoiceOption[] };
-export type DropdownPayload = { type: 'dropdown'; text: string; options: ChoiceOption[] };
-export type CarouselPayload = { type: 'carousel'; items: CardPayload[] };
-/** The kinds a bloc may contain. */
-export type BlocItem = TextPayload | MarkdownPayload | ImagePayload | AudioPayload | VideoPayload | FilePayload | LocationPayload;
-export type BlocPayload = { type: 'bloc'; items: BlocItem[] };
-export type MessagePayload =
-  | TextPayload | MarkdownPayload | ImagePayload | AudioPayload | VideoPayload | FilePayload
-  | LocationPayload | CardPayload | ChoicePayload | DropdownPayload | CarouselPayload | BlocPayload;
+/** One kind of message payload, by its `type`. */
+export type PayloadOf<T extends MessagePayload['type']> = Extract<MessagePayload, { type: T }>;
+export type TextPayload = PayloadOf<'text'>;
+export type MarkdownPayload = PayloadOf<'markdown'>;
+export type ImagePayload = PayloadOf<'image'>;
+export type AudioPayload = PayloadOf<'audio'>;
+export type VideoPayload = PayloadOf<'video'>;
+export type FilePayload = PayloadOf<'file'>;
+export type LocationPayload = PayloadOf<'location'>;
+export type ChoicePayload = PayloadOf<'choice'>;
+export type DropdownPayload = PayloadOf<'dropdown'>;
+export type CarouselPayload = PayloadOf<'carousel'>;
+export type BlocPayload = PayloadOf<'bloc'>;
 export type MessagePayloadType = MessagePayload['type'];
 
-/* ---- Realtime signals (spec §7.5) ---- */
-
-export type MessageCreatedSignal = Message & { isBot: boolean };
-export type MessageDeletedSignal = { id: string; conversationId: string; userId: string };
-export type EventCreatedSignal = {
-  /** `null` for bot events, which are not stored. */
-  id: string | null;
-  createdAt: string;
-  conversationId: string;
-  userId: string;
-  payload: JsonObject;
-  isBot: boolean;
-};
-export type ParticipantAddedSignal = { conversationId: string; participantId: string };
-export type ParticipantRemovedSignal = { conversationId: string; participantId: string };
-export type MessageStreamDeltaSignal = {
-  streamId: string;
-  conversationId: string;
-  userId: string;
-  createdAt: string;
-  clientMessageId?: string;
-  sequence: number;
-  delta: string;
-};
-export type MessageStreamCompleteSignal = { streamId: string; message: Message };
-export type MessageStreamAbortSignal = { streamId: string; conversationId: string };
 /** Signal data by signal type. */
-export type SignalMap = {
-  message_created: MessageCreatedSignal;
-  message_deleted: MessageDeletedSignal;
-  event_created: EventCreatedSignal;
-  participant_added: ParticipantAddedSignal;
-  participant_removed: ParticipantRemovedSignal;
-  message_stream_delta: MessageStreamDeltaSignal;
-  message_stream_complete: MessageStreamCompleteSignal;
-  message_stream_abort: MessageStreamAbortSignal;
-};
+export type SignalMap = { [S in Signal as S['type']]: S['data'] };
 export type SignalType = keyof SignalMap;
-/** A signal envelope `{type, data}`. */
-export type Signal = { [K in SignalType]: { type: K; data: SignalMap[K] } }[SignalType];
+export type ParticipantAddedSignal = SignalMap['participant_added'];
+export type ParticipantRemovedSignal = SignalMap['participant_removed'];
 
 /* ---- Errors ---- */
 
@@ -286,75 +209,8 @@ export type CallOptions = {
   timeout?: number;
 };
 
-/* ---- Operation inputs and outputs ---- */
+/* ---- Operations (the inputs, outputs and the `Operations` map are generated) ---- */
 
-export type UserFields = { name?: string; pictureUrl?: string; profile?: string };
-export type CreateUserInput = UserFields & { id?: string };
-export type GetUserInput = {};
-export type GetOrCreateUserInput = UserFields & {};
-export type UpdateUserInput = UserFields & {};
-export type DeleteUserInput = {};
-export type CreateConversationInput = { id?: string };
-export type GetConversationInput = { id: string };
-export type GetOrCreateConversationInput = { id: string };
-export type DeleteConversationInput = { id: string };
-export type ListConversationsInput = { nextToken?: string };
-export type ListMessagesInput = { conversationId: string; nextToken?: string };
-export type AddParticipantInput = { conversationId: string; userId: string };
-export type GetParticipantInput = { conversationId: string; userId: string };
-export type RemoveParticipantInput = { conversationId: string; userId: string };
-export type ListParticipantsInput = { conversationId: string; nextToken?: string };
-export type CreateMessageInput = { conversationId: string; payload: MessagePayload; metadata?: JsonObject };
-export type GetMessageInput = { id: string };
-export type DeleteMessageInput = { id: string };
-export type CreateEventInput = { conversationId: string; payload: JsonObject };
-export type GetEventInput = { id: string };
-
-export type ListMeta = { nextToken?: string };
-export type CreateUserOutput = { user: User; key: string };
-export type GetUserOutput = { user: User };
-export type GetOrCreateUserOutput = { user: User };
-export type UpdateUserOutput = { user: User };
-export type DeleteUserOutput = {};
-export type CreateConversationOutput = { conversation: Conversation };
-export type GetConversationOutput = { conversation: Conversation };
-export type GetOrCreateConversationOutput = { conversation: Conversation };
-export type DeleteConversationOutput = {};
-export type ListConversationsOutput = { conversations: Conversation[]; meta: ListMeta };
-export type ListMessagesOutput = { messages: Message[]; meta: ListMeta };
-export type AddParticipantOutput = { participant: User };
-export type GetParticipantOutput = { participant: User };
-export type RemoveParticipantOutput = {};
-export type ListParticipantsOutput = { participants: User[]; meta: ListMeta };
-export type CreateMessageOutput = { message: Message };
-export type GetMessageOutput = { message: Message };
-export type DeleteMessageOutput = {};
-export type CreateEventOutput = { event: Event };
-export type GetEventOutput = { event: Event };
-
-/** Input and output of each operation, by name. */
-export type Operations = {
-  createUser: { input: CreateUserInput; output: CreateUserOutput };
-  getUser: { input: GetUserInput; output: GetUserOutput };
-  getOrCreateUser: { input: GetOrCreateUserInput; output: GetOrCreateUserOutput };
-  updateUser: { input: UpdateUserInput; output: UpdateUserOutput };
-  deleteUser: { input: DeleteUserInput; output: DeleteUserOutput };
-  createConversation: { input: CreateConversationInput; output: CreateConversationOutput };
-  getConversation: { input: GetConversationInput; output: GetConversationOutput };
-  getOrCreateConversation: { input: GetOrCreateConversationInput; output: GetOrCreateConversationOutput };
-  deleteConversation: { input: DeleteConversationInput; output: DeleteConversationOutput };
-  listConversations: { input: ListConversationsInput; output: ListConversationsOutput };
-  listMessages: { input: ListMessagesInput; output: ListMessagesOutput };
-  addParticipant: { input: AddParticipantInput; output: AddParticipantOutput };
-  getParticipant: { input: GetParticipantInput; output: GetParticipantOutput };
-  removeParticipant: { input: RemoveParticipantInput; output: RemoveParticipantOutput };
-  listParticipants: { input: ListParticipantsInput; output: ListParticipantsOutput };
-  createMessage: { input: CreateMessageInput; output: CreateMessageOutput };
-  getMessage: { input: GetMessageInput; output: GetMessageOutput };
-  deleteMessage: { input: DeleteMessageInput; output: DeleteMessageOutput };
-  createEvent: { input: CreateEventInput; output: CreateEventOutput };
-  getEvent: { input: GetEventInput; output: GetEventOutput };
-};
 export type OperationName = keyof Operations;
 /** The operations of an authenticated client (all but createUser and getOrCreateUser). */
 export type AuthenticatedOperationName = Exclude<OperationName, 'createUser' | 'getOrCreateUser'>;
