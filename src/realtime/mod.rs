@@ -16,7 +16,7 @@ pub(crate) mod listen;
 pub(crate) mod rt;
 
 pub use assembler::{StreamAssembler, StreamOutcome, StreamUpdate};
-pub use backfill::{Delivered, Listed, Watermark};
+pub use backfill::{Delivered, Listed, Since, Watermark};
 pub use backoff::{is_final, Backoff};
 #[cfg(target_arch = "wasm32")]
 pub use listen::SignalStream;
