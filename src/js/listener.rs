@@ -22,7 +22,7 @@ use crate::js::error::to_js_error;
 use crate::realtime::assembler::{StreamAssembler, StreamOutcome};
 use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Progress, Target};
 use crate::realtime::Listed;
-use crate::realtime::{ListenOptions, Protocol};
+use crate::realtime::{ListenOptions, Protocol, Since};
 use crate::signal::SIGNAL_TYPES;
 
 #[wasm_bindgen]
@@ -572,7 +572,7 @@ impl Core {
         let opts = self.opts.clone();
         let progress = self.progress.clone();
         let run = async move {
-            let mut codec = JsCodec { track: opts.reconnect };
+            let mut codec = JsCodec { track: opts.reconnect || opts.since.is_some() };
             let mut emit = |e: Event<JsSignal>| core.on_event(generation, e);
             driver::run(target, opts, progress, &mut codec, &mut emit).await;
         };
@@ -842,6 +842,18 @@ fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), Error> {
             }
         }
     }
+    let since = get(props, "since");
+    if since.is_object() {
+        // A Message: after it.
+        match get(&since, "id").as_string() {
+            Some(id) if !id.is_empty() => opts.since = Some(Since::Message(id)),
+            _ => return Err(Error::invalid_argument("listenConversation: `since` must be a message, its id or an ISO 8601 time")),
+        }
+    } else if let Some(text) = since.as_string().filter(|t| !t.is_empty()) {
+        opts.since = Some(Since::parse(&text));
+    } else if !since.is_undefined() && !since.is_null() {
+        return Err(Error::invalid_argument("listenConversation: `since` must be a message, its id or an ISO 8601 time"));
+    }
     let backoff = get(props, "backoff");
     if !backoff.is_undefined() && !backoff.is_null() {
         let ms = |name: &str, default: u32| -> Result<u32, Error> {
@@ -1088,6 +1100,13 @@ export interface ListenConversationInput {
   timeoutMs?: number;
   /** Reconnect delays: a random time up to `baseMs` × 2^attempt, at most `maxMs` (500, 30000). */
   backoff?: { baseMs?: number; maxMs?: number };
+  /**
+   * Deliver first, oldest first, every message created after this point (a message, its id, or
+   * an ISO 8601 time), as `message_created` signals, then the live signals: each message once,
+   * in creation order. An id the conversation does not hold ends the listener with an `error`
+   * (a `ResourceNotFoundError`).
+   */
+  since?: string | Message;
 }
 export type ListenerStatus = 'disconnected' | 'connecting' | 'connected';
 export type SignalListenerStatus = ListenerStatus;

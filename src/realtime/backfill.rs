@@ -210,20 +210,6 @@ impl Delivered {
         true
     }
 
-    /// Marks the messages that existed when listening started as delivered
-    /// (they are history, not news), so a later backfill starts after them.
-    pub fn prime<M: Listed>(&mut self, existing: &[M]) {
-        let mut sorted: Vec<&M> = existing.iter().collect();
-        if is_descending(&sorted) {
-            sorted.reverse();
-        }
-        sort_by_creation(&mut sorted);
-        let skip = sorted.len().saturating_sub(self.capacity);
-        for m in &sorted[skip..] {
-            self.observe(m.id(), m.created_at());
-        }
-    }
-
     /// Takes the first listing made once live (without `since`) as the
     /// baseline: the messages before the first one already delivered live are
     /// history; if none was delivered yet, all of them are, until one arrives
@@ -413,16 +399,6 @@ mod tests {
         assert!(d.page_reaches_watermark(&page));
         assert!(!d.page_reaches_watermark(&[msg("m1", "01", "u"), msg("m5", "05", "u")]));
         assert_eq!(ids(&d.backfill(page, "u")), ["m4", "m5"]);
-    }
-
-    #[test]
-    fn priming_hides_history() {
-        let mut d = Delivered::default();
-        d.prime(&[msg("h1", "01", "u"), msg("h2", "02", "u")]);
-        let out = d.backfill(vec![msg("h1", "01", "u"), msg("h2", "02", "u"), msg("n", "03", "u")], "me");
-        assert_eq!(ids(&out), ["n"]);
-        let mut fresh = Delivered::default();
-        assert_eq!(fresh.backfill(vec![msg("x", "01", "u")], "u").len(), 1);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use futures::future::{select, Either};
 use wasm_bindgen::JsValue;
 
-use crate::error::Error;
+use crate::error::{ApiErrorType, Error};
 use crate::protocol::sse::SseDecoder;
 use crate::realtime::backfill::{Delivered, Listed, DEFAULT_SEEN_CAPACITY};
 use crate::realtime::backoff::{is_final, Backoff};
@@ -104,7 +104,8 @@ pub(crate) enum Event<T> {
 #[derive(Default)]
 pub(crate) struct Progress {
     pub delivered: RefCell<Delivered>,
-    /// The history present at the first connection is known.
+    /// The first listing (the baseline, or the one `since` starts from) was
+    /// handled.
     pub primed: Cell<bool>,
     /// A run has connected before: the next connection is a reconnect.
     pub connected_once: Cell<bool>,
@@ -251,25 +252,8 @@ pub(crate) async fn run<C: Codec>(
     let mut backoff = opts.backoff.clone();
     let mut attempt: u32 = 0;
     let mut first = true;
-    if opts.reconnect && !progress.primed.get() && !progress.connected_once.get() {
-        // Record the history before subscribing: what exists now is not news,
-        // and a later backfill starts after it. (Listing concurrently with the
-        // first connection could count messages still in flight on it as
-        // history.)
-        if !emit(Event::Connecting) {
-            return;
-        }
-        match list_recent(&target, &progress).await {
-            Ok(list) => {
-                progress.delivered.borrow_mut().prime(&list);
-                progress.primed.set(true);
-            }
-            Err(e) => {
-                emit(Event::Failed(e));
-                return;
-            }
-        }
-    }
+    // Live first: no request before the connection is open; the listing that
+    // tells history from news (and finds `since`) is taken once it is live.
     loop {
         if !emit(Event::Connecting) {
             return;
@@ -316,12 +300,15 @@ async fn pump<C: Codec>(
     backoff: &mut Backoff,
     attempt: &mut u32,
 ) -> Option<Error> {
-    let track = opts.reconnect;
-    // After a reconnect, live signals are held back until the backfill is
-    // delivered; on the first connection the history is only recorded.
-    let mut holding = track && reconnected;
+    let track = opts.reconnect || opts.since.is_some();
+    let starting = !progress.primed.get();
+    // Once live, a listing: on the first connection it is the baseline (live
+    // signals go out at once, the listing's news not yet received follows);
+    // with `since`, or after a reconnect, live signals are held back until
+    // what the listing adds is delivered.
+    let mut holding = track && (reconnected || (starting && opts.since.is_some()));
     let mut listing: Option<Listing<'_, C::Listed>> =
-        if holding { Some(Box::pin(list_recent(target, progress))) } else { None };
+        if holding || (track && starting) { Some(Box::pin(list_recent(target, progress))) } else { None };
     let mut held: Vec<Decoded<C::Item>> = Vec::new();
     let last = Rc::new(Cell::new(now_ms()));
     let mut silence = Box::pin(watchdog(last.clone(), opts.timeout_ms));
@@ -406,13 +393,16 @@ async fn pump<C: Codec>(
                 progress.fold_recent();
                 let missed = {
                     let mut d = progress.delivered.borrow_mut();
-                    if d.watermark().is_none() && !progress.primed.get() {
-                        // The history was never recorded: it cannot be told
-                        // apart from what was missed, so none of it is news.
-                        d.prime(&list);
-                        Vec::new()
-                    } else {
-                        d.backfill_items(list, &target.user_id)
+                    match (&opts.since, progress.primed.get()) {
+                        (Some(since), false) => match d.start_after(list, since, &target.user_id) {
+                            Ok(m) => m,
+                            Err(why) => return Some(Error::api(ApiErrorType::ResourceNotFound, why)),
+                        },
+                        (None, false) => {
+                            d.baseline(&list);
+                            d.backfill_items(list, &target.user_id)
+                        }
+                        (_, true) => d.backfill_items(list, &target.user_id),
                     }
                 };
                 progress.primed.set(true);
@@ -430,9 +420,11 @@ async fn pump<C: Codec>(
                         return None;
                     }
                 }
-                let n = std::mem::replace(attempt, 0);
-                if !emit(Event::Reconnected { attempt: n, missed: count }) {
-                    return None;
+                if reconnected {
+                    let n = std::mem::replace(attempt, 0);
+                    if !emit(Event::Reconnected { attempt: n, missed: count }) {
+                        return None;
+                    }
                 }
             }
         }

@@ -66,11 +66,21 @@ pub struct ListenOptions {
     /// No byte for this long counts as a dropped connection (default 60 s).
     pub timeout_ms: u32,
     pub backoff: Backoff,
+    /// Deliver first, oldest first, the messages created after this point
+    /// (as `message_created`), then the live signals. `None`: only what is
+    /// created once the listener is live.
+    pub since: Option<Since>,
 }
 
 impl Default for ListenOptions {
     fn default() -> Self {
-        ListenOptions { protocol: Protocol::Sse, reconnect: true, timeout_ms: 60_000, backoff: Backoff::default() }
+        ListenOptions {
+            protocol: Protocol::Sse,
+            reconnect: true,
+            timeout_ms: 60_000,
+            backoff: Backoff::default(),
+            since: None,
+        }
     }
 }
 
