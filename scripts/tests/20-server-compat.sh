@@ -6,4 +6,4 @@ cd "$ROOT"
 export CHAT_SERVER="${CHAT_SERVER:-$ROOT/target/debug/chat-server}"
 [ -x "$CHAT_SERVER" ] || cargo build -q -p chat-server
 [ -d node_modules/@botpress/chat ] || die "node_modules/@botpress/chat is missing (run scripts/setup.sh)"
-node --test tests/compat/
+node --test tests/compat/compat.test.mjs
