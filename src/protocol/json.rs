@@ -1,11 +1,12 @@
 //! JSON text ⇄ Rust values.
 //!
 //! On wasm the host's own `JSON.parse`/`JSON.stringify` do the text work and
-//! `serde-wasm-bindgen` moves the result into a [`serde_json::Value`]; typed
-//! values are then read from that `Value`. This keeps serde_json's text
-//! parser and formatter out of the wasm binary, and every typed
-//! (de)serialiser is instantiated once, against `Value`, whichever way the
-//! data came in (HTTP body, realtime frame, JS argument). Natively,
+//! a hand-written walk over the JS value (`value_to_js`, `js_to_value`)
+//! moves the result out of or into a [`serde_json::Value`]; typed values are
+//! then read from that `Value`. This keeps serde_json's text parser and
+//! formatter out of the wasm binary, and every typed (de)serialiser is
+//! instantiated once, against `Value`, whichever way the data came in (HTTP
+//! body, realtime frame, JS argument). Natively,
 //! serde_json does everything.
 //!
 //! Every failure is a [`Decode`](crate::ErrorKind::Decode) error whose

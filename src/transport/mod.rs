@@ -1,4 +1,5 @@
-//! Transport: the only code touching `web-sys`/`gloo-net`.
+//! Transport: the only code touching `web-sys` for the network (`fetch`,
+//! `EventSource`, `WebSocket`).
 
 pub mod eventsource;
 pub mod fetch;
