@@ -18,7 +18,7 @@ pub mod signal;
 
 #[cfg(target_arch = "wasm32")]
 pub mod client;
-#[cfg(all(target_arch = "wasm32", feature = "small-alloc"))]
+#[cfg(any(test, all(target_arch = "wasm32", feature = "small-alloc")))]
 mod heap;
 #[cfg(all(target_arch = "wasm32", feature = "small-alloc"))]
 #[global_allocator]

@@ -3,9 +3,14 @@
 # tests/client_node.rs and tests/client_browser.rs (both run tests/client_suite/).
 # Servers: shared mode with --page-size 3 and the fault injector; manual mode with
 # an encryption key. Their URLs reach the tests at compile time.
+# First, in Node, tests/heap_wasm.rs: the crate's global allocator (src/heap.rs)
+# under random allocations, frees and reallocations with checked contents.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
+
+log "wasm-pack test --node (heap_wasm)"
+wasm-pack test --mode no-install --node -- --test heap_wasm
 
 CLIENT_ENCRYPTION_KEY="client-test-key-$$"
 start_chat_server SHARED --webhook-id local --page-size 3 --test-faults --bot-delay-ms 10
