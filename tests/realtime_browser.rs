@@ -39,3 +39,8 @@ async fn sse_faults_lose_nothing() {
 async fn websocket_watchdog_reconnects() {
     common::watchdog_reconnects(Protocol::WebSocket).await;
 }
+
+#[wasm_bindgen_test]
+async fn eventsource_since_with_faults() {
+    common::since_with_faults(Protocol::EventSource).await;
+}

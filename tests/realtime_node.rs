@@ -42,3 +42,18 @@ async fn websocket_faults_lose_nothing() {
 async fn sse_watchdog_reconnects() {
     common::watchdog_reconnects(Protocol::Sse).await;
 }
+
+#[wasm_bindgen_test]
+async fn sse_since_with_faults() {
+    common::since_with_faults(Protocol::Sse).await;
+}
+
+#[wasm_bindgen_test]
+async fn websocket_since_with_faults() {
+    common::since_with_faults(Protocol::WebSocket).await;
+}
+
+#[wasm_bindgen_test]
+async fn sse_since_unknown() {
+    common::since_unknown(Protocol::Sse).await;
+}

@@ -3,7 +3,9 @@
 # run with the official client and with this package against chat-servers the test
 # starts and stops itself; same observations required. Then the same programs are
 # type-checked with tsc --strict against this package's declarations, and the
-# generated files are checked against the Rust definitions (codegen --check).
+# generated files are checked against the Rust definitions (codegen --check). The race
+# test (tests/compat/race.test.mjs) compares how often a message sent just before
+# listening is caught, this package against the official client.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
@@ -15,6 +17,9 @@ cargo run -q -p codegen -- --check
 
 log "node --test tests/compat/dropin.test.mjs"
 node --experimental-websocket --test tests/compat/dropin.test.mjs
+
+log "node --test tests/compat/race.test.mjs"
+node --test tests/compat/race.test.mjs
 
 log "tsc --strict -p tests/compat/tsconfig.json"
 tsc -p tests/compat/tsconfig.json

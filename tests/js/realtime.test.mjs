@@ -248,11 +248,56 @@ test('faults: 20+ random cuts while 1,000 messages arrive, each exactly once and
   }
 });
 
+test('since: the messages after a message, an id or a time first, then live ones, each once', { skip }, async () => {
+  const { client, conv } = await setup();
+  for (let i = 0; i < 6; i++) await say(client, conv, `h${i}`);
+  const list = () => client.list.messages({ conversationId: conv }).collect();
+  let history = [];
+  for (let tries = 0; tries < 100 && history.length < 12; tries++) {
+    await new Promise((r) => setTimeout(r, 30));
+    history = await list();
+  }
+  assert.equal(history.length, 12, 'six messages and six echoes');
+  const mark = (m) => `${m.isBot ? 'bot' : 'me'}:${m.payload.text}`;
+  for (const since of [history[5], history[5].id, history[5].createdAt]) {
+    const all = (await list()).map((m) => ({ ...m, isBot: m.userId !== client.user.id }));
+    // After a message: those listed after it; after a time: those created later.
+    const after = typeof since === 'string' && since === history[5].createdAt
+      ? all.filter((m) => m.createdAt > since)
+      : all.slice(all.findIndex((m) => m.id === history[5].id) + 1);
+    const listener = await client.listenConversation({ id: conv, since });
+    const got = [];
+    const done = deferred();
+    listener.on('message_created', (m) => {
+      got.push(m);
+      if (got.length >= after.length + 2) done.resolve();
+    });
+    await say(client, conv, 'live');
+    await within(done.promise, 10_000, `${after.length} listed and 2 live messages (got ${got.length})`);
+    await new Promise((r) => setTimeout(r, 100));
+    listener.disconnect();
+    const what = typeof since === 'object' ? 'a message' : since;
+    assert.deepEqual(got.slice(0, after.length).map(mark), after.map(mark), `since ${what}`);
+    assert.deepEqual(got.slice(after.length).map(mark), ['me:live', 'bot:live'], `since ${what}`);
+    assert.equal(new Set(got.map((m) => m.id)).size, got.length, 'no duplicates');
+  }
+});
+
+test('since naming no message of the conversation ends the listener with an error', { skip }, async () => {
+  const { client, conv } = await setup();
+  const listener = await client.listenConversation({ id: conv, since: 'msg_nowhere' });
+  const error = await waitFor(listener, 'error');
+  assert.equal(error.type, 'ResourceNotFound');
+  assert.match(error.message, /msg_nowhere/);
+  assert.equal(listener.status, 'disconnected');
+});
+
 test('invalid options are rejected before connecting', { skip }, async () => {
   const { client } = await setup();
   await assert.rejects(client.listenConversation({}), (e) => e.type === 'InvalidPayload' && /id/.test(e.message));
   await assert.rejects(client.listenConversation({ id: 'x', protocol: 'carrier-pigeon' }), (e) => e.type === 'Config');
   await assert.rejects(client.listenConversation({ id: 'x', timeoutMs: -1 }), (e) => e.type === 'Config');
+  await assert.rejects(client.listenConversation({ id: 'x', since: 5 }), (e) => e.type === 'InvalidPayload' && /since/.test(e.message));
   await assert.rejects(client.listenConversation({ id: 'not-mine' }), (e) => [403, 404].includes(e.code) && e.isApiError);
 });
 

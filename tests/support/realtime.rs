@@ -13,7 +13,9 @@ use botpress_chat_wasm::api::{
     ListMessagesInput, RemoveParticipantInput,
 };
 use botpress_chat_wasm::client::{Auth, AuthenticatedClient, Client, ClientOptions};
-use botpress_chat_wasm::realtime::{Backoff, ListenOptions, Protocol, SignalStream, StreamAssembler, StreamOutcome};
+use botpress_chat_wasm::realtime::{
+    Backoff, ListenOptions, Protocol, SignalStream, Since, StreamAssembler, StreamOutcome,
+};
 use botpress_chat_wasm::{Error, Message, MessagePayload, Signal};
 use futures::future::{select, Either};
 use futures::StreamExt;
@@ -320,6 +322,91 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
     assert_eq!(truth.len(), expected_total, "the server stored every message");
     assert_eq!(seen, truth, "delivered exactly once and in order");
     assert!(cuts >= 20, "only {cuts} cuts happened during delivery");
+}
+
+/// `since` under faults: a conversation with history, a sender writing
+/// continuously, and a listener that starts with `since` = a message in the
+/// middle of the history while the proxy cuts its connection at random (20+
+/// times): every message after `since` arrives exactly once, in the server's
+/// order, and nothing before it.
+pub async fn since_with_faults(protocol: Protocol) {
+    let (Some(_), Some(proxy)) = (api_url(), PROXY_URL) else {
+        return;
+    };
+    let alice = connect(proxy).await;
+    let conv =
+        alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    send(&alice, &conv, "burst 20").await;
+    let mut history = all_messages(&alice, &conv).await;
+    for _ in 0..100 {
+        if history.len() >= 21 {
+            break;
+        }
+        sleep(50).await;
+        history = all_messages(&alice, &conv).await;
+    }
+    assert_eq!(history.len(), 21, "the history: a message and the bot's 20 replies");
+    let since = history[10].id.clone();
+    let before = control("/stats").await["cuts"].as_u64().unwrap_or(0);
+    control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
+    // The sender is already writing when the listener starts.
+    let bursts = 16;
+    send(&alice, &conv, "burst 40").await;
+    let mut sent = 1;
+    let opts = ListenOptions { since: Some(Since::Message(since.clone())), ..options(protocol) };
+    let mut s = alice.listen_conversation(&conv, opts);
+    s.connected().await.expect("connected");
+    let expected_total = 10 + bursts * 41;
+    let mut seen: Vec<String> = Vec::new();
+    let mut last_send = js_sys::Date::now();
+    let deadline = js_sys::Date::now() + 90_000.0;
+    while seen.len() < expected_total {
+        assert!(js_sys::Date::now() < deadline, "timed out with {} of {expected_total} messages", seen.len());
+        if sent < bursts && js_sys::Date::now() - last_send > 120.0 {
+            sent += 1;
+            last_send = js_sys::Date::now();
+            send(&alice, &conv, "burst 40").await;
+        }
+        let next = s.next();
+        let timer = Box::pin(sleep(50));
+        match select(next, timer).await {
+            Either::Left((Some(Ok(Signal::MessageCreated(m))), _)) => seen.push(m.id),
+            Either::Left((Some(Ok(_)), _)) => {}
+            Either::Left((Some(Err(e)), _)) => panic!("final error during faults: {e}"),
+            Either::Left((None, _)) => panic!("stream ended during faults"),
+            Either::Right(_) => {}
+        }
+    }
+    let stats = control("/stats").await;
+    control("/normal").await;
+    let cuts = stats["cuts"].as_u64().unwrap_or(0) - before;
+    let truth: Vec<String> = all_messages(&alice, &conv).await.into_iter().map(|m| m.id).collect();
+    let at = truth.iter().position(|id| *id == since).expect("since is stored");
+    let duplicates = seen.len() - seen.iter().collect::<HashSet<_>>().len();
+    log(&format!(
+        "since test ({}): {} messages after since delivered, {} cuts, {} duplicates",
+        protocol.name(),
+        seen.len(),
+        cuts,
+        duplicates
+    ));
+    assert_eq!(truth.len(), 21 + bursts * 41, "the server stored every message");
+    assert_eq!(seen, truth[at + 1..].to_vec(), "every message after since, once, in order");
+    assert!(cuts >= 20, "only {cuts} cuts happened during delivery");
+}
+
+/// A `since` naming no message of the conversation ends the listener with an error.
+pub async fn since_unknown(protocol: Protocol) {
+    let Some(url) = api_url() else { return };
+    let alice = connect(url).await;
+    let conv =
+        alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let opts = ListenOptions { since: Some(Since::Message("msg_not_here".into())), ..options(protocol) };
+    let mut s = alice.listen_conversation(&conv, opts);
+    s.connected().await.expect("connected");
+    let e = next_within(&mut s, 10_000, "the since error").await.expect_err("an error, not a signal");
+    assert_eq!(e.api_type(), Some(botpress_chat_wasm::ApiErrorType::ResourceNotFound), "{e:?}");
+    assert!(e.message.contains("msg_not_here"), "{}", e.message);
 }
 
 /// The proxy goes silent without closing: the watchdog notices, the listener
