@@ -2,6 +2,8 @@
 //!
 //!   echo '{"type":"message_deleted","data":{"id":"m","conversationId":"c","userId":"u"}}' \
 //!     | cargo run --example webhook_signal
+// Each test or example crate links every dependency of its package; the lint checks the library.
+#![allow(unused_crate_dependencies)]
 use std::io::Read;
 
 use botpress_chat_wasm::signal::Signal;

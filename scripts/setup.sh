@@ -27,6 +27,10 @@ if command -v rustup >/dev/null; then
     log "rustup component add rustfmt"
     rustup component add rustfmt
   fi
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    log "rustup component add clippy"
+    rustup component add clippy
+  fi
 else
   log "warning: rustup not found; assuming wasm32-unknown-unknown is available"
 fi

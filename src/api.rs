@@ -15,13 +15,18 @@ use crate::model::{Conversation, Event, JsonObject, Message, MessagePayload, Use
 /// HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// `GET`.
     Get,
+    /// `POST`.
     Post,
+    /// `PUT`.
     Put,
+    /// `DELETE`.
     Delete,
 }
 
 impl Method {
+    /// The method's name as sent on the wire (`"GET"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -67,24 +72,35 @@ pub enum FieldKind {
 /// The shape of one field of an answer, as checked on plain JSON values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
+    /// A string.
     Str,
+    /// A user.
     User,
+    /// A conversation.
     Conversation,
+    /// A message.
     Message,
+    /// An event.
     Event,
+    /// The `meta` object of a list answer.
     Meta,
+    /// An array of users.
     Users,
+    /// An array of conversations.
     Conversations,
+    /// An array of messages.
     Messages,
 }
 
 /// The top-level fields of an answer and their shapes.
 pub trait Shaped {
+    /// The fields, by their JSON names, each with its shape.
     const SHAPE: &'static [(&'static str, Shape)];
 }
 
 /// A type that can be a field of an answer.
 pub trait FieldShape {
+    /// The shape of a value of this type.
     const SHAPE: Shape;
 }
 
@@ -99,6 +115,7 @@ field_shape!(String => Str, User => User, Conversation => Conversation, Message 
 pub trait Operation: Serialize + DeserializeOwned {
     /// The operation's name, as in `@botpress/chat` (`"createMessage"`).
     const NAME: &'static str;
+    /// The HTTP method.
     const METHOD: Method;
     /// Path template relative to the base URL, e.g. `/messages/{id}`.
     const PATH: &'static str;
@@ -109,6 +126,7 @@ pub trait Operation: Serialize + DeserializeOwned {
     /// The answer's top-level fields and their shapes (for checks on plain
     /// JSON values; empty: no check).
     const SHAPE: &'static [(&'static str, Shape)] = &[];
+    /// What the operation answers.
     type Output: Serialize + DeserializeOwned;
 
     /// Path parameter values, in template order (raw, not encoded).
@@ -143,8 +161,11 @@ pub trait Operation: Serialize + DeserializeOwned {
 
 /// A list operation, paginated with `nextToken` (spec §4.4).
 pub trait ListOperation: Operation + Clone {
+    /// The type of one listed element.
     type Item: Serialize + DeserializeOwned;
+    /// Sets the token of the page to ask for (`None`: the first page).
     fn set_next_token(&mut self, token: Option<String>);
+    /// Splits an answer into its elements and the next page's token.
     fn into_page(output: Self::Output) -> (Vec<Self::Item>, Option<String>);
 }
 
@@ -198,6 +219,7 @@ fn profile_ok(profile: &Option<String>) -> Result<(), String> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListMeta {
+    /// The token of the next page; absent on the last one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
@@ -217,7 +239,7 @@ macro_rules! output {
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
-        pub struct $name { $(pub $field: $ty),* }
+        pub struct $name { $(#[doc = concat!("The answer's `", stringify!($field), "`.")] pub $field: $ty),* }
 
         impl Shaped for $name {
             const SHAPE: &'static [(&'static str, Shape)] = &[$((stringify!($field), <$ty as FieldShape>::SHAPE)),*];
@@ -258,10 +280,13 @@ output!(
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserFields {
+    /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// URL of the user's picture.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture_url: Option<String>,
+    /// Free text about the user (at most 1000 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
 }
@@ -271,8 +296,10 @@ pub struct UserFields {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUserInput {
+    /// An id of the caller's choosing; the server makes one up when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The user's name, picture and profile.
     #[serde(flatten)]
     pub fields: UserFields,
 }
@@ -286,6 +313,7 @@ pub struct GetUserInput {}
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOrCreateUserInput {
+    /// The user's name, picture and profile, used if the user is created.
     #[serde(flatten)]
     pub fields: UserFields,
 }
@@ -294,6 +322,7 @@ pub struct GetOrCreateUserInput {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserInput {
+    /// The fields to change; absent ones keep their value.
     #[serde(flatten)]
     pub fields: UserFields,
 }
@@ -307,6 +336,7 @@ pub struct DeleteUserInput {}
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateConversationInput {
+    /// An id of the caller's choosing; the server makes one up when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
@@ -318,6 +348,7 @@ macro_rules! id_input {
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         pub struct $name {
+            /// The id in the path.
             #[serde(skip_serializing)]
             pub id: String,
         }
@@ -344,6 +375,7 @@ id_input!(
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOrCreateConversationInput {
+    /// The conversation's id, created with it if it does not exist.
     pub id: String,
 }
 
@@ -352,6 +384,7 @@ pub struct GetOrCreateConversationInput {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListConversationsInput {
+    /// The token of the page to fetch; absent for the first.
     #[serde(default, skip_serializing)]
     pub next_token: Option<String>,
 }
@@ -364,8 +397,10 @@ macro_rules! conversation_list_input {
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
+            /// The conversation in the path.
             #[serde(skip_serializing)]
             pub conversation_id: String,
+            /// The token of the page to fetch; absent for the first.
             #[serde(default, skip_serializing)]
             pub next_token: Option<String>,
         }
@@ -384,8 +419,10 @@ conversation_list_input!(
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AddParticipantInput {
+    /// The conversation in the path.
     #[serde(skip_serializing)]
     pub conversation_id: String,
+    /// The user to add.
     pub user_id: String,
 }
 
@@ -397,8 +434,10 @@ macro_rules! participant_input {
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
+            /// The conversation in the path.
             #[serde(skip_serializing)]
             pub conversation_id: String,
+            /// The participant in the path.
             #[serde(skip_serializing)]
             pub user_id: String,
         }
@@ -417,9 +456,12 @@ participant_input!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMessageInput {
+    /// The conversation to write to.
     pub conversation_id: String,
+    /// What the message carries.
     #[cfg_attr(feature = "ts", ts(as = "crate::model::KnownPayload"))]
     pub payload: MessagePayload,
+    /// Caller-defined data stored with the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub metadata: Option<JsonObject>,
@@ -430,7 +472,9 @@ pub struct CreateMessageInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateEventInput {
+    /// The conversation the event is sent to.
     pub conversation_id: String,
+    /// The event's data: any JSON object.
     #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub payload: JsonObject,
 }
@@ -581,7 +625,7 @@ mod tests {
         .unwrap();
         assert_eq!(serde_json::to_value(&i).unwrap()["metadata"], json!({"k":1}));
         assert_eq!(<CreateMessageInput as Operation>::METHOD, Method::Post);
-        assert!(!<CreateUserInput as Operation>::KEYED);
+        const { assert!(!<CreateUserInput as Operation>::KEYED) };
         let i = CreateUserInput {
             id: Some("u".into()),
             fields: UserFields { name: Some("N".into()), ..Default::default() },

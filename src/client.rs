@@ -145,9 +145,17 @@ pub enum Auth {
     UserKey(String),
     /// Personal mode: sign `{id: user_id, iat}` with the integration's
     /// encryption key, then getOrCreateUser.
-    EncryptionKey { encryption_key: String, user_id: String },
+    EncryptionKey {
+        /// The integration's encryption key (the HS256 secret).
+        encryption_key: String,
+        /// The user the key is for.
+        user_id: String,
+    },
     /// Shared mode: createUser, optionally with a chosen id; the server mints the key.
-    CreateUser { user_id: Option<String> },
+    CreateUser {
+        /// The id to create the user with; the server picks one when `None`.
+        user_id: Option<String>,
+    },
 }
 
 impl fmt::Debug for Auth {

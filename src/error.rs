@@ -11,7 +11,7 @@ macro_rules! api_error_types {
     ($($variant:ident = $code:literal, $description:literal;)*) => {
         /// The error types an API error body can carry, each with its HTTP status.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum ApiErrorType { $($variant),* }
+        pub enum ApiErrorType { $(#[doc = $description] $variant),* }
 
         impl ApiErrorType {
             /// Every type, in spec order.
@@ -116,11 +116,15 @@ impl ErrorKind {
 /// `code` is the HTTP status for API errors; client-side kinds use 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
+    /// What failed: an API error type or a client-side kind.
     pub kind: ErrorKind,
+    /// The HTTP status of an API error; 0 for client-side kinds.
     pub code: u16,
+    /// What went wrong, for people.
     pub message: String,
     /// The server's error id (`err_…`), when it gave one.
     pub id: Option<String>,
+    /// Extra data the server sent with the error.
     pub metadata: Option<JsonObject>,
 }
 
@@ -128,18 +132,23 @@ impl Error {
     fn client(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error { kind, code: 0, message: message.into(), id: None, metadata: None }
     }
+    /// The network failed (no answer, connection lost).
     pub fn network(message: impl Into<String>) -> Self {
         Self::client(ErrorKind::Network, message)
     }
+    /// No answer within the time allowed.
     pub fn timeout(message: impl Into<String>) -> Self {
         Self::client(ErrorKind::Timeout, message)
     }
+    /// The caller aborted the call.
     pub fn aborted(message: impl Into<String>) -> Self {
         Self::client(ErrorKind::Aborted, message)
     }
+    /// Bad options or arguments, found before anything was sent.
     pub fn config(message: impl Into<String>) -> Self {
         Self::client(ErrorKind::Config, message)
     }
+    /// An answer or frame that could not be read.
     pub fn decode(message: impl Into<String>) -> Self {
         Self::client(ErrorKind::Decode, message)
     }
@@ -195,11 +204,16 @@ impl std::error::Error for Error {}
 /// The JSON error body of spec §6.1, as the server sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// The error's id (`err_…`, spec §6.2).
     pub id: String,
+    /// The HTTP status.
     pub code: u16,
+    /// The error type's name, e.g. `"ResourceNotFound"`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// What went wrong.
     pub message: String,
+    /// Extra data about the error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<JsonObject>,
 }

@@ -8,6 +8,8 @@
 //! - transport (wasm only): `fetch`, streamed SSE, `EventSource`, WebSocket;
 //! - the Rust client ([`client`], wasm only), and one thin `#[wasm_bindgen]`
 //!   facade for JS.
+// Unit tests also link the property tests' dev-dependencies (proptest).
+#![cfg_attr(test, allow(unused_crate_dependencies))]
 
 pub mod api;
 pub mod error;

@@ -16,14 +16,20 @@ pub type JsonObject = Map<String, Value>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
+    /// The user's id.
     pub id: String,
+    /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// URL of the user's picture.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture_url: Option<String>,
+    /// Free text about the user (at most 1000 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// When the user was created (ISO 8601).
     pub created_at: String,
+    /// When the user was last updated (ISO 8601).
     pub updated_at: String,
 }
 
@@ -32,8 +38,11 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Conversation {
+    /// The conversation's id.
     pub id: String,
+    /// When the conversation was created (ISO 8601).
     pub created_at: String,
+    /// When the conversation was last updated (ISO 8601).
     pub updated_at: String,
 }
 
@@ -42,12 +51,18 @@ pub struct Conversation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
+    /// The message's id.
     pub id: String,
+    /// When the message was created (ISO 8601).
     pub created_at: String,
+    /// The conversation the message belongs to.
     pub conversation_id: String,
+    /// The author's user id.
     pub user_id: String,
+    /// What the message carries (text, image, card…).
     #[cfg_attr(feature = "ts", ts(as = "KnownPayload"))]
     pub payload: MessagePayload,
+    /// Caller-defined data stored with the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub metadata: Option<JsonObject>,
@@ -58,10 +73,15 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
+    /// The event's id.
     pub id: String,
+    /// When the event was created (ISO 8601).
     pub created_at: String,
+    /// The conversation the event belongs to.
     pub conversation_id: String,
+    /// The user who sent it.
     pub user_id: String,
+    /// The event's data: any JSON object.
     #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub payload: JsonObject,
 }
@@ -71,8 +91,11 @@ pub struct Event {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CardActionKind {
+    /// Sends `value` back to the bot.
     Postback,
+    /// Opens the URL in `value`.
     Url,
+    /// Sends `value` as the user's message.
     Say,
 }
 
@@ -80,8 +103,11 @@ pub enum CardActionKind {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardAction {
+    /// What pressing the button does.
     pub action: CardActionKind,
+    /// The button's text.
     pub label: String,
+    /// The postback value, URL or text, depending on `action`.
     pub value: String,
 }
 
@@ -89,7 +115,9 @@ pub struct CardAction {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChoiceOption {
+    /// The text shown.
     pub label: String,
+    /// The value sent when the option is chosen.
     pub value: String,
 }
 
@@ -98,11 +126,15 @@ pub struct ChoiceOption {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
+    /// The card's title.
     pub title: String,
+    /// Text under the title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<String>,
+    /// URL of the card's image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
+    /// The card's buttons.
     pub actions: Vec<CardAction>,
 }
 
@@ -111,6 +143,7 @@ pub struct Card {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "card")]
 pub struct CarouselCard {
+    /// The card itself (its fields sit beside `type`).
     #[serde(flatten)]
     pub card: Card,
 }
@@ -120,37 +153,55 @@ pub struct CarouselCard {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum BlocItem {
+    /// Plain text.
     Text {
+        /// The text.
         text: String,
     },
+    /// Markdown text.
     Markdown {
+        /// The Markdown source.
         markdown: String,
     },
+    /// An image.
     Image {
+        /// URL of the image.
         #[serde(rename = "imageUrl")]
         image_url: String,
     },
+    /// An audio clip.
     Audio {
+        /// URL of the audio file.
         #[serde(rename = "audioUrl")]
         audio_url: String,
     },
+    /// A video.
     Video {
+        /// URL of the video.
         #[serde(rename = "videoUrl")]
         video_url: String,
     },
+    /// A file to download.
     File {
+        /// URL of the file.
         #[serde(rename = "fileUrl")]
         file_url: String,
+        /// Name shown for the file.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
     },
+    /// A place on a map.
     Location {
+        /// Latitude in degrees.
         latitude: f64,
+        /// Longitude in degrees.
         longitude: f64,
+        /// Street address of the place.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "ts", ts(optional))]
         address: Option<String>,
+        /// Name of the place.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
@@ -162,54 +213,83 @@ pub enum BlocItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum KnownPayload {
+    /// Plain text.
     Text {
+        /// The text.
         text: String,
     },
+    /// Markdown text.
     Markdown {
+        /// The Markdown source.
         markdown: String,
     },
+    /// An image.
     Image {
+        /// URL of the image.
         #[serde(rename = "imageUrl")]
         image_url: String,
     },
+    /// An audio clip.
     Audio {
+        /// URL of the audio file.
         #[serde(rename = "audioUrl")]
         audio_url: String,
     },
+    /// A video.
     Video {
+        /// URL of the video.
         #[serde(rename = "videoUrl")]
         video_url: String,
     },
+    /// A file to download.
     File {
+        /// URL of the file.
         #[serde(rename = "fileUrl")]
         file_url: String,
+        /// Name shown for the file.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
     },
+    /// A place on a map.
     Location {
+        /// Latitude in degrees.
         latitude: f64,
+        /// Longitude in degrees.
         longitude: f64,
+        /// Street address of the place.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "ts", ts(optional))]
         address: Option<String>,
+        /// Name of the place.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
     },
+    /// A card with buttons.
     Card(Card),
+    /// A question with options shown as buttons.
     Choice {
+        /// The question.
         text: String,
+        /// The options offered.
         options: Vec<ChoiceOption>,
     },
+    /// A question with options shown as a dropdown list.
     Dropdown {
+        /// The question.
         text: String,
+        /// The options offered.
         options: Vec<ChoiceOption>,
     },
+    /// Cards shown side by side.
     Carousel {
+        /// The cards.
         items: Vec<CarouselCard>,
     },
+    /// Several items (text, media, location) in one message.
     Bloc {
+        /// The items, in order.
         items: Vec<BlocItem>,
     },
 }
@@ -226,8 +306,20 @@ pub const PAYLOAD_KINDS: [&str; 12] = [
 /// on serialisation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessagePayload {
-    Known { payload: KnownPayload, extra: JsonObject },
-    Unknown { kind: String, data: JsonObject },
+    /// One of the 12 known kinds.
+    Known {
+        /// The payload's declared fields.
+        payload: KnownPayload,
+        /// Fields the kind does not declare, kept as received.
+        extra: JsonObject,
+    },
+    /// A kind this version does not know.
+    Unknown {
+        /// The payload's `type` string.
+        kind: String,
+        /// Its other fields, as received.
+        data: JsonObject,
+    },
 }
 
 impl MessagePayload {

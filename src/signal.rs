@@ -11,15 +11,22 @@ use crate::model::{JsonObject, Message, MessagePayload};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageCreated {
+    /// The message's id.
     pub id: String,
+    /// When the message was created (ISO 8601).
     pub created_at: String,
+    /// The conversation the message belongs to.
     pub conversation_id: String,
+    /// The author's user id.
     pub user_id: String,
+    /// What the message carries.
     #[cfg_attr(feature = "ts", ts(as = "crate::model::KnownPayload"))]
     pub payload: MessagePayload,
+    /// Caller-defined data stored with the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub metadata: Option<JsonObject>,
+    /// Whether the bot sent the message.
     pub is_bot: bool,
 }
 
@@ -55,8 +62,11 @@ impl MessageCreated {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageDeleted {
+    /// The deleted message's id.
     pub id: String,
+    /// The conversation it belonged to.
     pub conversation_id: String,
+    /// The author's user id.
     pub user_id: String,
 }
 
@@ -65,12 +75,18 @@ pub struct MessageDeleted {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventCreated {
+    /// The event's id; `None` for bot events.
     pub id: Option<String>,
+    /// When the event was created (ISO 8601).
     pub created_at: String,
+    /// The conversation the event belongs to.
     pub conversation_id: String,
+    /// The user who sent it.
     pub user_id: String,
+    /// The event's data.
     #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
     pub payload: JsonObject,
+    /// Whether the bot sent the event.
     pub is_bot: bool,
 }
 
@@ -79,7 +95,9 @@ pub struct EventCreated {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ParticipantChange {
+    /// The conversation whose participants changed.
     pub conversation_id: String,
+    /// The user who was added or removed.
     pub participant_id: String,
 }
 
@@ -88,14 +106,21 @@ pub struct ParticipantChange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStreamDelta {
+    /// Identifies the streamed reply; every delta and its end carry it.
     pub stream_id: String,
+    /// The conversation the reply is written to.
     pub conversation_id: String,
+    /// The author's user id (the bot).
     pub user_id: String,
+    /// When the stream started (ISO 8601).
     pub created_at: String,
+    /// An id the sender chose for the message, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<String>,
+    /// Position of this delta in the stream, from 0; deltas may arrive out of order.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub sequence: u64,
+    /// The text this delta adds.
     pub delta: String,
 }
 
@@ -104,7 +129,9 @@ pub struct MessageStreamDelta {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStreamComplete {
+    /// The stream that ended.
     pub stream_id: String,
+    /// The message as stored, with the full text.
     pub message: Message,
 }
 
@@ -113,7 +140,9 @@ pub struct MessageStreamComplete {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStreamAbort {
+    /// The stream that was abandoned.
     pub stream_id: String,
+    /// The conversation it was written to.
     pub conversation_id: String,
 }
 
@@ -137,18 +166,29 @@ pub const SIGNAL_TYPES: [&str; 8] = [
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Signal {
+    /// `message_created`.
     MessageCreated(MessageCreated),
+    /// `message_stream_delta`.
     MessageStreamDelta(MessageStreamDelta),
+    /// `message_stream_complete`.
     MessageStreamComplete(MessageStreamComplete),
+    /// `message_stream_abort`.
     MessageStreamAbort(MessageStreamAbort),
+    /// `event_created`.
     EventCreated(EventCreated),
+    /// `participant_added`.
     ParticipantAdded(ParticipantChange),
+    /// `participant_removed`.
     ParticipantRemoved(ParticipantChange),
+    /// `message_deleted`.
     MessageDeleted(MessageDeleted),
+    /// Any other signal, or a known kind whose data did not decode.
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     Unknown {
+        /// The signal's `type` string (`"unknown"` when there was none).
         kind: String,
+        /// The signal's `data`, as received (the whole envelope when it had no `type`).
         data: Value,
     },
 }

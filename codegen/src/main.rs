@@ -79,7 +79,9 @@ fn decl<T: TS>() -> String {
     let text = T::decl(&ts_rs::Config::default());
     // ts-rs writes `type Name = …;` after an optional doc comment.
     let at = text.find("type ").unwrap_or(0);
-    format!("{}export {}\n", &text[..at], &text[at..])
+    // Field docs make ts-rs break lines after a space: no trailing spaces in the file.
+    let body: Vec<&str> = text[at..].lines().map(str::trim_end).collect();
+    format!("{}export {}\n", &text[..at], body.join("\n"))
 }
 
 /// Capitalised operation name: `createUser` -> `CreateUser`.

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Formatting (rustfmt.toml), then native unit, property and integration tests of
+# Formatting (rustfmt.toml), clippy with the workspace lints (Cargo.toml
+# [workspace.lints]: unused_crate_dependencies, missing_docs) as errors, natively
+# and for the wasm target, then native unit, property and integration tests of
 # the whole workspace.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
 cargo fmt --all --check || die "code is not formatted: run cargo fmt --all"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p botpress-chat-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo test --workspace

@@ -9,6 +9,8 @@
 //!
 //! The servers it starts bind 127.0.0.1 only, get `--exit-after`, and are
 //! killed by this program (by pid) whatever happens.
+// Each test or example crate links every dependency of its package; the lint checks the library.
+#![allow(unused_crate_dependencies)]
 
 use futures_util::StreamExt;
 use rand::rngs::StdRng;

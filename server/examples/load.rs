@@ -3,6 +3,8 @@
 //!
 //! cargo run -p chat-server --example load -- --url http://127.0.0.1:PORT/local \
 //!     [--listeners 1000] [--messages 5] [--burst 200] [--timeout 240]
+// Each test or example crate links every dependency of its package; the lint checks the library.
+#![allow(unused_crate_dependencies)]
 
 use futures_util::StreamExt;
 use serde_json::{json, Value};

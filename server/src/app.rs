@@ -14,6 +14,7 @@ pub const SHARED_KEY_SETTING: &str = "shared_key";
 
 /// Server state shared by every request.
 pub struct App {
+    /// The options the server was started with.
     pub cfg: Config,
     store: Mutex<Store>,
     /// The HS256 secret: the shared key, or the encryption key in manual mode.
@@ -22,6 +23,7 @@ pub struct App {
     pub manual: bool,
     /// Fault injector: flaky calls since the last success, and in total.
     pub flaky_pending: AtomicU64,
+    /// Fault injector: flaky calls made in total.
     pub flaky_calls: AtomicU64,
 }
 

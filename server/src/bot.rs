@@ -53,6 +53,7 @@ pub fn stream_delta(i: u64) -> String {
     }
 }
 
+/// Runs the echo bot's answer to `job` in the background, after the configured delay.
 pub fn spawn(app: Arc<App>, job: BotJob) {
     tokio::spawn(async move {
         let delay = app.cfg.bot_delay_ms;

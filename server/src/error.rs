@@ -10,16 +10,21 @@ use crate::util::error_id;
 /// An API error: typed JSON body, HTTP status equal to its code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
+    /// The error type, which sets the HTTP status.
     pub ty: ApiErrorType,
+    /// What went wrong.
     pub message: String,
+    /// Seconds for a `Retry-After` header, if any.
     pub retry_after: Option<u64>,
     /// The `Allow` header of a 405 answer: the methods the path takes.
     pub allow: Option<String>,
 }
 
+/// The result of a store or route operation.
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
+    /// An error of type `ty`, with no extra headers.
     pub fn new(ty: ApiErrorType, message: impl Into<String>) -> Self {
         ApiError { ty, message: message.into(), retry_after: None, allow: None }
     }
@@ -48,6 +53,7 @@ impl ApiError {
         Self::new(ApiErrorType::Internal, message)
     }
 
+    /// The JSON body of the answer, with a fresh error id.
     pub fn body(&self) -> ErrorBody {
         ErrorBody::new(self.ty, error_id(), self.message.clone())
     }

@@ -36,6 +36,7 @@ const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
 pub struct Call<I> {
     /// The key's `id` claim (empty for createUser, which takes no key).
     pub claim: String,
+    /// The operation's input, checked.
     pub input: I,
 }
 

@@ -24,6 +24,7 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// A frame for an envelope's compact JSON text.
     pub fn new(json: String) -> Frame {
         let mut sse = Vec::with_capacity(json.len() + 24);
         sse.extend_from_slice(b"event: message\ndata: ");
@@ -40,6 +41,8 @@ pub const SSE_PING: &[u8] = b"event: message\ndata: ping\n\n";
 /// `None` for all of that user's streams.
 pub type CloseNotice = Option<Arc<str>>;
 
+/// Routes signals to the listeners of each conversation (and to the webhook), and
+/// tells a user's streams when they must close.
 pub struct Hub {
     capacity: usize,
     conversations: Mutex<HashMap<String, broadcast::Sender<Arc<Frame>>>>,
@@ -49,8 +52,11 @@ pub struct Hub {
 
 /// What a listener holds.
 pub struct Subscription {
+    /// The conversation's signals.
     pub signals: broadcast::Receiver<Arc<Frame>>,
+    /// Notices that the stream must close.
     pub closes: broadcast::Receiver<CloseNotice>,
+    /// The conversation's internal id.
     pub conversation: String,
 }
 

@@ -7,6 +7,8 @@
 //! `app` (the shared state), `bot`, `extract` (a request into the shared input
 //! type of its operation), `openapi`, `realtime`, `faults`, `statics`, and
 //! `routes` (the axum `Router`).
+// Unit tests also link the integration tests' dev-dependencies.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
 
 pub mod app;
 pub mod auth;

@@ -1,3 +1,8 @@
+//! `chat-server`: the local Chat API server with its echo bot (options: `chat-server --help`).
+// main.rs only starts the library's server: the package's dependencies are the library's,
+// and the lint checks them there.
+#![allow(unused_crate_dependencies)]
+
 use clap::Parser;
 
 #[tokio::main]

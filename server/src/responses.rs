@@ -17,6 +17,7 @@ pub fn render<T: Serialize>(value: &T) -> Response {
     json_response(serde_json::to_string(value).unwrap_or_else(|_| "{}".into()))
 }
 
+/// The plain-text answer of `GET /hello`.
 pub fn hello_response() -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], HELLO).into_response()
 }

@@ -23,6 +23,7 @@ use crate::extract::Call;
 use crate::responses::{hello_response, json_response, render};
 use crate::util::{now_secs, path_segments as segments};
 
+/// The server's routes: the API under `/{webhook id}`, and the static files if any.
 pub fn router(app: Arc<App>) -> Router {
     let mut inner = Router::new().nest(&format!("/{}", encode_component(&app.cfg.webhook_id)), api());
     if app.cfg.test_faults {

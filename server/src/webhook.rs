@@ -7,9 +7,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
+/// Where webhook calls go: an `http://` URL split into its parts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
+    /// Host name or address.
     pub host: String,
+    /// TCP port.
     pub port: u16,
     /// Path and query, as given (`/` when empty).
     pub path: String,

@@ -3,77 +3,637 @@
 
 /* ---- Models (dates are ISO 8601 strings; optional fields are omitted, never null) ---- */
 
-export type User = { id: string, name?: string, pictureUrl?: string, profile?: string, createdAt: string, updatedAt: string, };
-export type Conversation = { id: string, createdAt: string, updatedAt: string, };
-export type Message = { id: string, createdAt: string, conversationId: string, userId: string, payload: MessagePayload, metadata?: JsonObject, };
-export type Event = { id: string, createdAt: string, conversationId: string, userId: string, payload: JsonObject, };
+export type User = {
+/**
+ * The user's id.
+ */
+id: string,
+/**
+ * Display name.
+ */
+name?: string,
+/**
+ * URL of the user's picture.
+ */
+pictureUrl?: string,
+/**
+ * Free text about the user (at most 1000 characters).
+ */
+profile?: string,
+/**
+ * When the user was created (ISO 8601).
+ */
+createdAt: string,
+/**
+ * When the user was last updated (ISO 8601).
+ */
+updatedAt: string, };
+export type Conversation = {
+/**
+ * The conversation's id.
+ */
+id: string,
+/**
+ * When the conversation was created (ISO 8601).
+ */
+createdAt: string,
+/**
+ * When the conversation was last updated (ISO 8601).
+ */
+updatedAt: string, };
+export type Message = {
+/**
+ * The message's id.
+ */
+id: string,
+/**
+ * When the message was created (ISO 8601).
+ */
+createdAt: string,
+/**
+ * The conversation the message belongs to.
+ */
+conversationId: string,
+/**
+ * The author's user id.
+ */
+userId: string,
+/**
+ * What the message carries (text, image, card…).
+ */
+payload: MessagePayload,
+/**
+ * Caller-defined data stored with the message.
+ */
+metadata?: JsonObject, };
+export type Event = {
+/**
+ * The event's id.
+ */
+id: string,
+/**
+ * When the event was created (ISO 8601).
+ */
+createdAt: string,
+/**
+ * The conversation the event belongs to.
+ */
+conversationId: string,
+/**
+ * The user who sent it.
+ */
+userId: string,
+/**
+ * The event's data: any JSON object.
+ */
+payload: JsonObject, };
 export type CardActionKind = "postback" | "url" | "say";
-export type CardAction = { action: CardActionKind, label: string, value: string, };
-export type ChoiceOption = { label: string, value: string, };
-export type Card = { title: string, subtitle?: string, imageUrl?: string, actions: Array<CardAction>, };
-export type CardPayload = { "type": "card", title: string, subtitle?: string, imageUrl?: string, actions: Array<CardAction>, };
-export type BlocItem = { "type": "text", text: string, } | { "type": "markdown", markdown: string, } | { "type": "image", imageUrl: string, } | { "type": "audio", audioUrl: string, } | { "type": "video", videoUrl: string, } | { "type": "file", fileUrl: string, title?: string, } | { "type": "location", latitude: number, longitude: number, address?: string, title?: string, };
-export type MessagePayload = { "type": "text", text: string, } | { "type": "markdown", markdown: string, } | { "type": "image", imageUrl: string, } | { "type": "audio", audioUrl: string, } | { "type": "video", videoUrl: string, } | { "type": "file", fileUrl: string, title?: string, } | { "type": "location", latitude: number, longitude: number, address?: string, title?: string, } | { "type": "card" } & Card | { "type": "choice", text: string, options: Array<ChoiceOption>, } | { "type": "dropdown", text: string, options: Array<ChoiceOption>, } | { "type": "carousel", items: Array<CardPayload>, } | { "type": "bloc", items: Array<BlocItem>, };
+export type CardAction = {
+/**
+ * What pressing the button does.
+ */
+action: CardActionKind,
+/**
+ * The button's text.
+ */
+label: string,
+/**
+ * The postback value, URL or text, depending on `action`.
+ */
+value: string, };
+export type ChoiceOption = {
+/**
+ * The text shown.
+ */
+label: string,
+/**
+ * The value sent when the option is chosen.
+ */
+value: string, };
+export type Card = {
+/**
+ * The card's title.
+ */
+title: string,
+/**
+ * Text under the title.
+ */
+subtitle?: string,
+/**
+ * URL of the card's image.
+ */
+imageUrl?: string,
+/**
+ * The card's buttons.
+ */
+actions: Array<CardAction>, };
+export type CardPayload = { "type": "card",
+/**
+ * The card's title.
+ */
+title: string,
+/**
+ * Text under the title.
+ */
+subtitle?: string,
+/**
+ * URL of the card's image.
+ */
+imageUrl?: string,
+/**
+ * The card's buttons.
+ */
+actions: Array<CardAction>, };
+export type BlocItem = { "type": "text",
+/**
+ * The text.
+ */
+text: string, } | { "type": "markdown",
+/**
+ * The Markdown source.
+ */
+markdown: string, } | { "type": "image",
+/**
+ * URL of the image.
+ */
+imageUrl: string, } | { "type": "audio",
+/**
+ * URL of the audio file.
+ */
+audioUrl: string, } | { "type": "video",
+/**
+ * URL of the video.
+ */
+videoUrl: string, } | { "type": "file",
+/**
+ * URL of the file.
+ */
+fileUrl: string,
+/**
+ * Name shown for the file.
+ */
+title?: string, } | { "type": "location",
+/**
+ * Latitude in degrees.
+ */
+latitude: number,
+/**
+ * Longitude in degrees.
+ */
+longitude: number,
+/**
+ * Street address of the place.
+ */
+address?: string,
+/**
+ * Name of the place.
+ */
+title?: string, };
+export type MessagePayload = { "type": "text",
+/**
+ * The text.
+ */
+text: string, } | { "type": "markdown",
+/**
+ * The Markdown source.
+ */
+markdown: string, } | { "type": "image",
+/**
+ * URL of the image.
+ */
+imageUrl: string, } | { "type": "audio",
+/**
+ * URL of the audio file.
+ */
+audioUrl: string, } | { "type": "video",
+/**
+ * URL of the video.
+ */
+videoUrl: string, } | { "type": "file",
+/**
+ * URL of the file.
+ */
+fileUrl: string,
+/**
+ * Name shown for the file.
+ */
+title?: string, } | { "type": "location",
+/**
+ * Latitude in degrees.
+ */
+latitude: number,
+/**
+ * Longitude in degrees.
+ */
+longitude: number,
+/**
+ * Street address of the place.
+ */
+address?: string,
+/**
+ * Name of the place.
+ */
+title?: string, } | { "type": "card" } & Card | { "type": "choice",
+/**
+ * The question.
+ */
+text: string,
+/**
+ * The options offered.
+ */
+options: Array<ChoiceOption>, } | { "type": "dropdown",
+/**
+ * The question.
+ */
+text: string,
+/**
+ * The options offered.
+ */
+options: Array<ChoiceOption>, } | { "type": "carousel",
+/**
+ * The cards.
+ */
+items: Array<CardPayload>, } | { "type": "bloc",
+/**
+ * The items, in order.
+ */
+items: Array<BlocItem>, };
 
 /* ---- Realtime signals ---- */
 
-export type MessageCreatedSignal = { id: string, createdAt: string, conversationId: string, userId: string, payload: MessagePayload, metadata?: JsonObject, isBot: boolean, };
-export type MessageDeletedSignal = { id: string, conversationId: string, userId: string, };
-export type EventCreatedSignal = { id: string | null, createdAt: string, conversationId: string, userId: string, payload: JsonObject, isBot: boolean, };
-export type ParticipantChangeSignal = { conversationId: string, participantId: string, };
-export type MessageStreamDeltaSignal = { streamId: string, conversationId: string, userId: string, createdAt: string, clientMessageId?: string, sequence: number, delta: string, };
-export type MessageStreamCompleteSignal = { streamId: string, message: Message, };
-export type MessageStreamAbortSignal = { streamId: string, conversationId: string, };
+export type MessageCreatedSignal = {
+/**
+ * The message's id.
+ */
+id: string,
+/**
+ * When the message was created (ISO 8601).
+ */
+createdAt: string,
+/**
+ * The conversation the message belongs to.
+ */
+conversationId: string,
+/**
+ * The author's user id.
+ */
+userId: string,
+/**
+ * What the message carries.
+ */
+payload: MessagePayload,
+/**
+ * Caller-defined data stored with the message.
+ */
+metadata?: JsonObject,
+/**
+ * Whether the bot sent the message.
+ */
+isBot: boolean, };
+export type MessageDeletedSignal = {
+/**
+ * The deleted message's id.
+ */
+id: string,
+/**
+ * The conversation it belonged to.
+ */
+conversationId: string,
+/**
+ * The author's user id.
+ */
+userId: string, };
+export type EventCreatedSignal = {
+/**
+ * The event's id; `None` for bot events.
+ */
+id: string | null,
+/**
+ * When the event was created (ISO 8601).
+ */
+createdAt: string,
+/**
+ * The conversation the event belongs to.
+ */
+conversationId: string,
+/**
+ * The user who sent it.
+ */
+userId: string,
+/**
+ * The event's data.
+ */
+payload: JsonObject,
+/**
+ * Whether the bot sent the event.
+ */
+isBot: boolean, };
+export type ParticipantChangeSignal = {
+/**
+ * The conversation whose participants changed.
+ */
+conversationId: string,
+/**
+ * The user who was added or removed.
+ */
+participantId: string, };
+export type MessageStreamDeltaSignal = {
+/**
+ * Identifies the streamed reply; every delta and its end carry it.
+ */
+streamId: string,
+/**
+ * The conversation the reply is written to.
+ */
+conversationId: string,
+/**
+ * The author's user id (the bot).
+ */
+userId: string,
+/**
+ * When the stream started (ISO 8601).
+ */
+createdAt: string,
+/**
+ * An id the sender chose for the message, if any.
+ */
+clientMessageId?: string,
+/**
+ * Position of this delta in the stream, from 0; deltas may arrive out of order.
+ */
+sequence: number,
+/**
+ * The text this delta adds.
+ */
+delta: string, };
+export type MessageStreamCompleteSignal = {
+/**
+ * The stream that ended.
+ */
+streamId: string,
+/**
+ * The message as stored, with the full text.
+ */
+message: Message, };
+export type MessageStreamAbortSignal = {
+/**
+ * The stream that was abandoned.
+ */
+streamId: string,
+/**
+ * The conversation it was written to.
+ */
+conversationId: string, };
 export type Signal = { "type": "message_created", "data": MessageCreatedSignal } | { "type": "message_stream_delta", "data": MessageStreamDeltaSignal } | { "type": "message_stream_complete", "data": MessageStreamCompleteSignal } | { "type": "message_stream_abort", "data": MessageStreamAbortSignal } | { "type": "event_created", "data": EventCreatedSignal } | { "type": "participant_added", "data": ParticipantChangeSignal } | { "type": "participant_removed", "data": ParticipantChangeSignal } | { "type": "message_deleted", "data": MessageDeletedSignal };
 
 /* ---- Operation inputs and outputs ---- */
 
-export type ListMeta = { nextToken?: string, };
-export type UserFields = { name?: string, pictureUrl?: string, profile?: string, };
-export type CreateUserInput = { id?: string, name?: string, pictureUrl?: string, profile?: string, };
+export type ListMeta = {
+/**
+ * The token of the next page; absent on the last one.
+ */
+nextToken?: string, };
+export type UserFields = {
+/**
+ * Display name.
+ */
+name?: string,
+/**
+ * URL of the user's picture.
+ */
+pictureUrl?: string,
+/**
+ * Free text about the user (at most 1000 characters).
+ */
+profile?: string, };
+export type CreateUserInput = {
+/**
+ * An id of the caller's choosing; the server makes one up when absent.
+ */
+id?: string,
+/**
+ * Display name.
+ */
+name?: string,
+/**
+ * URL of the user's picture.
+ */
+pictureUrl?: string,
+/**
+ * Free text about the user (at most 1000 characters).
+ */
+profile?: string, };
 export type GetUserInput = Record<symbol, never>;
-export type GetOrCreateUserInput = { name?: string, pictureUrl?: string, profile?: string, };
-export type UpdateUserInput = { name?: string, pictureUrl?: string, profile?: string, };
+export type GetOrCreateUserInput = {
+/**
+ * Display name.
+ */
+name?: string,
+/**
+ * URL of the user's picture.
+ */
+pictureUrl?: string,
+/**
+ * Free text about the user (at most 1000 characters).
+ */
+profile?: string, };
+export type UpdateUserInput = {
+/**
+ * Display name.
+ */
+name?: string,
+/**
+ * URL of the user's picture.
+ */
+pictureUrl?: string,
+/**
+ * Free text about the user (at most 1000 characters).
+ */
+profile?: string, };
 export type DeleteUserInput = Record<symbol, never>;
-export type CreateConversationInput = { id?: string, };
-export type GetConversationInput = { id: string, };
-export type GetOrCreateConversationInput = { id: string, };
-export type DeleteConversationInput = { id: string, };
-export type ListConversationsInput = { nextToken?: string, };
-export type ListMessagesInput = { conversationId: string, nextToken?: string, };
-export type AddParticipantInput = { conversationId: string, userId: string, };
-export type GetParticipantInput = { conversationId: string, userId: string, };
-export type RemoveParticipantInput = { conversationId: string, userId: string, };
-export type ListParticipantsInput = { conversationId: string, nextToken?: string, };
-export type CreateMessageInput = { conversationId: string, payload: MessagePayload, metadata?: JsonObject, };
-export type GetMessageInput = { id: string, };
-export type DeleteMessageInput = { id: string, };
-export type CreateEventInput = { conversationId: string, payload: JsonObject, };
-export type GetEventInput = { id: string, };
-export type CreateUserOutput = { user: User, key: string, };
-export type UserOutput = { user: User, };
+export type CreateConversationInput = {
+/**
+ * An id of the caller's choosing; the server makes one up when absent.
+ */
+id?: string, };
+export type GetConversationInput = {
+/**
+ * The id in the path.
+ */
+id: string, };
+export type GetOrCreateConversationInput = {
+/**
+ * The conversation's id, created with it if it does not exist.
+ */
+id: string, };
+export type DeleteConversationInput = {
+/**
+ * The id in the path.
+ */
+id: string, };
+export type ListConversationsInput = {
+/**
+ * The token of the page to fetch; absent for the first.
+ */
+nextToken?: string, };
+export type ListMessagesInput = {
+/**
+ * The conversation in the path.
+ */
+conversationId: string,
+/**
+ * The token of the page to fetch; absent for the first.
+ */
+nextToken?: string, };
+export type AddParticipantInput = {
+/**
+ * The conversation in the path.
+ */
+conversationId: string,
+/**
+ * The user to add.
+ */
+userId: string, };
+export type GetParticipantInput = {
+/**
+ * The conversation in the path.
+ */
+conversationId: string,
+/**
+ * The participant in the path.
+ */
+userId: string, };
+export type RemoveParticipantInput = {
+/**
+ * The conversation in the path.
+ */
+conversationId: string,
+/**
+ * The participant in the path.
+ */
+userId: string, };
+export type ListParticipantsInput = {
+/**
+ * The conversation in the path.
+ */
+conversationId: string,
+/**
+ * The token of the page to fetch; absent for the first.
+ */
+nextToken?: string, };
+export type CreateMessageInput = {
+/**
+ * The conversation to write to.
+ */
+conversationId: string,
+/**
+ * What the message carries.
+ */
+payload: MessagePayload,
+/**
+ * Caller-defined data stored with the message.
+ */
+metadata?: JsonObject, };
+export type GetMessageInput = {
+/**
+ * The id in the path.
+ */
+id: string, };
+export type DeleteMessageInput = {
+/**
+ * The id in the path.
+ */
+id: string, };
+export type CreateEventInput = {
+/**
+ * The conversation the event is sent to.
+ */
+conversationId: string,
+/**
+ * The event's data: any JSON object.
+ */
+payload: JsonObject, };
+export type GetEventInput = {
+/**
+ * The id in the path.
+ */
+id: string, };
+export type CreateUserOutput = {
+/**
+ *The answer's `user`.
+ */
+user: User,
+/**
+ *The answer's `key`.
+ */
+key: string, };
+export type UserOutput = {
+/**
+ *The answer's `user`.
+ */
+user: User, };
 export type GetUserOutput = UserOutput;
 export type GetOrCreateUserOutput = UserOutput;
 export type UpdateUserOutput = UserOutput;
 export type Empty = Record<symbol, never>;
 export type DeleteUserOutput = Empty;
-export type ConversationOutput = { conversation: Conversation, };
+export type ConversationOutput = {
+/**
+ *The answer's `conversation`.
+ */
+conversation: Conversation, };
 export type CreateConversationOutput = ConversationOutput;
 export type GetConversationOutput = ConversationOutput;
 export type GetOrCreateConversationOutput = ConversationOutput;
 export type DeleteConversationOutput = Empty;
-export type ListConversationsOutput = { conversations: Array<Conversation>, meta: ListMeta, };
-export type ListMessagesOutput = { messages: Array<Message>, meta: ListMeta, };
-export type ParticipantOutput = { participant: User, };
+export type ListConversationsOutput = {
+/**
+ *The answer's `conversations`.
+ */
+conversations: Array<Conversation>,
+/**
+ *The answer's `meta`.
+ */
+meta: ListMeta, };
+export type ListMessagesOutput = {
+/**
+ *The answer's `messages`.
+ */
+messages: Array<Message>,
+/**
+ *The answer's `meta`.
+ */
+meta: ListMeta, };
+export type ParticipantOutput = {
+/**
+ *The answer's `participant`.
+ */
+participant: User, };
 export type AddParticipantOutput = ParticipantOutput;
 export type GetParticipantOutput = ParticipantOutput;
 export type RemoveParticipantOutput = Empty;
-export type ListParticipantsOutput = { participants: Array<User>, meta: ListMeta, };
-export type MessageOutput = { message: Message, };
+export type ListParticipantsOutput = {
+/**
+ *The answer's `participants`.
+ */
+participants: Array<User>,
+/**
+ *The answer's `meta`.
+ */
+meta: ListMeta, };
+export type MessageOutput = {
+/**
+ *The answer's `message`.
+ */
+message: Message, };
 export type CreateMessageOutput = MessageOutput;
 export type GetMessageOutput = MessageOutput;
 export type DeleteMessageOutput = Empty;
-export type EventOutput = { event: Event, };
+export type EventOutput = {
+/**
+ *The answer's `event`.
+ */
+event: Event, };
 export type CreateEventOutput = EventOutput;
 export type GetEventOutput = EventOutput;
 

@@ -65,6 +65,7 @@ impl Default for SseDecoder {
 }
 
 impl SseDecoder {
+    /// A decoder with the default line limit.
     pub fn new() -> Self {
         Self::with_max_line(DEFAULT_MAX_LINE)
     }

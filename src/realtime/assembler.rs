@@ -14,9 +14,12 @@ pub const MAX_FINISHED_STREAMS: usize = 64;
 pub enum StreamOutcome<M> {
     /// The final message, and the text assembled from the deltas.
     Complete {
+        /// The final message.
         message: M,
+        /// The text assembled from the deltas.
         text: String,
     },
+    /// The stream was abandoned.
     Aborted,
 }
 
@@ -25,13 +28,19 @@ pub enum StreamOutcome<M> {
 pub enum StreamUpdate {
     /// A delta arrived: the text so far (deltas ordered by sequence).
     Delta {
+        /// The stream.
         stream_id: String,
+        /// The text so far.
         text: String,
     },
+    /// The stream ended with its final message.
     Completed {
+        /// The stream.
         stream_id: String,
     },
+    /// The stream was abandoned.
     Aborted {
+        /// The stream.
         stream_id: String,
     },
 }
@@ -53,6 +62,7 @@ impl<M> Default for StreamAssembler<M> {
 }
 
 impl<M: Clone> StreamAssembler<M> {
+    /// An assembler with no streams.
     pub fn new() -> Self {
         Self::default()
     }

@@ -18,8 +18,11 @@ use crate::signal::MessageCreated;
 
 /// A listed message as backfills see it: its id, creation time and author.
 pub trait Listed {
+    /// The message's id.
     fn id(&self) -> &str;
+    /// When it was created (ISO 8601).
     fn created_at(&self) -> &str;
+    /// The author's user id.
     fn user_id(&self) -> &str;
 }
 
@@ -53,7 +56,9 @@ pub const DEFAULT_SEEN_CAPACITY: usize = 4096;
 /// The newest delivered message: backfills deliver what is newer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watermark {
+    /// Creation time of the newest delivered message (ISO 8601).
     pub created_at: String,
+    /// The id of that message.
     pub id: String,
 }
 
@@ -156,6 +161,7 @@ impl Default for Delivered {
 }
 
 impl Delivered {
+    /// Bookkeeping that remembers the last `capacity` message ids.
     pub fn with_capacity(capacity: usize) -> Self {
         Delivered {
             last: None,

@@ -7,7 +7,9 @@ use crate::error::{ApiErrorType, Error, ErrorKind};
 /// random time in `[0, min(cap, base * 2^n)]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Backoff {
+    /// The first retry's upper bound, in milliseconds.
     pub base_ms: u32,
+    /// The longest wait, in milliseconds.
     pub cap_ms: u32,
     attempt: u32,
 }
@@ -19,6 +21,7 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// A backoff starting at `base_ms` and capped at `cap_ms` (at least `base_ms`).
     pub fn new(base_ms: u32, cap_ms: u32) -> Self {
         Backoff { base_ms, cap_ms: cap_ms.max(base_ms), attempt: 0 }
     }

@@ -47,6 +47,7 @@ impl Protocol {
         }
     }
 
+    /// The name the JS `protocol` option uses (`"sse"`).
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Sse => "sse",
@@ -59,12 +60,14 @@ impl Protocol {
 /// Options of `listen_conversation`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListenOptions {
+    /// How signals are carried.
     pub protocol: Protocol,
     /// Reconnect after failures, backfilling missed messages (default). With
     /// `false` a failure ends the stream, as in the official client.
     pub reconnect: bool,
     /// No byte for this long counts as a dropped connection (default 60 s).
     pub timeout_ms: u32,
+    /// Waits between reconnection attempts.
     pub backoff: Backoff,
     /// Deliver first, oldest first, the messages created after this point
     /// (as `message_created`), then the live signals. `None`: only what is

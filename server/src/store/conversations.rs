@@ -28,6 +28,7 @@ impl Store {
         Ok(ConvRow { updated_at: row.created_at.clone(), ..row })
     }
 
+    /// createConversation for the user `claim`, with an optional id of its choosing.
     pub fn create_conversation(&mut self, claim: &str, id: Option<&str>) -> ApiResult<Conversation> {
         let user = self.require_user(claim)?;
         if let Some(fid) = id {
@@ -40,6 +41,7 @@ impl Store {
         Ok(c.to_conversation(c.canonical()))
     }
 
+    /// getConversation: only for a participant.
     pub fn get_conversation(&self, claim: &str, id: &str) -> ApiResult<Conversation> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(id)?;
@@ -47,6 +49,8 @@ impl Store {
         Ok(c.to_conversation(id))
     }
 
+    /// getOrCreateConversation: the conversation with id `id`, created for `claim` if it does not exist;
+    /// only its owner gets an existing one.
     pub fn get_or_create_conversation(&mut self, claim: &str, id: &str) -> ApiResult<Conversation> {
         let user = self.require_user(claim)?;
         let c = match self.conv_by_ref(id)? {
@@ -62,6 +66,7 @@ impl Store {
         Ok(c.to_conversation(id))
     }
 
+    /// deleteConversation: only by its owner; removes its participants, messages and events and closes its streams.
     pub fn delete_conversation(&mut self, claim: &str, id: &str) -> ApiResult<()> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(id)?;
@@ -79,6 +84,7 @@ impl Store {
         Ok(())
     }
 
+    /// listConversations: the conversations `claim` takes part in, one page after `token`.
     pub fn list_conversations(&self, claim: &str, token: Option<&str>) -> ApiResult<Page<Conversation>> {
         let user = self.require_user(claim)?;
         let after = parse_token(token)?;

@@ -11,6 +11,7 @@ use crate::error::ApiResult;
 use crate::util::{iso, new_id};
 
 impl Store {
+    /// createEvent: stores the event, publishes `event_created` and returns the bot's job.
     pub fn create_event(&mut self, claim: &str, conv: &str, payload: JsonObject) -> ApiResult<(Event, BotJob)> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
@@ -35,6 +36,7 @@ impl Store {
         Ok((event, job))
     }
 
+    /// getEvent: only for a participant of its conversation.
     pub fn get_event(&self, claim: &str, id: &str) -> ApiResult<Event> {
         let (_, _, conv_c, author_c, eid, payload, _, ms) =
             self.load_readable_item(claim, "events", id, "You are not a participant in this event's conversation")?;

@@ -31,6 +31,7 @@ impl Store {
         Ok((id, ms))
     }
 
+    /// createMessage: stores the message, publishes `message_created` and returns the bot's job.
     pub fn create_message(
         &mut self,
         claim: &str,
@@ -65,6 +66,7 @@ impl Store {
         Ok((message, job))
     }
 
+    /// listMessages: one page of a conversation's messages after `token`, for a participant.
     pub fn list_messages(&self, claim: &str, conv: &str, token: Option<&str>) -> ApiResult<Page<Message>> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
@@ -124,6 +126,7 @@ impl Store {
         Ok(row)
     }
 
+    /// getMessage: only for a participant of its conversation.
     pub fn get_message(&self, claim: &str, id: &str) -> ApiResult<Message> {
         let (_, _, conv_c, author_c, mid, payload, metadata, ms) =
             self.load_readable_item(claim, "messages", id, "You are not a participant in this message's conversation")?;
@@ -137,6 +140,7 @@ impl Store {
         })
     }
 
+    /// deleteMessage: only by its sender; publishes `message_deleted`.
     pub fn delete_message(&mut self, claim: &str, id: &str) -> ApiResult<()> {
         let user = self.require_user(claim)?;
         let (conv, author, conv_c, author_c, mid, ..) = self.load_item("messages", id)?;

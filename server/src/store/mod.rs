@@ -56,12 +56,19 @@ CREATE TABLE IF NOT EXISTS settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 /// A stored user.
 #[derive(Debug, Clone)]
 pub struct UserRow {
+    /// Internal id.
     pub id: String,
+    /// The id the caller chose, if it chose one.
     pub fid: Option<String>,
+    /// Display name.
     pub name: Option<String>,
+    /// URL of the user's picture.
     pub picture_url: Option<String>,
+    /// Free text about the user.
     pub profile: Option<String>,
+    /// Creation time (ISO 8601).
     pub created_at: String,
+    /// Last update time (ISO 8601).
     pub updated_at: String,
 }
 
@@ -85,14 +92,20 @@ impl UserRow {
 /// A stored conversation.
 #[derive(Debug, Clone)]
 pub struct ConvRow {
+    /// Internal id.
     pub id: String,
+    /// The id the caller chose, if it chose one.
     pub fid: Option<String>,
+    /// Internal id of the user who created it.
     pub owner: String,
+    /// Creation time (ISO 8601).
     pub created_at: String,
+    /// Last update time (ISO 8601).
     pub updated_at: String,
 }
 
 impl ConvRow {
+    /// The id callers know: the caller-chosen id, else the internal one.
     pub fn canonical(&self) -> &str {
         self.fid.as_deref().unwrap_or(&self.id)
     }
@@ -104,6 +117,7 @@ impl ConvRow {
 /// One page of a list operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
+    /// The page's items, in order.
     pub items: Vec<T>,
     /// The token of the next page; `None` on the last one.
     pub next_token: Option<String>,
@@ -112,8 +126,22 @@ pub struct Page<T> {
 /// Work for the echo bot after an operation.
 #[derive(Debug, Clone)]
 pub enum BotJob {
-    Reply { conv: String, payload: MessagePayload, metadata: Option<JsonObject> },
-    Event { conv: String, payload: JsonObject },
+    /// Reply to a message.
+    Reply {
+        /// The conversation's internal id.
+        conv: String,
+        /// The message's payload.
+        payload: MessagePayload,
+        /// The message's metadata.
+        metadata: Option<JsonObject>,
+    },
+    /// Answer an event.
+    Event {
+        /// The conversation's internal id.
+        conv: String,
+        /// The event's data.
+        payload: JsonObject,
+    },
 }
 
 const USER_COLS: &str = "id, fid, name, picture_url, profile, created_at, updated_at";
@@ -185,6 +213,8 @@ fn create_private(path: &Path) {
     let _ = o.open(path);
 }
 
+/// The server's data: users, conversations, participants, messages and events in SQLite,
+/// with the hub that publishes their signals.
 pub struct Store {
     conn: Connection,
     clocks: HashMap<String, i64>,
@@ -219,6 +249,7 @@ impl Store {
         Ok(Store { conn, clocks: HashMap::new(), hub, page_size: page_size.max(1), pending: None })
     }
 
+    /// The hub that carries this store's signals.
     pub fn hub(&self) -> &Hub {
         &self.hub
     }
@@ -250,6 +281,7 @@ impl Store {
         }
     }
 
+    /// A conversation by its caller-chosen or internal id.
     pub fn conv_by_ref(&self, r: &str) -> rusqlite::Result<Option<ConvRow>> {
         self.conn
             .prepare_cached(
@@ -264,6 +296,7 @@ impl Store {
         self.conv_by_ref(r)?.ok_or_else(|| ApiError::not_found(format!("Conversation \"{r}\" not found")))
     }
 
+    /// Whether `user` (internal id) takes part in `conv` (internal id).
     pub fn is_participant(&self, conv: &str, user: &str) -> rusqlite::Result<bool> {
         Ok(self
             .conn

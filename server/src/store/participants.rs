@@ -8,6 +8,7 @@ use super::{parse_token, user_row, ConvRow, Page, Store, UserRow, NOT_PARTICIPAN
 use crate::error::{ApiError, ApiResult};
 
 impl Store {
+    /// addParticipant: the owner adds a user; `participant_added` goes out if it was not one already.
     pub fn add_participant(&mut self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<User> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
@@ -34,6 +35,7 @@ impl Store {
         }
     }
 
+    /// getParticipant: one participant of the conversation, for its owner.
     pub fn get_participant(&self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<User> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
@@ -42,6 +44,7 @@ impl Store {
         Ok(target.to_user(user_ref))
     }
 
+    /// removeParticipant: the owner removes another participant, whose streams on the conversation close.
     pub fn remove_participant(&mut self, claim: &str, conv: &str, user_ref: &str) -> ApiResult<()> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;
@@ -64,6 +67,7 @@ impl Store {
         Ok(())
     }
 
+    /// listParticipants: one page of a conversation's participants after `token`, for a participant.
     pub fn list_participants(&self, claim: &str, conv: &str, token: Option<&str>) -> ApiResult<Page<User>> {
         let user = self.require_user(claim)?;
         let c = self.require_conv(conv)?;

@@ -42,6 +42,7 @@ impl Store {
         Ok(row.to_user(row.canonical()))
     }
 
+    /// getUser: the user the key names.
     pub fn get_user(&self, claim: &str) -> ApiResult<User> {
         Ok(self.require_user(claim)?.to_user(claim))
     }
@@ -87,6 +88,7 @@ impl Store {
         Ok(user.to_user(claim))
     }
 
+    /// updateUser: sets the given fields of the key's user.
     pub fn update_user(&mut self, claim: &str, f: UserFields) -> ApiResult<User> {
         let mut u = self.require_user(claim)?;
         self.update_fields(&mut u, f)?;
