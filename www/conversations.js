@@ -1,8 +1,13 @@
-// Conversations: the list in the sidebar, opening one (listener first, then its
-// history), catching up after a reconnect, and the listener's events.
+// Conversations: the list in the sidebar, opening one and the listener's events.
+// Opening a conversation shows what the page rendered of it before (cache.js) and
+// listens with `since` = the last of those messages: the listener delivers what came
+// after, then the live messages, each once. A conversation opened for the first time
+// listens first, then loads its history. After a lost connection the listener catches
+// up by itself; a new listener (the badge, the retry button) resumes with `since` too.
 // Lists go through the package's list helpers (client.list.conversations /
 // client.list.messages: async iterables over every page, with collect()).
 
+import { cachedMessages, flushRendered, forgetMessages, lastRendered } from './cache.js'
 import { h } from './dom.js'
 import { setComposerEnabled } from './composer.js'
 import { errorText, relativeDay, setStatus, toast } from './feedback.js'
@@ -77,28 +82,6 @@ async function fetchHistory(conversationId) {
 
 const fromHistory = (m) => ({ ...m, isBot: m.userId !== state.user?.id })
 
-// Merge the server's view: add what we missed, drop what was deleted meanwhile.
-async function catchUp(reason) {
-  const id = state.conversationId
-  if (!id || !state.client) return
-  try {
-    const { messages, complete } = await fetchHistory(id)
-    if (id !== state.conversationId) return
-    if (complete) {
-      const seen = new Set(messages.map((m) => m.id))
-      for (const mid of [...state.messages.keys()]) if (!seen.has(mid)) removeMessage(mid)
-    }
-    let added = 0
-    for (const m of messages) {
-      if (!state.messages.has(m.id)) added++
-      upsertMessage(fromHistory(m))
-    }
-    if (reason === 'reconnect' && added) toast(`Caught up on ${added} message${added === 1 ? '' : 's'}`, 'info', 2500)
-  } catch (e) {
-    toast(`Could not load messages — ${errorText(e)}`, 'error')
-  }
-}
-
 export function teardownListener() {
   const l = state.listener
   state.listener = null
@@ -107,8 +90,12 @@ export function teardownListener() {
   }
 }
 
+const listen = (id, since) =>
+  state.client.listenConversation({ id, protocol: state.settings.protocol, reconnect: true, since })
+
 export async function openConversation(id) {
   const seq = ++state.openSeq
+  flushRendered()
   teardownListener()
   clearMessages()
   state.conversationId = id
@@ -118,14 +105,18 @@ export async function openConversation(id) {
   ui.title.textContent = index ? `Conversation ${index}` : 'Conversation'
   ui.subtitle.textContent = id
   ui.empty.hidden = true
-  ui.loading.hidden = false
   setStatus('connecting')
   setComposerEnabled(true)
 
-  // Listen first, then load the history: nothing falls in between.
+  // What was shown before, at once; the listener resumes after its last message.
+  const cached = cachedMessages(id)
+  for (const m of cached) upsertMessage(m)
+  const since = cached.at(-1)?.id
+  ui.loading.hidden = Boolean(since)
+
   let listener
   try {
-    listener = await state.client.listenConversation({ id, protocol: state.settings.protocol, reconnect: true })
+    listener = await listen(id, since)
   } catch (e) {
     if (seq !== state.openSeq) return
     setStatus('disconnected', errorText(e))
@@ -137,21 +128,24 @@ export async function openConversation(id) {
   }
   if (listener) {
     state.listener = listener
-    wireListener(listener, seq)
+    wireListener(listener, seq, since)
     setStatus('connected')
   }
-  const { messages } = await fetchHistory(id).catch((e) => {
-    toast(`Could not load messages — ${errorText(e)}`, 'error')
-    return { messages: [] }
-  })
-  if (seq !== state.openSeq) return
-  for (const m of messages) upsertMessage(fromHistory(m))
+  if (!since) {
+    // First visit: listen first, then load the history: nothing falls in between.
+    const { messages } = await fetchHistory(id).catch((e) => {
+      toast(`Could not load messages — ${errorText(e)}`, 'error')
+      return { messages: [] }
+    })
+    if (seq !== state.openSeq) return
+    for (const m of messages) upsertMessage(fromHistory(m))
+  }
   ui.loading.hidden = true
   updateEmpty()
   scrollToBottom()
 }
 
-function wireListener(l, seq) {
+function wireListener(l, seq, since) {
   const live = (fn) => (data) => { if (seq === state.openSeq) fn(data) }
   l.on('message_created', live((m) => upsertMessage(m)))
   l.on('message_deleted', live((d) => removeMessage(d.id)))
@@ -159,8 +153,17 @@ function wireListener(l, seq) {
   l.on('message_stream_complete', live(onStreamComplete))
   l.on('message_stream_abort', live(onStreamAbort))
   l.on('reconnecting', live(() => setStatus('reconnecting')))
-  l.on('reconnected', live(() => { setStatus('connected'); catchUp('reconnect') }))
+  l.on('reconnected', live(({ missed }) => {
+    setStatus('connected')
+    if (missed) toast(`Caught up on ${missed} message${missed === 1 ? '' : 's'}`, 'info', 2500)
+  }))
   l.on('error', live((e) => {
+    if (since && e.type === 'ResourceNotFound' && l.status === 'disconnected') {
+      // The message the page resumed from is gone: start over from the server's history.
+      forgetMessages(state.conversationId)
+      openConversation(state.conversationId)
+      return
+    }
     if (l.status === 'disconnected') setStatus('disconnected', errorText(e))
     else if (state.status === 'connected') setStatus('reconnecting', errorText(e))
   }))
@@ -170,7 +173,8 @@ function wireListener(l, seq) {
   }))
 }
 
-// The badge / retry button: a new listener when the last one gave up.
+// The badge / retry button: a new listener when the last one gave up, resuming after
+// the last message shown.
 export async function reconnectListener() {
   if (!state.conversationId || state.status === 'connected' || state.status === 'connecting') return
   const id = state.conversationId
@@ -178,12 +182,13 @@ export async function reconnectListener() {
   teardownListener()
   setStatus('connecting')
   try {
-    const l = await state.client.listenConversation({ id, protocol: state.settings.protocol, reconnect: true })
+    // Nothing shown yet: everything since the conversation began.
+    const since = lastRendered() ?? state.conversations.find((c) => c.id === id)?.createdAt
+    const l = await listen(id, since)
     if (seq !== state.openSeq) { l.disconnect(); return }
     state.listener = l
-    wireListener(l, seq)
+    wireListener(l, seq, since)
     setStatus('connected')
-    await catchUp('reconnect')
   } catch (e) {
     if (seq === state.openSeq) setStatus('disconnected', errorText(e))
     toast(`Still offline — ${errorText(e)}`, 'error')

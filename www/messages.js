@@ -8,6 +8,7 @@ import { shortTime } from './feedback.js'
 import { notePreview } from './previews.js'
 import { isRich, renderPayload } from './render.js'
 import { isOwn, state, ui } from './state.js'
+import { saveRendered } from './cache.js'
 
 const actions = {
   answer: () => {},
@@ -97,6 +98,7 @@ export function upsertMessage(m, { replace } = {}) {
     if (!prev) el.classList.add('appear')
   }
   state.elements.set(m.id, el)
+  saveRendered()
   updateEmpty()
   notePreview(merged)
   if (stick || isOwn(merged)) scrollToBottom()
@@ -105,6 +107,7 @@ export function upsertMessage(m, { replace } = {}) {
 
 export function removeMessage(id) {
   state.messages.delete(id)
+  saveRendered()
   const el = state.elements.get(id)
   state.elements.delete(id)
   if (el) {

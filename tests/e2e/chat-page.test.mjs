@@ -226,6 +226,39 @@ describe('demo page', { timeout: 120_000 }, () => {
     await waitFor(async () => (await messages()).length === count, `the ${count} messages after reload`)
   })
 
+  test('a reload while the bot streams and bursts shows every message once, none missing', async () => {
+    const before = (await messages()).length
+    await send('burst 40')
+    await send('stream 30')
+    await waitFor(async () => (await messages()).length >= before + 6, 'the burst to start')
+    await page.reload()
+    await page.waitForSelector('#app[data-state="ready"]', { timeout: 20_000 })
+    const s = await stored()
+    const key = s[`bpchat:user:${server.apiUrl}`].userKey
+    const conversationId = s[`bpchat:last:${server.apiUrl}`]
+    const listAll = async () => {
+      const ids = []
+      let token
+      do {
+        const q = token ? `?nextToken=${encodeURIComponent(token)}` : ''
+        const res = await fetch(`${server.apiUrl}/conversations/${conversationId}/messages${q}`, { headers: { 'x-user-key': key } })
+        const page = await res.json()
+        ids.push(...page.messages.map((m) => m.id))
+        token = page.meta.nextToken
+      } while (token)
+      return ids
+    }
+    let last = ''
+    await waitFor(async () => {
+      const shown = (await messages()).filter((m) => !m.streaming).map((m) => m.id)
+      const stored = await listAll()
+      last = `${shown.length} shown (${new Set(shown).size} distinct), ${stored.length} stored`
+      return shown.length === new Set(shown).size && stored.length >= before + 43 &&
+        JSON.stringify([...shown].sort()) === JSON.stringify([...stored].sort())
+    }, 'every stored message shown once', 30_000, 300).catch((e) => { throw new Error(`${e.message} (${last})`) })
+    assert.equal(await page.$('.msg.streaming'), null, 'the streamed reply is final')
+  })
+
   test('phone viewport', async () => {
     await page.setViewportSize(PHONE)
     await page.waitForTimeout(300)
