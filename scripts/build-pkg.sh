@@ -46,7 +46,8 @@ size_line() {  # size_line FILE
 
 # finish_package TARGET DIR: the package's entry also exports the error classes of
 # src/js/errors.js and `AuthenticatedClient` (the name `@botpress/chat` gives the
-# connected client class). wasm-bindgen copies errors.js as a snippet that the glue
+# connected client class), and installs the `list` getter of both client classes
+# (src/js/pages.js). wasm-bindgen copies errors.js as a snippet that the glue
 # imports for its own use; it is bundled into the file that imports it (esbuild), so
 # the package keeps its two files (glue and wasm; plus _bg.js for the bundler
 # target) and hosts that load just those (workerd, the benchmark) keep working.
@@ -63,21 +64,23 @@ finish_package() {
   [ -n "$host" ] || die "no file of $dir imports $rel"
   case "$target" in
     nodejs)
-      # require(String.raw`…`) -> require("…"), so that the bundler sees the path.
-      sed -i "s|require(String.raw\`$rel\`)|require(\"$rel\")|" "$main"
-      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\n' \
-        "$rel" >>"$main"
+      # require(String.raw`./snippets/…`) -> require("./snippets/…"), so that the bundler sees the paths.
+      sed -i -E 's|require\(String\.raw`(\./snippets/[^`]*)`\)|require("\1")|g' "$main"
+      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\nrequire("%s").installLists(exports.ChatClient, exports.Client);\n' \
+        "$rel" "$ROOT/src/js/pages.js" >>"$main"
       "$esbuild" "$main" --bundle --platform=node --format=cjs --log-level=warning --allow-overwrite --outfile="$main"
       ;;
     bundler)
-      printf '\nexport { %s } from "%s";\n' "$names" "$rel" >>"$host"
+      printf '\nexport { %s } from "%s";\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\n' \
+        "$names" "$rel" "$ROOT/src/js/pages.js" >>"$host"
       "$esbuild" "$host" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$host"
       printf '\nexport { %s, ChatClient as AuthenticatedClient } from "./botpress_chat_wasm_bg.js";\n' \
         "$names" >>"$main"
       ;;
     *)
-      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\n' "$names" "$rel" >>"$main"
+      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\n' \
+        "$names" "$rel" "$ROOT/src/js/pages.js" >>"$main"
       "$esbuild" "$main" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$main"
       ;;

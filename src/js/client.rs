@@ -6,10 +6,6 @@
 //! reject with a `ChatConfigError`.
 //! Results are plain JS objects (camelCase, ISO date strings).
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::rc::Rc;
-
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -268,7 +264,6 @@ async fn js_call(
 pub struct ChatClient {
     pub(crate) inner: AuthenticatedClient,
     user: JsValue,
-    lists: RefCell<Option<JsValue>>,
 }
 
 async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
@@ -318,7 +313,7 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         };
         let _ = Reflect::set(&js_user, &"key".into(), &JsValue::from_str(&key));
         let inner = AuthenticatedClient::from_parts(client, user, key);
-        Ok(ChatClient { inner, user: js_user, lists: RefCell::new(None) })
+        Ok(ChatClient { inner, user: js_user })
     };
     run.await.map_err(to_js_error)
 }
@@ -356,18 +351,6 @@ impl ChatClient {
     pub fn api_version(&self) -> String {
         crate::API_VERSION.to_string()
     }
-
-    /// `list.conversations()`, `list.messages({conversationId})`,
-    /// `list.participants({conversationId})`: every item across pages.
-    #[wasm_bindgen(getter, unchecked_return_type = "ChatLists")]
-    pub fn list(&self) -> JsValue {
-        self.lists
-            .borrow_mut()
-            .get_or_insert_with(|| {
-                Lists { client: self.inner.client().clone(), key: Some(self.inner.key().to_string()) }.into()
-            })
-            .clone()
-    }
 }
 
 macro_rules! chat_client_method {
@@ -398,7 +381,6 @@ crate::for_each_operation!(chat_client_methods);
 #[wasm_bindgen(js_name = Client)]
 pub struct JsClient {
     inner: Client,
-    lists: RefCell<Option<JsValue>>,
     props: JsValue,
 }
 
@@ -411,7 +393,7 @@ impl JsClient {
             let p = read_props(props.clone())?;
             let inner = Client::new(client_options(&p)?)?;
             // `props` as given (as `@botpress/chat` keeps it).
-            Ok(JsClient { inner, lists: RefCell::new(None), props })
+            Ok(JsClient { inner, props })
         };
         run().map_err(to_js_error)
     }
@@ -440,12 +422,6 @@ impl JsClient {
     pub fn api_version(&self) -> String {
         crate::API_VERSION.to_string()
     }
-
-    /// Paginated lists; each call's arguments carry `'x-user-key'`.
-    #[wasm_bindgen(getter, unchecked_return_type = "ClientLists")]
-    pub fn list(&self) -> JsValue {
-        self.lists.borrow_mut().get_or_insert_with(|| Lists { client: self.inner.clone(), key: None }.into()).clone()
-    }
 }
 
 impl JsClient {
@@ -468,209 +444,3 @@ macro_rules! client_methods {
     };
 }
 crate::for_each_operation!(client_methods);
-
-/* ---------- pagination ---------- */
-
-/// `client.list`: async collections over every page.
-#[wasm_bindgen(skip_typescript)]
-pub struct Lists {
-    client: Client,
-    key: Option<String>,
-}
-
-/// Every item of a list operation across pages; `field` names the items'
-/// array in each page.
-struct Pager {
-    client: Client,
-    key: Option<String>,
-    args: JsValue,
-    opts: CallOptions,
-    f: OpSpec,
-    field: &'static str,
-    next: Option<JsValue>,
-    buffer: VecDeque<JsValue>,
-}
-
-impl Pager {
-    /// The next item, fetching the next page when the buffer is empty.
-    async fn next(&mut self) -> Option<Result<JsValue, Error>> {
-        loop {
-            if let Some(item) = self.buffer.pop_front() {
-                return Some(Ok(item));
-            }
-            let token = self.next.take()?;
-            let args = js_sys::Object::assign(&js_sys::Object::new(), self.args.unchecked_ref());
-            let _ = Reflect::set(&args, &"nextToken".into(), &token);
-            match fetch_checked(&self.client, self.key.as_deref(), self.f, &args, &self.opts).await {
-                Ok(value) => {
-                    let items = get(&value, self.field);
-                    if let Some(items) = items.dyn_ref::<js_sys::Array>() {
-                        self.buffer.extend(items.iter());
-                    }
-                    let token = get(&get(&value, "meta"), "nextToken");
-                    if token.as_string().is_some_and(|t| !t.is_empty()) {
-                        self.next = Some(token);
-                    }
-                }
-                Err(e) => return Some(Err(e)),
-            }
-        }
-    }
-}
-
-impl Lists {
-    fn collection(&self, args: JsValue, options: JsValue, f: OpSpec, field: &'static str) -> JsValue {
-        let setup = || -> Result<Box<Pager>, Error> {
-            let args = object_arg(f.name, args)?;
-            let key = match &self.key {
-                Some(k) => Some(k.clone()),
-                None => take_key(f.name, &args)?,
-            };
-            let opts = call_options(&options)?;
-            f.prepare(&args)?;
-            let next = Some(get(&args, "nextToken"));
-            Ok(Box::new(Pager {
-                client: self.client.clone(),
-                key,
-                args,
-                opts,
-                f,
-                field,
-                next,
-                buffer: VecDeque::new(),
-            }))
-        };
-        AsyncCollection::into_js(match setup() {
-            Ok(stream) => Coll::Ready(stream),
-            Err(e) => Coll::Failed(e),
-        })
-    }
-}
-
-#[wasm_bindgen]
-impl Lists {
-    #[wasm_bindgen(skip_typescript)]
-    pub fn conversations(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, OpSpec::of::<crate::api::ListConversationsInput>(), "conversations")
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn messages(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, OpSpec::of::<crate::api::ListMessagesInput>(), "messages")
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn participants(&self, args: JsValue, options: JsValue) -> JsValue {
-        self.collection(args, options, OpSpec::of::<crate::api::ListParticipantsInput>(), "participants")
-    }
-}
-
-enum Coll {
-    Ready(Box<Pager>),
-    Busy,
-    Failed(Error),
-    Done,
-}
-
-/// Every item of a list across pages: an async iterator with `collect()`.
-#[wasm_bindgen(skip_typescript)]
-pub struct AsyncCollection {
-    state: Rc<RefCell<Coll>>,
-}
-
-fn iter_result(value: JsValue, done: bool) -> JsValue {
-    let obj = js_sys::Object::new();
-    let _ = Reflect::set(&obj, &"value".into(), &value);
-    let _ = Reflect::set(&obj, &"done".into(), &JsValue::from_bool(done));
-    obj.into()
-}
-
-/// The next item, `Ok(None)` at the end.
-async fn next_item(state: &Rc<RefCell<Coll>>) -> Result<Option<JsValue>, Error> {
-    let taken = std::mem::replace(&mut *state.borrow_mut(), Coll::Busy);
-    let mut stream = match taken {
-        Coll::Ready(s) => s,
-        Coll::Busy => return Err(Error::config("next() called before the previous call settled")),
-        Coll::Failed(e) => {
-            *state.borrow_mut() = Coll::Done;
-            return Err(e);
-        }
-        Coll::Done => {
-            *state.borrow_mut() = Coll::Done;
-            return Ok(None);
-        }
-    };
-    let item = stream.next().await;
-    let mut st = state.borrow_mut();
-    if matches!(&*st, Coll::Busy) {
-        *st = match &item {
-            Some(Ok(_)) => Coll::Ready(stream),
-            _ => Coll::Done,
-        };
-    }
-    item.transpose()
-}
-
-impl AsyncCollection {
-    fn into_js(state: Coll) -> JsValue {
-        let obj = JsValue::from(AsyncCollection { state: Rc::new(RefCell::new(state)) });
-        // `[Symbol.asyncIterator]() { return this }`, without generating code:
-        // Object.prototype.valueOf returns its receiver.
-        let proto = js_sys::Object::get_prototype_of(&obj);
-        let sym = js_sys::Symbol::async_iterator();
-        if !Reflect::has(&proto, &sym).unwrap_or(true) {
-            if let Ok(value_of) = Reflect::get(&js_sys::Object::new(), &"valueOf".into()) {
-                let _ = Reflect::set(&proto, &sym, &value_of);
-            }
-        }
-        obj
-    }
-}
-
-#[wasm_bindgen]
-impl AsyncCollection {
-    /// The async-iterator protocol.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn next(&self) -> Promise {
-        let state = self.state.clone();
-        future_to_promise(async move {
-            match next_item(&state).await {
-                Ok(Some(v)) => Ok(iter_result(v, false)),
-                Ok(None) => Ok(iter_result(JsValue::UNDEFINED, true)),
-                Err(e) => Err(to_js_error(e)),
-            }
-        })
-    }
-
-    /// Ends the iteration early (`break` in `for await`).
-    #[wasm_bindgen(js_name = "return", skip_typescript)]
-    pub fn return_(&self) -> Promise {
-        *self.state.borrow_mut() = Coll::Done;
-        Promise::resolve(&iter_result(JsValue::UNDEFINED, true))
-    }
-
-    /// The remaining items, at most `limit`, as an array.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn collect(&self, props: JsValue) -> Promise {
-        let state = self.state.clone();
-        future_to_promise(async move {
-            let limit = if props.is_object() {
-                Reflect::get(&props, &"limit".into()).ok().and_then(|v| v.as_f64())
-            } else {
-                None
-            };
-            let limit = limit.map(|l| l.max(0.0) as usize).unwrap_or(usize::MAX);
-            let out = js_sys::Array::new();
-            while (out.length() as usize) < limit {
-                match next_item(&state).await {
-                    Ok(Some(v)) => {
-                        out.push(&v);
-                    }
-                    Ok(None) => break,
-                    Err(e) => return Err(to_js_error(e)),
-                }
-            }
-            Ok(out.into())
-        })
-    }
-}

@@ -33,6 +33,15 @@ extern "C" {
     fn console_error(msg: &str, e: &JsValue);
 }
 
+#[wasm_bindgen(module = "/src/js/keys.js")]
+extern "C" {
+    /// The `id` claim of a user key, read without checking the signature
+    /// (only the server can); empty when the key is not a JWT: every
+    /// backfilled message then counts as another user's.
+    #[wasm_bindgen(js_name = claimedUserId)]
+    fn claimed_user_id(key: &str) -> String;
+}
+
 const UNKNOWN: u8 = u8::MAX;
 const DELTA: u8 = 1;
 const COMPLETE: u8 = 2;
@@ -629,24 +638,6 @@ pub struct SignalListener {
 
 #[wasm_bindgen]
 impl SignalListener {
-    /// `SignalListener.listen({url, userKey, conversationId, debug?})`, as in
-    /// `@botpress/chat`: listens with the default options.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn listen(props: JsValue) -> Promise {
-        let text = |name| if props.is_object() { get(&props, name).as_string() } else { None };
-        let (Some(url), Some(key), Some(id)) = (text("url"), text("userKey"), text("conversationId")) else {
-            let e = Error::invalid_argument("SignalListener.listen: url, userKey and conversationId must be strings");
-            return Promise::reject(&to_js_error(e));
-        };
-        let opts = crate::client::ClientOptions { api_url: Some(url), ..Default::default() };
-        let client = match Client::new(opts) {
-            Ok(c) => c,
-            Err(e) => return Promise::reject(&to_js_error(e)),
-        };
-        let user_id = claimed_user_id(&key);
-        listen(client, key, user_id, object(&[("id", &JsValue::from_str(&id))]))
-    }
-
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn status(&self) -> String {
         self.core.st.borrow().status.name().to_string()
@@ -847,12 +838,21 @@ fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), Error> {
         // A Message: after it.
         match get(&since, "id").as_string() {
             Some(id) if !id.is_empty() => opts.since = Some(Since::Message(id)),
-            _ => return Err(Error::invalid_argument("listenConversation: `since` must be a message, its id or an ISO 8601 time")),
+            _ => {
+                return Err(Error::invalid_argument(
+                    "listenConversation: `since` must be a message, its id or an ISO 8601 time",
+                ))
+            }
         }
     } else if let Some(text) = since.as_string().filter(|t| !t.is_empty()) {
-        opts.since = Some(Since::parse(&text));
+        opts.since = Some(match iso_time(&text) {
+            Some(canonical) => Since::Time(canonical),
+            None => Since::Message(text),
+        });
     } else if !since.is_undefined() && !since.is_null() {
-        return Err(Error::invalid_argument("listenConversation: `since` must be a message, its id or an ISO 8601 time"));
+        return Err(Error::invalid_argument(
+            "listenConversation: `since` must be a message, its id or an ISO 8601 time",
+        ));
     }
     let backoff = get(props, "backoff");
     if !backoff.is_undefined() && !backoff.is_null() {
@@ -874,6 +874,22 @@ fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), Error> {
     Ok((id, opts))
 }
 
+/// An ISO 8601 time (`YYYY-MM-DDThh:mm…`, as `Date.parse` reads it) in the
+/// server's form (`toISOString`: UTC, milliseconds); `None` for anything else
+/// (a message id).
+fn iso_time(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let shaped = b.len() >= 16 && b[4] == b'-' && b[7] == b'-' && matches!(b[10], b'T' | b't') && b[13] == b':';
+    if !shaped {
+        return None;
+    }
+    let date = js_sys::Date::new(&JsValue::from_str(text));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    date.to_iso_string().as_string()
+}
+
 /// `for await (const s of listener)` uses the prototype's `iterator` method.
 fn install_async_iterator(listener: &JsValue) {
     let Ok(proto) = Reflect::get_prototype_of(listener) else {
@@ -887,14 +903,6 @@ fn install_async_iterator(listener: &JsValue) {
     if f.is_function() {
         let _ = Reflect::set(&proto, &sym, &f);
     }
-}
-
-/// The `id` claim of a user key, read with the host's `JSON.parse` (empty
-/// when the key is not a JWT: every backfilled message then counts as another
-/// user's).
-fn claimed_user_id(key: &str) -> String {
-    let claims = crate::protocol::jwt::claims_text(key).and_then(|t| json_parse_str(&t).ok());
-    claims.filter(JsValue::is_object).and_then(|c| get(&c, "id").as_string()).unwrap_or_default()
 }
 
 /// Starts listening as the user of `key` (`user_id`: that user's id, which
@@ -1110,7 +1118,7 @@ export interface ListenConversationInput {
 }
 export type ListenerStatus = 'disconnected' | 'connecting' | 'connected';
 export type SignalListenerStatus = ListenerStatus;
-/** `SignalListener.listen`'s argument. */
+/** The options of `@botpress/chat`'s `SignalListener.listen` (here: `listenConversation`). */
 export type SignalListenerProps = { url: string; userKey: string; conversationId: string; debug?: boolean };
 /** Signal data by type, `unknown` included (the name `@botpress/chat` gives it). */
 export type Signals = SignalMap & { unknown: unknown };
@@ -1136,8 +1144,6 @@ export class SignalIterator {
 
 export class SignalListener {
   private constructor();
-  /** Listens with the default options, as `@botpress/chat` does. */
-  static listen(props: SignalListenerProps): Promise<SignalListener>;
   free(): void;
   readonly status: ListenerStatus;
   on<K extends ListenerEvent>(type: K, fn: (data: ListenerEventMap[K]) => void): void;

@@ -255,8 +255,13 @@ export type ClientOperations = {
 };
 
 
-export interface ChatClient extends AuthenticatedClientOperations {}
+export interface ChatClient extends AuthenticatedClientOperations {
+  /** `list.conversations()`, `list.messages({conversationId})`, `list.participants({conversationId})`: every item across pages. */
+  readonly list: ChatLists;
+}
 export interface Client extends ClientOperations {
+  /** Every item across pages; each call's arguments carry `'x-user-key'`. */
+  readonly list: ClientLists;
   listenConversation(input: ListenConversationInput & UserKeyHeader): Promise<SignalListener>;
 }
 

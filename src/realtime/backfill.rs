@@ -69,20 +69,39 @@ pub enum Since {
     /// After this message (by id): the messages created after it, ties in
     /// `createdAt` ordered as the server lists them.
     Message(String),
-    /// After this time (milliseconds since the Unix epoch): the messages
-    /// whose `createdAt` is later.
-    Time(i64),
+    /// After this time, in the API's form (`2025-01-31T12:00:00.000Z`: UTC,
+    /// milliseconds, as `createdAt` is written): the messages whose
+    /// `createdAt` is later. [`Since::parse`] brings other ISO 8601 forms to it.
+    Time(String),
 }
 
 impl Since {
-    /// Reads a JS or Rust `since` string: an ISO 8601 time
-    /// (`2025-01-31T12:00:00Z`, fraction and offset optional) or a message id.
+    /// Reads a `since` string: an ISO 8601 time (`2025-01-31T12:00:00Z`,
+    /// fraction and offset optional) or a message id.
     pub fn parse(text: &str) -> Since {
         match iso_ms(text) {
-            Some(ms) => Since::Time(ms),
+            Some(ms) => Since::Time(iso_string(ms)),
             None => Since::Message(text.to_string()),
         }
     }
+}
+
+/// Milliseconds since the Unix epoch in the API's form
+/// (`2025-01-31T12:00:00.000Z`).
+pub fn iso_string(ms: i64) -> String {
+    let (days, rest) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Civil date from days since 1970-01-01 (the inverse of days_from_civil).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, s, milli) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
 }
 
 /// An ISO 8601 date-time (`YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm]`) in
@@ -254,9 +273,8 @@ impl Delivered {
                 Some(i) => i + 1,
                 None => return Err(format!("since: the conversation has no message {id} (deleted, or unknown)")),
             },
-            Since::Time(ms) => {
-                listed.iter().position(|m| iso_ms(m.created_at()).is_some_and(|t| t > *ms)).unwrap_or(listed.len())
-            }
+            // Both in the API's form: the text order is the time order.
+            Since::Time(at) => listed.iter().position(|m| m.created_at() > at.as_str()).unwrap_or(listed.len()),
         };
         let news = listed.split_off(start);
         let skip = listed.len().saturating_sub(self.capacity);
@@ -462,6 +480,11 @@ mod tests {
             assert_eq!(iso_ms(bad), None, "{bad}");
         }
         assert_eq!(Since::parse("msg_1"), Since::Message("msg_1".into()));
+        assert_eq!(Since::parse("2025-01-31T07:00:00-05:00"), Since::Time("2025-01-31T12:00:00.000Z".into()));
+        for ms in [0, 1, 951_782_400_000, 1_738_324_800_123, 4_102_444_799_999] {
+            assert_eq!(iso_ms(&iso_string(ms)), Some(ms), "{ms}");
+        }
+        assert_eq!(iso_string(1_738_324_800_123), "2025-01-31T12:00:00.123Z");
     }
 
     #[test]
