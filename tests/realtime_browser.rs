@@ -1,5 +1,7 @@
 //! Realtime over all three transports in headless Chromium, against
 //! `chat-server` (see tests/support/realtime.rs for the set-up).
+// Each test or example crate links every dependency of its package; the lint checks the library.
+#![allow(unused_crate_dependencies)]
 #![cfg(target_arch = "wasm32")]
 
 #[path = "support/realtime.rs"]

@@ -1,5 +1,7 @@
 //! Realtime over `'sse'` and `'websocket'` in Node, against `chat-server`
 //! (see tests/support/realtime.rs for the set-up).
+// Each test or example crate links every dependency of its package; the lint checks the library.
+#![allow(unused_crate_dependencies)]
 #![cfg(target_arch = "wasm32")]
 
 #[path = "support/realtime.rs"]

@@ -1,6 +1,8 @@
 //! Property tests of the realtime decode path: SSE framing and signal
 //! decoding never panic on arbitrary input, and give the same result however
 //! the byte stream is chunked.
+// Each test or example crate links every dependency of its package; the lint checks the library.
+#![allow(unused_crate_dependencies)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use botpress_chat_wasm::protocol::sse::{decode_frame, SseDecoder, SseEvent};
