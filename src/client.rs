@@ -35,6 +35,7 @@ use wasm_bindgen::JsValue;
 
 use crate::api::{self, CreateUserInput, GetOrCreateUserInput, ListOperation, Operation};
 use crate::error::{Error, ErrorKind};
+use crate::host;
 use crate::model::{Conversation, Message, User};
 use crate::protocol::http::{self, RetryPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::protocol::{json, jwt};
@@ -344,14 +345,14 @@ impl Client {
                     res.status,
                     res.retry_after.as_deref(),
                     attempt,
-                    fetch::now_ms(),
-                    js_sys::Math::random(),
+                    host::now_ms(),
+                    host::random(),
                 )
             };
             match delay {
                 Some(ms) => {
                     attempt += 1;
-                    fetch::sleep(ms).await;
+                    host::sleep(ms).await;
                     if opts.signal.as_ref().is_some_and(|s| s.aborted()) {
                         return Err(Error::aborted(format!("{op}: the request was aborted")));
                     }
@@ -491,7 +492,7 @@ pub(crate) fn signing_request(user_id: &str) -> Result<u64, Error> {
     if user_id.is_empty() {
         return Err(Error::config("userId is required with encryptionKey"));
     }
-    Ok((fetch::now_ms() / 1000.0) as u64)
+    Ok((host::now_ms() / 1000.0) as u64)
 }
 
 fn get_or_create_request() -> Prepared {
@@ -504,19 +505,13 @@ fn get_or_create_request() -> Prepared {
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = info)]
-    fn console_info(prefix: &str, op: &str, method: &str, url: &str, outcome: &wasm_bindgen::JsValue);
-}
-
 /// The `debug` option's line for one request: the status, or the failure.
 fn debug_log(op: &str, method: &str, url: &str, res: &Result<fetch::HttpResponse, Error>) {
     let outcome = match res {
         Ok(r) => wasm_bindgen::JsValue::from(r.status),
         Err(e) => wasm_bindgen::JsValue::from_str(&e.message),
     };
-    console_info("[chat]", op, method, url, &outcome);
+    host::console_info("[chat]", op, method, url, &outcome);
 }
 
 async fn check_hello(api_url: String, timeout_ms: u32) -> Result<(), Error> {

@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod error;
+pub mod host;
 pub mod model;
 pub mod protocol;
 pub mod realtime;

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use crate::api::{encode_component, FieldKind, Method, Operation, Shape};
 use crate::client::Prepared;
 use crate::error::{error_from_fields, Error, ErrorFields};
+use crate::host;
 use crate::model::{MAX_PROFILE_LEN, PAYLOAD_KINDS};
 use crate::protocol::http;
 use crate::protocol::json;
@@ -338,8 +339,7 @@ impl OpSpec {
             }
         }
         let body = if self.method.has_body() {
-            let text =
-                JSON::stringify(&body).map_err(|e| cat(&["cannot encode JSON: ", &json::js_error_message(&e)]))?;
+            let text = JSON::stringify(&body).map_err(|e| cat(&["cannot encode JSON: ", &host::error_text(&e)]))?;
             Some(text.into())
         } else {
             None
@@ -460,7 +460,7 @@ fn error_fields(obj: &JsValue) -> (Option<String>, Option<String>, Option<String
     }
     let meta = get(obj, "metadata");
     let meta = if is_plain_object(&meta) {
-        match json::js_to_value(&meta) {
+        match host::json::js_to_value(&meta) {
             serde_json::Value::Object(m) => Some(m),
             _ => None,
         }
@@ -475,19 +475,13 @@ fn api_error(status: u16, body: Option<&JsValue>, raw: &str) -> Error {
     error_from_fields(status, ErrorFields { message: message.as_deref(), kind: kind.as_deref(), id, metadata }, raw)
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    pub(crate) fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
-}
-
 /// [`http::classify_object`] with the host's `JSON.parse`: the parsed
 /// object, or the error the answer stands for. `body` is the JS string as
 /// received; the usual answer (2xx, a JSON object, no error code) is parsed
 /// where it is, without a copy through wasm memory.
 pub(crate) fn classify(op: &str, status: u16, body: &JsValue) -> Result<JsValue, Error> {
     if http::is_success(status) {
-        if let Ok(value) = parse_js(body) {
+        if let Ok(value) = host::json_parse(body) {
             if is_plain_object(&value) && get(&value, "code").is_undefined() {
                 return Ok(value);
             }
@@ -500,7 +494,7 @@ fn classify_text(op: &str, status: u16, body: &str) -> Result<JsValue, Error> {
     let parsed = if body.trim().is_empty() {
         Err("expected JSON, got an empty body".to_string())
     } else {
-        JSON::parse(body).map_err(|e| json::describe_bad_json(body, &json::js_error_message(&e)))
+        JSON::parse(body).map_err(|e| json::describe_bad_json(body, &host::error_text(&e)))
     };
     let status_text = status.to_string();
     if http::is_success(status) {

@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
-use crate::protocol::json;
+use crate::host;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
@@ -16,7 +16,7 @@ extern "C" {
 /// Builds the JS error for a crate error.
 pub(crate) fn to_js_error(e: Error) -> JsValue {
     let metadata = match &e.metadata {
-        Some(meta) => json::value_to_js(&serde_json::Value::Object(meta.clone())).unwrap_or(JsValue::UNDEFINED),
+        Some(meta) => host::json::value_to_js(&serde_json::Value::Object(meta.clone())),
         None => JsValue::UNDEFINED,
     };
     chat_error(e.kind.name(), e.code, &e.message, e.id, metadata)

@@ -5,25 +5,12 @@
 //! `crypto.subtle`: browsers in secure contexts (https, localhost), Node 19+,
 //! Deno, edge workers.
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::Error;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = importKey)]
-    fn import_key(
-        format: &str,
-        key: &Uint8Array,
-        algorithm: &JsValue,
-        extractable: bool,
-        usages: &Array,
-    ) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = sign)]
-    fn subtle_sign(algorithm: &str, key: &JsValue, data: &Uint8Array) -> Result<Promise, JsValue>;
-}
+use crate::host;
 
 const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -43,10 +30,8 @@ fn b64url(bytes: &[u8]) -> String {
 
 fn failed(e: &JsValue) -> Error {
     let mut m = String::from("cannot sign the user key with WebCrypto (crypto.subtle)");
-    if let Some(text) = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())) {
-        m.push_str(": ");
-        m.push_str(&text);
-    }
+    m.push_str(": ");
+    m.push_str(&host::error_text(e));
     Error::config(m)
 }
 
@@ -73,10 +58,10 @@ pub(crate) async fn sign_user_key(encryption_key: &str, user_id: &str, iat_secs:
     let _ = Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into());
     let usages = Array::of1(&"sign".into());
     let raw = Uint8Array::from(encryption_key.as_bytes());
-    let key = import_key("raw", &raw, &algorithm, false, &usages).map_err(|e| failed(&e))?;
+    let key = host::import_key("raw", &raw, &algorithm, false, &usages).map_err(|e| failed(&e))?;
     let key = JsFuture::from(key).await.map_err(|e| failed(&e))?;
     let data = Uint8Array::from(token.as_bytes());
-    let sig = subtle_sign("HMAC", &key, &data).map_err(|e| failed(&e))?;
+    let sig = host::subtle_sign("HMAC", &key, &data).map_err(|e| failed(&e))?;
     let sig = JsFuture::from(sig).await.map_err(|e| failed(&e))?;
     let sig = Uint8Array::new(&sig).to_vec();
     token.push('.');

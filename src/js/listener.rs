@@ -16,7 +16,8 @@ use wasm_bindgen::JsCast;
 
 use crate::client::{CallOptions, Client};
 use crate::error::Error;
-use crate::js::check::{parse_js, OpSpec};
+use crate::host::{self, json_parse, json_parse_str};
+use crate::js::check::OpSpec;
 use crate::js::client::{fetch_checked, ChatClient, JsClient};
 use crate::js::error::to_js_error;
 use crate::realtime::assembler::{StreamAssembler, StreamOutcome};
@@ -24,14 +25,6 @@ use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Pr
 use crate::realtime::Listed;
 use crate::realtime::{ListenOptions, Protocol, Since};
 use crate::signal::SIGNAL_TYPES;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn json_parse_str(text: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(msg: &str, e: &JsValue);
-}
 
 #[wasm_bindgen(module = "/src/js/keys.js")]
 extern "C" {
@@ -220,7 +213,7 @@ impl Codec for JsCodec {
                 if s.length() <= 8 && v.as_string().is_some_and(|t| t.trim() == "ping") {
                     return None;
                 }
-                parse_js(v).map_err(|_| v.clone())
+                json_parse(v).map_err(|_| v.clone())
             }
         };
         Some(match parsed {
@@ -356,7 +349,7 @@ fn call(f: &Function, arg: &JsValue) -> JsValue {
     match f.call1(&JsValue::UNDEFINED, arg) {
         Ok(v) => v,
         Err(e) => {
-            console_error("listener callback threw:", &e);
+            host::console_error("listener callback threw:", &e);
             JsValue::UNDEFINED
         }
     }

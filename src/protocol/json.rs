@@ -1,13 +1,10 @@
 //! JSON text ⇄ Rust values.
 //!
-//! On wasm the host's own `JSON.parse`/`JSON.stringify` do the text work and
-//! a hand-written walk over the JS value (`value_to_js`, `js_to_value`)
-//! moves the result out of or into a [`serde_json::Value`]; typed values are
-//! then read from that `Value`. This keeps serde_json's text parser and
-//! formatter out of the wasm binary, and every typed (de)serialiser is
-//! instantiated once, against `Value`, whichever way the data came in (HTTP
-//! body, realtime frame, JS argument). Natively,
-//! serde_json does everything.
+//! The text work is the host's ([`crate::host::json`]: its `JSON` on wasm,
+//! serde_json natively); typed values are then read from a
+//! [`serde_json::Value`], so every typed (de)serialiser is instantiated once,
+//! against `Value`, whichever way the data came in (HTTP body, realtime
+//! frame, JS argument). This module is the same on every platform.
 //!
 //! Every failure is a [`Decode`](crate::ErrorKind::Decode) error whose
 //! message says what was wrong and where.
@@ -29,7 +26,7 @@ pub fn parse_value(text: &str) -> Result<Value, Error> {
     if text.trim().is_empty() {
         return Err(Error::decode("expected JSON, got an empty body"));
     }
-    imp::parse_value(text).map_err(|detail| Error::decode(describe_bad_json(text, &detail)))
+    crate::host::json::parse_value(text).map_err(|detail| Error::decode(describe_bad_json(text, &detail)))
 }
 
 /// Reads `T` from a [`Value`]. The error names the offending field when it
@@ -117,7 +114,7 @@ fn locate(v: &Value, unexpected: &str, path: &mut String, hits: &mut Vec<String>
 
 /// Writes `T` as compact JSON text.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
-    imp::to_string(value)
+    crate::host::json::to_string(value)
 }
 
 fn snippet(text: &str) -> String {
@@ -138,122 +135,6 @@ pub(crate) fn describe_bad_json(text: &str, detail: &str) -> String {
     } else {
         format!("expected JSON, got text: {}", snippet(text))
     }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-mod imp {
-    use super::*;
-
-    pub fn parse_value(text: &str) -> Result<Value, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
-    }
-
-    pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
-        serde_json::to_string(value).map_err(|e| Error::decode(format!("cannot encode JSON: {e}")))
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-mod imp {
-    use super::*;
-    use wasm_bindgen::{JsCast, JsValue};
-
-    pub fn parse_value(text: &str) -> Result<Value, String> {
-        let js = js_sys::JSON::parse(text).map_err(|e| js_message(&e))?;
-        Ok(super::js_to_value(&js))
-    }
-
-    pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
-        let js = to_js(value)?;
-        let s = js_sys::JSON::stringify(&js)
-            .map_err(|e| Error::decode(format!("cannot encode JSON: {}", js_message(&e))))?;
-        Ok(String::from(s))
-    }
-
-    pub(crate) fn js_message(e: &JsValue) -> String {
-        match e.dyn_ref::<js_sys::Error>() {
-            Some(err) => String::from(err.message()),
-            None => e.as_string().unwrap_or_else(|| "unknown error".into()),
-        }
-    }
-}
-
-/// Converts any serialisable value to a plain JS value (objects, not
-/// `Map`s; `null` kept as `null`; absent optional fields omitted).
-#[cfg(target_arch = "wasm32")]
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<wasm_bindgen::JsValue, Error> {
-    let value = serde_json::to_value(value).map_err(|e| Error::decode(format!("cannot encode: {e}")))?;
-    value_to_js(&value)
-}
-
-/// The message of a JS exception.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn js_error_message(e: &wasm_bindgen::JsValue) -> String {
-    imp::js_message(e)
-}
-
-/// Converts a [`Value`] to a plain JS value.
-#[cfg(target_arch = "wasm32")]
-pub fn value_to_js(value: &Value) -> Result<wasm_bindgen::JsValue, Error> {
-    Ok(value_to_js_plain(value))
-}
-
-#[cfg(target_arch = "wasm32")]
-fn value_to_js_plain(value: &Value) -> wasm_bindgen::JsValue {
-    use wasm_bindgen::JsValue;
-    match value {
-        Value::Null => JsValue::NULL,
-        Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(0.0)),
-        Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => items.iter().map(value_to_js_plain).collect::<js_sys::Array>().into(),
-        Value::Object(map) => {
-            let obj = js_sys::Object::new();
-            for (k, v) in map {
-                let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &value_to_js_plain(v));
-            }
-            obj.into()
-        }
-    }
-}
-
-/// Reads a plain JS value (JSON-like: no functions, no cycles) into a
-/// [`Value`]; `undefined` reads as `null`, integral numbers as integers.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn js_to_value(v: &wasm_bindgen::JsValue) -> Value {
-    if let Some(s) = v.as_string() {
-        return Value::String(s);
-    }
-    if let Some(b) = v.as_bool() {
-        return Value::Bool(b);
-    }
-    if let Some(n) = v.as_f64() {
-        if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
-            return Value::from(n as i64);
-        }
-        return serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
-    }
-    if js_sys::Array::is_array(v) {
-        let arr: &js_sys::Array = wasm_bindgen::JsCast::unchecked_ref(v);
-        return Value::Array(arr.iter().map(|x| js_to_value(&x)).collect());
-    }
-    if v.is_object() {
-        let mut map = serde_json::Map::new();
-        let obj: &js_sys::Object = wasm_bindgen::JsCast::unchecked_ref(v);
-        for k in js_sys::Object::keys(obj).iter() {
-            let item = js_sys::Reflect::get(v, &k).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-            map.insert(k.as_string().unwrap_or_default(), js_to_value(&item));
-        }
-        return Value::Object(map);
-    }
-    Value::Null
-}
-
-/// Reads a JS value (e.g. a caller's argument object) into a [`Value`].
-/// `undefined` object fields read as `null`, which optional fields accept.
-#[cfg(target_arch = "wasm32")]
-pub fn value_from_js(value: wasm_bindgen::JsValue) -> Result<Value, Error> {
-    Ok(js_to_value(&value))
 }
 
 #[cfg(test)]

@@ -13,10 +13,10 @@ use futures::future::{select, Either};
 use wasm_bindgen::JsValue;
 
 use crate::error::{ApiErrorType, Error};
+use crate::host::{now_ms, random, sleep};
 use crate::protocol::sse::SseDecoder;
 use crate::realtime::backfill::{Delivered, Listed, DEFAULT_SEEN_CAPACITY};
 use crate::realtime::backoff::{is_final, Backoff};
-use crate::realtime::rt::{now_ms, random, sleep, watchdog};
 use crate::realtime::{listen_url, ListenOptions, Protocol};
 use crate::transport::eventsource::EsStream;
 use crate::transport::stream::{self, BodyStream};
@@ -154,6 +154,19 @@ fn bound<T>(v: &mut Vec<T>) {
 }
 
 const LIST_PAGE_LIMIT: usize = 10_000;
+
+/// Resolves once nothing was received for `timeout_ms` (`last` is the time
+/// of the last activity, updated by the reader). One timer per period, not
+/// one per chunk.
+async fn watchdog(last: Rc<Cell<f64>>, timeout_ms: u32) {
+    loop {
+        let remaining = last.get() + f64::from(timeout_ms) - now_ms();
+        if remaining <= 0.0 {
+            return;
+        }
+        sleep(remaining.ceil() as u32).await;
+    }
+}
 
 async fn open<M>(target: &Target<M>, protocol: Protocol) -> Result<Conn, Error> {
     let url = listen_url(&target.api_url, &target.conversation_id, &target.key, protocol);

@@ -12,8 +12,6 @@ pub mod backoff;
 pub(crate) mod driver;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod listen;
-#[cfg(target_arch = "wasm32")]
-pub(crate) mod rt;
 
 pub use assembler::{StreamAssembler, StreamOutcome, StreamUpdate};
 pub use backfill::{Delivered, Listed, Since, Watermark};

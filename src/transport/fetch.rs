@@ -2,59 +2,19 @@
 //! the global is bound, never `window`), with a per-request timeout, caller
 //! cancellation through an `AbortSignal`, and a bounded response body.
 //!
-//! Timers use the global `setTimeout`/`clearTimeout`: [`sleep`] is a future
-//! that clears its timer when dropped, so an abandoned wait keeps neither a
-//! browser tab nor a Node process busy.
+//! The bindings, the timer and the clock are the host module's
+//! ([`crate::host`]).
 
-use js_sys::{Promise, Reflect, Uint8Array};
+use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestInit, Response};
 
 use crate::error::Error;
+use crate::host;
 use crate::protocol::http;
 use crate::transport::keys;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-}
-
-/// A pending `setTimeout`, cleared when dropped.
-pub(crate) struct TimerGuard(JsValue);
-
-impl TimerGuard {
-    pub(crate) fn new(handler: &js_sys::Function, ms: u32) -> Self {
-        TimerGuard(set_timeout(handler, ms.min(i32::MAX as u32) as i32))
-    }
-}
-
-impl Drop for TimerGuard {
-    fn drop(&mut self) {
-        clear_timeout(&self.0);
-    }
-}
-
-/// Waits `ms` milliseconds. Dropping the future clears the timer.
-pub(crate) async fn sleep(ms: u32) {
-    let mut guard = None;
-    let promise = Promise::new(&mut |resolve, _reject| {
-        guard = Some(TimerGuard::new(&resolve, ms));
-    });
-    let _guard = guard;
-    let _ = JsFuture::from(promise).await;
-}
-
-/// Milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
 
 /// One HTTP request.
 pub(crate) struct HttpRequest<'a> {
@@ -165,7 +125,7 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
         .dyn_into::<js_sys::Function>()
         .map_err(|_| Error::network("AbortController.abort is missing"))?
         .bind0(&controller);
-    let _timer = TimerGuard::new(&abort, req.timeout_ms);
+    let _timer = host::TimerGuard::new(&abort, req.timeout_ms);
     let _listener = match req.signal {
         Some(sig) => {
             sig.add_event_listener_with_callback("abort", &abort)
@@ -186,7 +146,7 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
         }
     };
 
-    let promise = global_fetch(req.url, &init).map_err(&failed)?;
+    let promise = host::fetch(req.url, &init).map_err(&failed)?;
     let response: Response = JsFuture::from(promise).await.map_err(&failed)?.unchecked_into();
     let status = response.status();
     let response_headers = response.headers();

@@ -4,23 +4,17 @@
 //! slices of at most [`MAX_SLICE`] bytes (a browser may hand over a fast
 //! stream in chunks of a megabyte or more).
 //!
-//! The global `fetch` is bound (not `window.fetch`), so this works in
-//! browsers, Node 18+ and edge workers. Dropping a [`BodyStream`] aborts the
-//! request.
+//! The global `fetch` ([`crate::host::fetch`]) works in browsers, Node 18+
+//! and edge workers. Dropping a [`BodyStream`] aborts the request.
 
-use js_sys::{Promise, Reflect, Uint8Array};
+use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
 use crate::error::{error_from_response, Error};
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-}
+use crate::host;
 
 /// Longest error body read from a refused listen request.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -60,18 +54,8 @@ impl Drop for BodyStream {
     }
 }
 
-fn js_message(e: &JsValue) -> String {
-    if let Some(s) = e.as_string() {
-        return s;
-    }
-    Reflect::get(e, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| "unknown error".into())
-}
-
 pub(crate) fn network_error(context: &str, e: &JsValue) -> Error {
-    Error::network(format!("{context}: {}", js_message(e)))
+    Error::network(format!("{context}: {}", host::error_text(e)))
 }
 
 /// Opens `GET url` with the given headers and resolves once the response
@@ -82,13 +66,13 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
     let mut guard = AbortOnDrop(Some(controller.clone()));
     let h = Headers::new().map_err(|e| network_error("Headers", &e))?;
     for (k, v) in headers {
-        h.set(k, v).map_err(|e| Error::config(format!("header {k}: {}", js_message(&e))))?;
+        h.set(k, v).map_err(|e| Error::config(format!("header {k}: {}", host::error_text(&e))))?;
     }
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_headers(&h);
     init.set_signal(Some(&controller.signal()));
-    let promise = global_fetch(url, &init).map_err(|e| network_error("fetch", &e))?;
+    let promise = host::fetch(url, &init).map_err(|e| network_error("fetch", &e))?;
     let resp: Response = match JsFuture::from(promise).await {
         Ok(r) => r.unchecked_into(),
         Err(e) => {
