@@ -146,8 +146,60 @@ pub struct MessageStreamAbort {
     pub conversation_id: String,
 }
 
-/// The type strings of the 8 known signals, in the official client's
-/// matching order.
+/// The 8 known signal kinds, in the official client's matching order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignalKind {
+    /// `message_created`.
+    MessageCreated,
+    /// `message_stream_delta`.
+    MessageStreamDelta,
+    /// `message_stream_complete`.
+    MessageStreamComplete,
+    /// `message_stream_abort`.
+    MessageStreamAbort,
+    /// `event_created`.
+    EventCreated,
+    /// `participant_added`.
+    ParticipantAdded,
+    /// `participant_removed`.
+    ParticipantRemoved,
+    /// `message_deleted`.
+    MessageDeleted,
+}
+
+impl SignalKind {
+    /// Every kind, in matching order.
+    pub const ALL: [SignalKind; 8] = [
+        SignalKind::MessageCreated,
+        SignalKind::MessageStreamDelta,
+        SignalKind::MessageStreamComplete,
+        SignalKind::MessageStreamAbort,
+        SignalKind::EventCreated,
+        SignalKind::ParticipantAdded,
+        SignalKind::ParticipantRemoved,
+        SignalKind::MessageDeleted,
+    ];
+
+    /// The envelope's `type` string.
+    pub const fn name(self) -> &'static str {
+        SIGNAL_TYPES[self as usize]
+    }
+
+    /// The kind of a `type` string; `None` for a kind this version does not know.
+    pub fn from_name(name: &str) -> Option<SignalKind> {
+        SignalKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether it is one of the three `message_stream_*` kinds.
+    pub fn is_stream(self) -> bool {
+        matches!(
+            self,
+            SignalKind::MessageStreamDelta | SignalKind::MessageStreamComplete | SignalKind::MessageStreamAbort
+        )
+    }
+}
+
+/// The type strings of the 8 known signals, in [`SignalKind::ALL`] order.
 pub const SIGNAL_TYPES: [&str; 8] = [
     "message_created",
     "message_stream_delta",
@@ -241,6 +293,16 @@ impl Signal {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn kinds_and_names_agree() {
+        for (i, k) in SignalKind::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+            assert_eq!(SignalKind::from_name(k.name()), Some(*k));
+        }
+        assert_eq!(SignalKind::from_name("typing"), None);
+        assert_eq!(SignalKind::ALL.iter().filter(|k| k.is_stream()).count(), 3);
+    }
 
     #[test]
     fn known_signals_decode_and_reencode() {

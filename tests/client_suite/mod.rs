@@ -273,7 +273,10 @@ async fn invalid_calls_fail_before_any_request() {
     let e = c.get_user(None, &GetUserInput {}).await.unwrap_err();
     assert_eq!(
         (e.kind, e.message.as_str()),
-        (ErrorKind::Api(ApiErrorType::Unauthorized), "getUser: x-user-key is required (checked by the client before sending)")
+        (
+            ErrorKind::Api(ApiErrorType::Unauthorized),
+            "getUser: x-user-key is required (checked by the client before sending)"
+        )
     );
     let e = c.get_message(Some("k"), &GetMessageInput { id: String::new() }).await.unwrap_err();
     assert_eq!(
