@@ -12,6 +12,7 @@ use crate::api::{encode_component, FieldKind, Method, Operation, Shape};
 use crate::client::Prepared;
 use crate::error::{error_from_fields, Error, ErrorFields};
 use crate::host;
+use crate::js::fields;
 use crate::model::{MAX_PROFILE_LEN, PAYLOAD_KINDS};
 use crate::protocol::http;
 use crate::protocol::json;
@@ -355,32 +356,28 @@ impl OpSpec {
 
 /* ---------- answers ---------- */
 
-const USER: &[(&str, bool)] = &[
-    ("id", true),
-    ("createdAt", true),
-    ("updatedAt", true),
-    ("name", false),
-    ("pictureUrl", false),
-    ("profile", false),
-];
-const CONVERSATION: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("updatedAt", true)];
-const MESSAGE: &[(&str, bool)] = &[("id", true), ("createdAt", true), ("conversationId", true), ("userId", true)];
-const META: &[(&str, bool)] = &[("nextToken", false)];
-
-fn check_strings(obj: &JsValue, fields: &[(&'static str, bool)], at: &str) -> Result<(), String> {
-    for &(name, required) in fields {
-        let v = get(obj, name);
-        if v.is_string() {
-            continue;
-        }
-        if v.is_undefined() && required {
-            return Err(missing(at, name));
-        }
-        if !(v.is_undefined() || (v.is_null() && !required)) {
-            return Err(invalid(&cat(&[at, ".", name]), &v, "a string"));
-        }
-    }
-    Ok(())
+/// How one field of an answer or a signal is checked (the tables are in
+/// `fields.rs`, generated from the Rust types).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// A string.
+    Str,
+    /// A string, absent or `null`.
+    OptStr,
+    /// A string or `null` (present).
+    StrOrNull,
+    /// A number.
+    Num,
+    /// A boolean.
+    Bool,
+    /// A JSON object.
+    Obj,
+    /// A JSON object, absent or `null`.
+    OptObj,
+    /// A message payload: an object with a string `type`.
+    Payload,
+    /// A message (the `MESSAGE` table).
+    Message,
 }
 
 fn check_object(v: &JsValue, at: &str) -> Result<(), String> {
@@ -393,35 +390,68 @@ fn check_object(v: &JsValue, at: &str) -> Result<(), String> {
     }
 }
 
-fn check_entity(v: &JsValue, shape: Shape, at: &str) -> Result<(), String> {
+/// Checks the fields of the object `v` (found at `at`) against a table; the
+/// error names the first field that does not fit.
+pub(crate) fn check_record(v: &JsValue, fields: &[(&'static str, Field)], at: &str) -> Result<(), String> {
     check_object(v, at)?;
-    match shape {
-        Shape::User => check_strings(v, USER, at),
-        Shape::Conversation => check_strings(v, CONVERSATION, at),
-        Shape::Meta => check_strings(v, META, at),
-        Shape::Message | Shape::Event => {
-            check_strings(v, MESSAGE, at)?;
-            let payload = get(v, "payload");
-            let p_at = cat(&[at, ".payload"]);
-            check_object(&payload, &p_at)?;
-            if shape == Shape::Message {
-                let t = get(&payload, "type");
+    for &(name, kind) in fields {
+        let f = get(v, name);
+        let (optional, expected) = match kind {
+            Field::Str => (false, "a string"),
+            Field::OptStr => (true, "a string"),
+            Field::StrOrNull => (false, "a string or null"),
+            Field::Num => (false, "a number"),
+            Field::Bool => (false, "a boolean"),
+            Field::Obj | Field::Payload | Field::Message => (false, "an object"),
+            Field::OptObj => (true, "an object"),
+        };
+        if f.is_undefined() || (optional && f.is_null()) {
+            if optional {
+                continue;
+            }
+            return Err(missing(at, name));
+        }
+        let path = cat(&[at, ".", name]);
+        let ok = match kind {
+            Field::Str | Field::OptStr => f.is_string(),
+            Field::StrOrNull => f.is_string() || f.is_null(),
+            Field::Num => f.as_f64().is_some(),
+            Field::Bool => f.as_bool().is_some(),
+            Field::Obj | Field::OptObj => is_plain_object(&f),
+            Field::Payload => {
+                check_object(&f, &path)?;
+                let t = get(&f, "type");
                 if !t.is_string() {
                     return Err(if t.is_undefined() {
-                        missing(&p_at, "type")
+                        missing(&path, "type")
                     } else {
-                        invalid(&cat(&[&p_at, ".type"]), &t, "a string")
+                        invalid(&cat(&[&path, ".type"]), &t, "a string")
                     });
                 }
-                let m = get(v, "metadata");
-                if !absent(&m) {
-                    check_object(&m, &cat(&[at, ".metadata"]))?;
-                }
+                true
             }
-            Ok(())
+            Field::Message => {
+                check_record(&f, fields::MESSAGE, &path)?;
+                true
+            }
+        };
+        if !ok {
+            return Err(invalid(&path, &f, expected));
         }
-        _ => Ok(()),
     }
+    Ok(())
+}
+
+fn check_entity(v: &JsValue, shape: Shape, at: &str) -> Result<(), String> {
+    let table = match shape {
+        Shape::User => fields::USER,
+        Shape::Conversation => fields::CONVERSATION,
+        Shape::Meta => fields::META,
+        Shape::Message => fields::MESSAGE,
+        Shape::Event => fields::EVENT,
+        _ => return Ok(()),
+    };
+    check_record(v, table, at)
 }
 
 fn check_shape(value: &JsValue, shape: &[(&'static str, Shape)], _at: &str) -> Result<(), String> {

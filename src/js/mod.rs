@@ -8,6 +8,9 @@
 mod check;
 mod client;
 mod error;
+// Generated (codegen/): written as the generator writes it.
+#[rustfmt::skip]
+mod fields;
 mod jwt;
 mod listener;
 

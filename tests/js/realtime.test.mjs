@@ -318,6 +318,6 @@ test('decodeSignal validates webhook bodies', { skip }, () => {
   );
   assert.throws(
     () => decodeSignal({ type: 'message_stream_complete', data: { streamId: 's', message: { id: 'm' } } }),
-    (e) => e.type === 'Decode' && /data\.message\.createdAt/.test(e.message),
+    (e) => e.type === 'Decode' && /data\.message: missing field `createdAt`/.test(e.message),
   );
 });
