@@ -105,6 +105,7 @@ test('Client takes x-user-key on every call', async () => {
   const { user, key } = await anon.createUser({ id, name: 'Bob' });
   assert.equal(user.id, id);
   assert.equal((await anon.getUser({ 'x-user-key': key })).user.name, 'Bob');
+  assert.equal((await anon.getOrCreateUser({ 'x-user-key': key, name: 'Bob' })).user.id, id);
   const { conversation } = await anon.createConversation({ 'x-user-key': key });
   const all = await anon.list.conversations({ 'x-user-key': key }).collect();
   assert.ok(all.some((c) => c.id === conversation.id));
