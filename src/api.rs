@@ -1,4 +1,4 @@
-//! The operation table (spec §4): for each of the API's request/response
+//! The operation table (PROTOCOL.md §4): for each of the API's request/response
 //! operations, its flat input (path, query and body fields merged, as in
 //! `@botpress/chat`), its output, method and path.
 //!
@@ -37,7 +37,7 @@ impl Method {
     }
 
     /// Whether the request carries a JSON body (POST and PUT always do, `{}`
-    /// when empty; spec §1.2).
+    /// when empty; PROTOCOL.md §1.2).
     pub fn has_body(self) -> bool {
         matches!(self, Method::Post | Method::Put)
     }
@@ -61,7 +61,7 @@ pub enum FieldKind {
     Profile,
     /// An optional string sent in the query string.
     Query,
-    /// A message payload (spec §5.5), required.
+    /// A message payload (PROTOCOL.md §5.5), required.
     Payload,
     /// A required JSON object.
     Object,
@@ -159,7 +159,7 @@ pub trait Operation: Serialize + DeserializeOwned {
     }
 }
 
-/// A list operation, paginated with `nextToken` (spec §4.4).
+/// A list operation, paginated with `nextToken` (PROTOCOL.md §4.4).
 pub trait ListOperation: Operation + Clone {
     /// The type of one listed element.
     type Item: Serialize + DeserializeOwned;

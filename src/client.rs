@@ -139,7 +139,7 @@ pub struct CallOptions {
     pub timeout_ms: Option<u32>,
 }
 
-/// How [`Client::connect`] authenticates (spec §9.2).
+/// How [`Client::connect`] authenticates (PROTOCOL.md §9.2).
 #[derive(Clone)]
 pub enum Auth {
     /// An existing user key: getOrCreateUser with it.
@@ -362,7 +362,7 @@ impl Client {
         }
     }
 
-    /// Authenticates (spec §9.2) and returns a client bound to the user.
+    /// Authenticates (PROTOCOL.md §9.2) and returns a client bound to the user.
     pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient, Error> {
         self.hello().await?;
         // One request, then one decode: the shared, non-generic path.
@@ -449,7 +449,7 @@ impl Client {
     }
 }
 
-/// The request that authenticates (spec §9.2): getOrCreateUser with the
+/// The request that authenticates (PROTOCOL.md §9.2): getOrCreateUser with the
 /// given or signed key, or createUser. Bodies are written by hand: `{}`, or
 /// `{"id": …}` for a chosen user id. `Auth::EncryptionKey` is signed first
 /// (see [`signing_request`]); here it is a configuration error.

@@ -1,5 +1,5 @@
-//! Errors: the API's 26 error types (spec §6.3), client-side failures, and the
-//! pure mapping from an HTTP status and body to a typed [`Error`] (spec §6.4).
+//! Errors: the API's 26 error types (PROTOCOL.md §6.3), client-side failures, and the
+//! pure mapping from an HTTP status and body to a typed [`Error`] (PROTOCOL.md §6.4).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,7 +14,7 @@ macro_rules! api_error_types {
         pub enum ApiErrorType { $(#[doc = $description] $variant),* }
 
         impl ApiErrorType {
-            /// Every type, in spec order.
+            /// Every type, in the order of PROTOCOL.md §6.3.
             pub const ALL: &'static [ApiErrorType] = &[$(ApiErrorType::$variant),*];
 
             /// The HTTP status this type is sent with.
@@ -77,10 +77,10 @@ pub enum ErrorKind {
     /// text, nothing) or an unknown type is [`ApiErrorType::Unknown`], as the
     /// official client reports it; `code` keeps the HTTP status either way.
     Api(ApiErrorType),
-    /// A success answer whose body carries an error `code` of 400–599 (spec
+    /// A success answer whose body carries an error `code` of 400–599 (PROTOCOL.md
     /// §6.4's quirk); `code` is that code (the official client's `ChatHTTPError`).
     Http,
-    /// The connectivity check (`GET {apiUrl}/hello`, spec §9.2) failed: no
+    /// The connectivity check (`GET {apiUrl}/hello`, PROTOCOL.md §9.2) failed: no
     /// answer, or not a success; the message says which.
     Connect,
     /// The request never got an answer (connection refused, DNS, CORS, reset).
@@ -201,10 +201,10 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The JSON error body of spec §6.1, as the server sends it.
+/// The JSON error body of PROTOCOL.md §6.1, as the server sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// The error's id (`err_…`, spec §6.2).
+    /// The error's id (`err_…`, PROTOCOL.md §6.2).
     pub id: String,
     /// The HTTP status.
     pub code: u16,
@@ -219,7 +219,7 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    /// The body for an API error type; `id` must follow spec §6.2.
+    /// The body for an API error type; `id` must follow PROTOCOL.md §6.2.
     pub fn new(ty: ApiErrorType, id: String, message: impl Into<String>) -> Self {
         ErrorBody { id, code: ty.code(), kind: ty.name().to_string(), message: message.into(), metadata: None }
     }
@@ -236,7 +236,7 @@ fn short(text: &str) -> String {
 
 /// Classifies a non-2xx answer into a typed error. Never fails: bodies that
 /// are not the error shape are `Unknown` API errors with the HTTP status as
-/// `code` (spec §1.3, §6.4).
+/// `code` (PROTOCOL.md §1.3, §6.4).
 ///
 /// `body` is the already-parsed JSON body, or `None` if it was not JSON; `raw`
 /// is the text, used for the message of non-JSON bodies.
@@ -281,7 +281,7 @@ pub(crate) fn error_from_fields(status: u16, f: ErrorFields<'_>, raw: &str) -> E
     Error { kind: ErrorKind::Api(ty), code: status, message, id: f.id, metadata: f.metadata }
 }
 
-/// Spec §6.4 quirk: a 2xx body that is an object with a numeric `code` of
+/// PROTOCOL.md §6.4 quirk: a 2xx body that is an object with a numeric `code` of
 /// 400–599 is an [`ErrorKind::Http`] failure with that code.
 pub fn error_in_success(body: &Value) -> Option<Error> {
     let code = body.as_object()?.get("code")?.as_u64()?;

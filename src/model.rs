@@ -1,4 +1,4 @@
-//! Pure data: the Chat API's entities and message payloads (spec §5), plus the
+//! Pure data: the Chat API's entities and message payloads (PROTOCOL.md §5), plus the
 //! input rules both ends enforce (non-empty strings, caller-chosen id rules).
 //!
 //! Every type serialises to exactly the JSON the API speaks: camelCase fields,
@@ -208,7 +208,7 @@ pub enum BlocItem {
     },
 }
 
-/// The 12 known payload kinds (spec §5.5).
+/// The 12 known payload kinds (PROTOCOL.md §5.5).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "MessagePayload"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -294,7 +294,7 @@ pub enum KnownPayload {
     },
 }
 
-/// The names of the 12 known payload kinds, in spec order.
+/// The names of the 12 known payload kinds, in the order of PROTOCOL.md §5.5.
 pub const PAYLOAD_KINDS: [&str; 12] = [
     "text", "markdown", "image", "audio", "video", "file", "location", "card", "choice", "dropdown", "carousel", "bloc",
 ];
@@ -344,7 +344,7 @@ impl MessagePayload {
         }
     }
 
-    /// Checks the input rules of spec §5.5 (non-empty strings, no nested
+    /// Checks the input rules of PROTOCOL.md §5.5 (non-empty strings, no nested
     /// blocs). Unknown kinds are rejected: a server accepts only the 12.
     pub fn validate(&self) -> Result<(), String> {
         match self {
@@ -676,11 +676,11 @@ impl MessagePayload {
     }
 }
 
-/// Maximum length of a caller-chosen user or conversation id (spec §3.2).
+/// Maximum length of a caller-chosen user or conversation id (PROTOCOL.md §3.2).
 pub const MAX_FID_LEN: usize = 70;
 
 /// Checks a caller-chosen ("foreign") user or conversation id: at most 70
-/// characters of `A-Z a-z 0-9 _ - / \`. Returns the spec's error message.
+/// characters of `A-Z a-z 0-9 _ - / \`. Returns the error message of PROTOCOL.md §3.2.
 pub fn validate_fid(id: &str) -> Result<(), &'static str> {
     if id.chars().count() > MAX_FID_LEN {
         return Err("Fid length exceeds the maximum allowed length of 70");
@@ -691,7 +691,7 @@ pub fn validate_fid(id: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Maximum length of a user's `profile` on input (spec §4.5).
+/// Maximum length of a user's `profile` on input (PROTOCOL.md §4.5).
 pub const MAX_PROFILE_LEN: usize = 1000;
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Realtime signals (spec §7.5): the envelope `{"type", "data"}` published to
+//! Realtime signals (PROTOCOL.md §7.5): the envelope `{"type", "data"}` published to
 //! every listener of a conversation and to webhooks.
 
 use serde::{Deserialize, Serialize};

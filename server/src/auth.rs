@@ -1,4 +1,4 @@
-//! User keys: HS256 JWTs (spec §2).
+//! User keys: HS256 JWTs (PROTOCOL.md §2).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

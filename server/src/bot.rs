@@ -1,4 +1,4 @@
-//! The echo bot (spec §10 plus the local `stream N` and `burst N` commands).
+//! The echo bot (PROTOCOL.md §10 plus the local `stream N` and `burst N` commands).
 
 use botpress_chat_wasm::model::{BlocItem, JsonObject, KnownPayload};
 use botpress_chat_wasm::MessagePayload;

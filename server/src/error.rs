@@ -1,4 +1,4 @@
-//! API errors as HTTP responses (spec §6).
+//! API errors as HTTP responses (PROTOCOL.md §6).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

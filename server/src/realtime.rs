@@ -1,5 +1,5 @@
 //! listenConversation: Server-Sent Events, or a WebSocket when the request
-//! is an upgrade (spec §7).
+//! is an upgrade (PROTOCOL.md §7).
 
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};

@@ -1,6 +1,6 @@
 //! Requests and answers of the JS facade as plain JS values: arguments are
 //! checked against the operation table ([`FieldKind`], payload rules of
-//! spec §5.5), bodies written by the host's `JSON.stringify`, answers read
+//! PROTOCOL.md §5.5), bodies written by the host's `JSON.stringify`, answers read
 //! by `JSON.parse` and checked against a small [`Shape`] table. The parsed
 //! object itself is what JS receives.
 
@@ -90,7 +90,7 @@ fn required_str(args: &JsValue, name: &'static str) -> Result<String, String> {
     }
 }
 
-/// Payload field rules (spec §5.5): one table per kind.
+/// Payload field rules (PROTOCOL.md §5.5): one table per kind.
 #[derive(Clone, Copy)]
 enum P {
     Str,

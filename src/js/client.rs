@@ -320,7 +320,7 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
 
 #[wasm_bindgen]
 impl ChatClient {
-    /// Connects (spec §9.2): with `userKey`, `encryptionKey` + `userId`, or
+    /// Connects (PROTOCOL.md §9.2): with `userKey`, `encryptionKey` + `userId`, or
     /// neither (creates a user, optionally with `userId`).
     pub async fn connect(
         #[wasm_bindgen(unchecked_param_type = "ConnectProps")] props: JsValue,

@@ -1,4 +1,4 @@
-//! User keys for personal mode (spec §2.3) signed by the host's WebCrypto:
+//! User keys for personal mode (PROTOCOL.md §2.3) signed by the host's WebCrypto:
 //! the same HS256 token as [`crate::protocol::jwt::sign_user_key`]
 //! (`{"alg":"HS256","typ":"JWT"}`, claims `{"id", "iat"}`), without linking a
 //! SHA-256, HMAC and JSON serialiser into the JS package. Needs

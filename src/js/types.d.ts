@@ -33,7 +33,7 @@ export type ParticipantRemovedSignal = SignalMap['participant_removed'];
 
 /* ---- Errors ---- */
 
-/** The API's error types (spec §6.3). */
+/** The API's error types (PROTOCOL.md §6.3). */
 export type ApiErrorType =
   | 'Unknown' | 'Internal' | 'Unauthorized' | 'Forbidden' | 'PayloadTooLarge' | 'InvalidPayload'
   | 'UnsupportedMediaType' | 'MethodNotFound' | 'ResourceNotFound' | 'InvalidJsonSchema'

@@ -1,7 +1,7 @@
 //! Pure HTTP rules: how a response (status, body text) becomes a value or an
 //! [`Error`], the response size limit, and when a request is retried.
 //!
-//! Classification (spec §1.3, §6.4):
+//! Classification (PROTOCOL.md §1.3, §6.4):
 //! - 2xx–3xx with a JSON body: the body, unless it is an object carrying a
 //!   numeric `code` of 400–599 (an error wrapped in a success).
 //! - 2xx–3xx with an empty, truncated, HTML or otherwise non-JSON body, or a
@@ -115,7 +115,7 @@ pub fn decode_value<T: serde::de::DeserializeOwned>(op: &str, value: Value) -> R
     json::from_value(value).map_err(|e| unexpected(op, e))
 }
 
-/// Whether the `/hello` connectivity check passed (spec §9.2): any 2xx whose
+/// Whether the `/hello` connectivity check passed (PROTOCOL.md §9.2): any 2xx whose
 /// body is not an error in disguise.
 pub fn hello_ok(status: u16, body: &str) -> Result<(), Error> {
     if !(200..300).contains(&status) {

@@ -1,4 +1,4 @@
-//! User keys for personal-mode servers (spec §2.3): an HS256 JWT with the
+//! User keys for personal-mode servers (PROTOCOL.md §2.3): an HS256 JWT with the
 //! claims `{"id": <user id>, "iat": <unix seconds>}`, signed with the
 //! integration's encryption key.
 //!

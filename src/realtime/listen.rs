@@ -150,7 +150,7 @@ impl Stream for SignalStream {
 }
 
 impl AuthenticatedClient {
-    /// Listens to a conversation's signals (spec §7): see [`SignalStream`].
+    /// Listens to a conversation's signals (PROTOCOL.md §7): see [`SignalStream`].
     pub fn listen_conversation(&self, conversation_id: &str, options: ListenOptions) -> SignalStream {
         let target = Rc::new(target(self, conversation_id));
         let queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>> = Rc::default();

@@ -262,7 +262,7 @@ impl Store {
 
     // ----- lookups ---------------------------------------------------------
 
-    /// A user by caller-chosen id, else by internal id (spec §3.4).
+    /// A user by caller-chosen id, else by internal id (PROTOCOL.md §3.4).
     pub fn user_by_ref(&self, r: &str) -> rusqlite::Result<Option<UserRow>> {
         self.conn
             .prepare_cached(&format!(
