@@ -258,6 +258,41 @@ async fn all_messages(c: &AuthenticatedClient, conv: &str) -> Vec<Message> {
     }
 }
 
+/// Sends `text` every 120 ms until it was sent `bursts` times (the first
+/// was sent already) while collecting the ids of the `message_created`
+/// signals, until `expected` of them arrived (90 s at most). Only listen
+/// connections are cut by the proxy; API calls pass through untouched.
+async fn send_and_collect(
+    s: &mut SignalStream,
+    alice: &AuthenticatedClient,
+    conv: &str,
+    text: &str,
+    bursts: usize,
+    expected: usize,
+) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let (mut sent, mut last_send) = (1, js_sys::Date::now());
+    let deadline = js_sys::Date::now() + 90_000.0;
+    while seen.len() < expected {
+        assert!(js_sys::Date::now() < deadline, "timed out with {} of {expected} messages", seen.len());
+        if sent < bursts && js_sys::Date::now() - last_send > 120.0 {
+            sent += 1;
+            last_send = js_sys::Date::now();
+            send(alice, conv, text).await;
+        }
+        let next = s.next();
+        let timer = Box::pin(sleep(50));
+        match select(next, timer).await {
+            Either::Left((Some(Ok(Signal::MessageCreated(m))), _)) => seen.push(m.id),
+            Either::Left((Some(Ok(_)), _)) => {}
+            Either::Left((Some(Err(e)), _)) => panic!("final error during faults: {e}"),
+            Either::Left((None, _)) => panic!("stream ended during faults"),
+            Either::Right(_) => {}
+        }
+    }
+    seen
+}
+
 /// The fault test: the proxy cuts the listen connection at random (and
 /// mid-frame) at least 20 times while 20 × `burst 50` = 1,000 bot messages
 /// are sent; every message must arrive exactly once, in the server's order.
@@ -275,37 +310,9 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
     control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
     let bursts = 20;
     let expected_total = bursts * 51;
-    let mut seen: Vec<String> = Vec::new();
-    let mut ids: HashSet<String> = HashSet::new();
-    let mut duplicates = 0;
-    let mut sent = 0;
-    let mut last_send = js_sys::Date::now();
-    sent += 1;
     send(&alice, &conv, "burst 50").await;
-    let deadline = js_sys::Date::now() + 90_000.0;
-    while seen.len() < expected_total {
-        assert!(js_sys::Date::now() < deadline, "timed out with {} of {expected_total} messages", seen.len());
-        if sent < bursts && js_sys::Date::now() - last_send > 120.0 {
-            // Only listen connections are cut; API calls pass through untouched.
-            sent += 1;
-            last_send = js_sys::Date::now();
-            send(&alice, &conv, "burst 50").await;
-        }
-        let next = s.next();
-        let timer = Box::pin(sleep(50));
-        match select(next, timer).await {
-            Either::Left((Some(Ok(Signal::MessageCreated(m))), _)) => {
-                if !ids.insert(m.id.clone()) {
-                    duplicates += 1;
-                }
-                seen.push(m.id);
-            }
-            Either::Left((Some(Ok(_)), _)) => {}
-            Either::Left((Some(Err(e)), _)) => panic!("final error during faults: {e}"),
-            Either::Left((None, _)) => panic!("stream ended during faults"),
-            Either::Right(_) => {}
-        }
-    }
+    let seen = send_and_collect(&mut s, &alice, &conv, "burst 50", bursts, expected_total).await;
+    let duplicates = seen.len() - seen.iter().collect::<HashSet<_>>().len();
     let stats = control("/stats").await;
     control("/normal").await;
     let cuts = stats["cuts"].as_u64().unwrap_or(0) - before;
@@ -352,31 +359,11 @@ pub async fn since_with_faults(protocol: Protocol) {
     // The sender is already writing when the listener starts.
     let bursts = 16;
     send(&alice, &conv, "burst 40").await;
-    let mut sent = 1;
     let opts = ListenOptions { since: Some(Since::Message(since.clone())), ..options(protocol) };
     let mut s = alice.listen_conversation(&conv, opts);
     s.connected().await.expect("connected");
     let expected_total = 10 + bursts * 41;
-    let mut seen: Vec<String> = Vec::new();
-    let mut last_send = js_sys::Date::now();
-    let deadline = js_sys::Date::now() + 90_000.0;
-    while seen.len() < expected_total {
-        assert!(js_sys::Date::now() < deadline, "timed out with {} of {expected_total} messages", seen.len());
-        if sent < bursts && js_sys::Date::now() - last_send > 120.0 {
-            sent += 1;
-            last_send = js_sys::Date::now();
-            send(&alice, &conv, "burst 40").await;
-        }
-        let next = s.next();
-        let timer = Box::pin(sleep(50));
-        match select(next, timer).await {
-            Either::Left((Some(Ok(Signal::MessageCreated(m))), _)) => seen.push(m.id),
-            Either::Left((Some(Ok(_)), _)) => {}
-            Either::Left((Some(Err(e)), _)) => panic!("final error during faults: {e}"),
-            Either::Left((None, _)) => panic!("stream ended during faults"),
-            Either::Right(_) => {}
-        }
-    }
+    let seen = send_and_collect(&mut s, &alice, &conv, "burst 40", bursts, expected_total).await;
     let stats = control("/stats").await;
     control("/normal").await;
     let cuts = stats["cuts"].as_u64().unwrap_or(0) - before;
