@@ -162,11 +162,13 @@ fn model_declarations(_: &str) -> Result<String, String> {
     Ok(out.replace("export type card = ", "export type CardPayload = ").replace("Array<card>", "Array<CardPayload>"))
 }
 
-/// The fields of a derived object type, from its TypeScript declaration:
-/// `(name, optional, type)`.
-fn ts_fields<T: TS>() -> Result<Vec<(String, bool, String)>, String> {
+/// A field of a derived object type: name, optional, TypeScript type.
+type TsField = (String, bool, String);
+
+/// The TypeScript declaration of a derived type without the JSDoc comments
+/// ts-rs writes from the Rust docs, on one line.
+fn plain_decl<T: TS>() -> String {
     let decl = T::decl(&ts_rs::Config::default());
-    // Without the JSDoc comments ts-rs writes from the Rust docs, on one line.
     let mut plain = String::new();
     let mut rest = decl.as_str();
     while let Some(start) = rest.find("/**") {
@@ -174,7 +176,13 @@ fn ts_fields<T: TS>() -> Result<Vec<(String, bool, String)>, String> {
         rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
     }
     plain.push_str(rest);
-    let decl = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The fields of a derived object type, from its TypeScript declaration:
+/// `(name, optional, type)`.
+fn ts_fields<T: TS>() -> Result<Vec<TsField>, String> {
+    let decl = plain_decl::<T>();
     let body = decl.split_once("= {").map(|(_, b)| b).ok_or_else(|| format!("not an object type: {decl}"))?;
     let body = body.trim_end().trim_end_matches(';').trim_end().trim_end_matches('}');
     let mut out = Vec::new();
@@ -187,6 +195,104 @@ fn ts_fields<T: TS>() -> Result<Vec<(String, bool, String)>, String> {
         };
         out.push((name.trim_matches('"').to_string(), optional, ty.to_string()));
     }
+    Ok(out)
+}
+
+/// The payload rule of a field of a payload type (`P` in `js/check.rs`).
+fn payload_rule(owner: &str, field: &str, optional: bool, ty: &str) -> Result<&'static str, String> {
+    Ok(match (ty, optional) {
+        ("string" | "CardActionKind", false) => "P::Str",
+        ("string", true) => "P::OptStr",
+        ("number", false) => "P::Num",
+        ("Array<CardAction>", false) => "P::Actions",
+        ("Array<ChoiceOption>", false) => "P::Options",
+        // ts-rs names the carousel card after its serde name.
+        ("Array<CardPayload>" | "Array<card>", false) => "P::Cards",
+        ("Array<BlocItem>", false) => "P::Items",
+        _ => return Err(format!("{owner}.{field}: no payload rule for the type `{ty}` (optional: {optional})")),
+    })
+}
+
+/// A payload field table of `src/js/fields.rs` from `(name, optional, type)` fields.
+fn payload_table(owner: &str, fields: &[TsField]) -> Result<String, String> {
+    let mut out = String::from("&[");
+    for (i, (field, optional, ty)) in fields.iter().filter(|(f, _, _)| f != "type").enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!("(\"{field}\", {})", payload_rule(owner, field, *optional, ty)?));
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// The variants of a tagged union declaration (`{ "type": "x", … } | …`), as
+/// `(type, fields)`; a variant `{ "type": "x" } & Name` takes Name's fields.
+fn union_variants<T: TS>(named: &[(&str, Vec<TsField>)]) -> Result<Vec<(String, Vec<TsField>)>, String> {
+    let decl = plain_decl::<T>();
+    let body = decl.split_once(" = ").map(|(_, b)| b.trim_end_matches(';')).ok_or("not a type alias")?;
+    let mut out = Vec::new();
+    for variant in body.split(" | ") {
+        let (object, joined) = match variant.split_once(" & ") {
+            Some((o, n)) => (o, Some(n.trim())),
+            None => (variant, None),
+        };
+        let inner = object.trim().trim_start_matches('{').trim_end_matches('}');
+        let mut fields = Vec::new();
+        let mut kind = None;
+        for field in inner.split(", ").map(|f| f.trim().trim_end_matches(',')).filter(|f| !f.is_empty()) {
+            let (name, ty) = field.split_once(": ").ok_or_else(|| format!("cannot read {field:?} in {decl}"))?;
+            if name == "\"type\"" {
+                kind = Some(ty.trim_matches('"').to_string());
+                continue;
+            }
+            let (name, optional) = match name.strip_suffix('?') {
+                Some(n) => (n, true),
+                None => (name, false),
+            };
+            fields.push((name.to_string(), optional, ty.to_string()));
+        }
+        if let Some(n) = joined {
+            let (_, more) = named.iter().find(|(k, _)| *k == n).ok_or_else(|| format!("no fields known for {n}"))?;
+            fields.extend(more.iter().cloned());
+        }
+        out.push((kind.ok_or_else(|| format!("a variant without type in {decl}"))?, fields));
+    }
+    Ok(out)
+}
+
+/// The payload rules of `src/js/fields.rs`: per kind, and for the parts of
+/// cards, choices and blocs.
+fn payload_tables() -> Result<String, String> {
+    let card = ts_fields::<model::Card>()?;
+    let kinds = union_variants::<model::KnownPayload>(&[("Card", card.clone())])?;
+    let bloc = union_variants::<model::BlocItem>(&[])?;
+    let mut out = String::from(
+        "\n/// The fields of each payload kind (the `type` field aside), in the order of\n\
+         /// `model::PAYLOAD_KINDS`.\npub(crate) const PAYLOADS: [(&str, &[(&str, P)]); 12] = [\n",
+    );
+    for (i, (kind, fields)) in kinds.iter().enumerate() {
+        if model::PAYLOAD_KINDS.get(i) != Some(&kind.as_str()) {
+            return Err(format!("payload kind {kind} is not at its place in PAYLOAD_KINDS"));
+        }
+        out.push_str(&format!("    (\"{kind}\", {}),\n", payload_table(kind, fields)?));
+    }
+    out.push_str("];\n");
+    let kinds_in_bloc: Vec<String> = bloc.iter().map(|(k, _)| format!("\"{k}\"")).collect();
+    out.push_str(&format!(
+        "/// The kinds a bloc may hold.\npub(crate) const BLOC_KINDS: [&str; {}] = [{}];\n",
+        kinds_in_bloc.len(),
+        kinds_in_bloc.join(", ")
+    ));
+    out.push_str(&format!("pub(crate) const CARD: &[(&str, P)] = {};\n", payload_table("Card", &card)?));
+    out.push_str(&format!(
+        "pub(crate) const ACTION: &[(&str, P)] = {};\n",
+        payload_table("CardAction", &ts_fields::<model::CardAction>()?)?
+    ));
+    out.push_str(&format!(
+        "pub(crate) const OPTION: &[(&str, P)] = {};\n",
+        payload_table("ChoiceOption", &ts_fields::<model::ChoiceOption>()?)?
+    ));
     Ok(out)
 }
 
@@ -218,8 +324,8 @@ fn field_tables(_: &str) -> Result<String, String> {
     let mut out = String::from(
         "//! @generated by `cargo run -p codegen` from the Rust types (src/model.rs, src/api.rs,\n\
          //! src/signal.rs); do not edit. The fields the JS facade checks on answers (`check.rs`)\n\
-         //! and on signals (`decodeSignal`), by entity and by signal kind.\n\n\
-         use super::check::Field::{self, *};\n\n",
+         //! and on signals (`decodeSignal`), by entity and by signal kind, and the payload rules.\n\n\
+         use super::check::Field::{self, *};\nuse super::check::P;\n\n",
     );
     for t in [
         field_table::<model::User>("USER")?,
@@ -254,6 +360,7 @@ fn field_tables(_: &str) -> Result<String, String> {
         out.push_str("    ],\n");
     }
     out.push_str("];\n");
+    out.push_str(&payload_tables()?);
     Ok(out)
 }
 

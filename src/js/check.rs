@@ -90,40 +90,29 @@ fn required_str(args: &JsValue, name: &'static str) -> Result<String, String> {
     }
 }
 
-/// Payload field rules (PROTOCOL.md §5.5): one table per kind.
+/// How one payload field is checked (PROTOCOL.md §5.5); the tables, one per
+/// kind, are in `fields.rs`, generated from the payload types.
 #[derive(Clone, Copy)]
-enum P {
+pub(crate) enum P {
+    /// A non-empty string.
     Str,
+    /// A non-empty string, or absent.
     OptStr,
+    /// A number.
     Num,
+    /// An array of card actions.
     Actions,
+    /// An array of choice options.
     Options,
+    /// An array of cards.
     Cards,
+    /// An array of bloc items.
     Items,
 }
 
 fn kind_fields(kind: &str) -> Option<&'static [(&'static str, P)]> {
-    Some(match kind {
-        "text" => &[("text", P::Str)],
-        "markdown" => &[("markdown", P::Str)],
-        "image" => &[("imageUrl", P::Str)],
-        "audio" => &[("audioUrl", P::Str)],
-        "video" => &[("videoUrl", P::Str)],
-        "file" => &[("fileUrl", P::Str), ("title", P::OptStr)],
-        "location" => &[("latitude", P::Num), ("longitude", P::Num), ("address", P::OptStr), ("title", P::OptStr)],
-        "card" => CARD,
-        "choice" | "dropdown" => &[("text", P::Str), ("options", P::Options)],
-        "carousel" => &[("items", P::Cards)],
-        "bloc" => &[("items", P::Items)],
-        _ => return None,
-    })
+    fields::PAYLOADS.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f)
 }
-
-const CARD: &[(&str, P)] =
-    &[("title", P::Str), ("subtitle", P::OptStr), ("imageUrl", P::OptStr), ("actions", P::Actions)];
-const OPTION: &[(&str, P)] = &[("label", P::Str), ("value", P::Str)];
-const ACTION: &[(&str, P)] = &[("action", P::Str), ("label", P::Str), ("value", P::Str)];
-const BLOC_KINDS: [&str; 7] = ["text", "markdown", "image", "audio", "video", "file", "location"];
 
 /// A payload error: `Err((type_error, message))`; type errors are prefixed
 /// with `invalid {kind} payload: `, empty strings are named from `payload.`.
@@ -178,7 +167,7 @@ fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result
                     let inner = cat(&[&item_at, "."]);
                     match p {
                         P::Actions => {
-                            check_fields(&item, ACTION, &inner)?;
+                            check_fields(&item, fields::ACTION, &inner)?;
                             let a = get(&item, "action").as_string().unwrap_or_default();
                             if !matches!(a.as_str(), "postback" | "url" | "say") {
                                 return Err((
@@ -187,12 +176,12 @@ fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result
                                 ));
                             }
                         }
-                        P::Options => check_fields(&item, OPTION, &inner)?,
+                        P::Options => check_fields(&item, fields::OPTION, &inner)?,
                         P::Cards => {
                             if get(&item, "type").as_string().as_deref() != Some("card") {
                                 return Err((true, cat(&[&inner, "type: expected \"card\""])));
                             }
-                            check_fields(&item, CARD, &inner)?;
+                            check_fields(&item, fields::CARD, &inner)?;
                         }
                         _ => {
                             let k = get(&item, "type");
@@ -206,7 +195,7 @@ fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result
                                     },
                                 ));
                             };
-                            if !BLOC_KINDS.contains(&k.as_str()) {
+                            if !fields::BLOC_KINDS.contains(&k.as_str()) {
                                 return Err((
                                     true,
                                     cat(&[
