@@ -16,15 +16,7 @@ log "Node.js LTS: $("$NODE_LTS" --version) ($NODE_LTS); default node: $(node --v
 "$ROOT/scripts/build-pkg.sh" web nodejs bundler
 [ -x target/debug/chat-server ] || cargo build -p chat-server
 
-CLIENT_ENCRYPTION_KEY="client-lts-key-$$"
-start_chat_server SHARED --webhook-id local --page-size 3 --test-faults --bot-delay-ms 10
-start_chat_server MANUAL --webhook-id local --encryption-key "$CLIENT_ENCRYPTION_KEY" --test-faults
-export CLIENT_SHARED_URL="$SHARED_URL" CLIENT_MANUAL_URL="$MANUAL_URL" CLIENT_ENCRYPTION_KEY
-
-start_chat_server RTJS --keepalive-secs 0 --bot-delay-ms 5 --exit-after 600
-start_fault_proxy RTJS "$RTJS_URL"
-export REALTIME_JS_URL="$RTJS_URL" REALTIME_JS_PROXY_URL="$RTJS_PROXY_URL" REALTIME_JS_CONTROL_URL="$RTJS_CONTROL_URL"
-
+# The suites start and stop their own chat-servers and fault proxy.
 log "node $("$NODE_LTS" --version) --test tests/js/client.test.mjs tests/js/realtime.test.mjs tests/www/"
 "$NODE_LTS" --test tests/js/client.test.mjs tests/js/realtime.test.mjs tests/www/
 

@@ -1,10 +1,26 @@
-// The JS facade of the built Node package (pkg-node/) against chat-server.
-// Env: CLIENT_SHARED_URL (shared mode, --page-size 3 --test-faults),
-//      CLIENT_MANUAL_URL + CLIENT_ENCRYPTION_KEY (manual mode). Set by scripts/tests/40-js.sh.
-import { test } from 'node:test';
+// The JS facade of the built Node package (pkg-node/) against chat-server: two servers
+// (shared mode with --page-size 3 --test-faults, and manual mode with an encryption key),
+// started here and stopped after the tests, unless CLIENT_SHARED_URL, CLIENT_MANUAL_URL and
+// CLIENT_ENCRYPTION_KEY name running ones.
+//   node --test tests/js/client.test.mjs   (needs pkg-node/ and target/debug/chat-server)
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { startChatServer } from '../e2e/harness.mjs';
+
+const servers = [];
+before(async () => {
+  if (process.env.CLIENT_SHARED_URL) return;
+  const key = `client-js-key-${process.pid}`;
+  const shared = await startChatServer(['--page-size', '3', '--test-faults', '--bot-delay-ms', '10'], { name: 'client-js-shared' });
+  const manual = await startChatServer(['--encryption-key', key, '--test-faults'], { name: 'client-js-manual' });
+  servers.push(shared, manual);
+  Object.assign(process.env, { CLIENT_SHARED_URL: shared.url, CLIENT_MANUAL_URL: manual.url, CLIENT_ENCRYPTION_KEY: key });
+});
+after(() => {
+  for (const s of servers) s.stop();
+});
 
 const require = createRequire(import.meta.url);
 const {
@@ -14,7 +30,7 @@ const {
 
 function env(name) {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run scripts/tests/40-js.sh`);
+  if (!v) throw new Error(`${name} is not set`);
   return v;
 }
 const SHARED = () => `${env('CLIENT_SHARED_URL')}/local`;

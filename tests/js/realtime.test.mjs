@@ -1,16 +1,39 @@
 // The JS realtime facade of the built Node package (pkg-node/) against chat-server:
 // SignalListener events, async iteration, stream assembly, reconnecting, closing,
-// many listeners, decodeSignal. Env: REALTIME_JS_URL (a chat-server started with
-// --keepalive-secs 0, so idle connections trip short watchdogs), set by
-// scripts/tests/36-realtime-js.sh; without it every test is skipped.
-import { test } from 'node:test';
+// many listeners, since, decodeSignal. The chat-server (--keepalive-secs 0, so idle
+// connections trip short watchdogs) and the fault proxy in front of it are started here
+// and stopped after the tests, unless REALTIME_JS_URL, REALTIME_JS_PROXY_URL and
+// REALTIME_JS_CONTROL_URL name running ones.
+//   node --experimental-websocket --test tests/js/realtime.test.mjs
+//   (Node 22+ without the flag; needs pkg-node/ and target/debug/chat-server)
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { ROOT, startChatServer, startProcess } from '../e2e/harness.mjs';
+
+const fixtures = [];
+if (!process.env.REALTIME_JS_URL) {
+  const server = await startChatServer(['--keepalive-secs', '0', '--bot-delay-ms', '5'], { name: 'realtime-js' });
+  fixtures.push(server);
+  const proxy = await startProcess(
+    process.execPath,
+    [`${ROOT}/tests/support/fault-proxy.mjs`, '--target', server.url.replace('http://', ''), '--exit-after', '600'],
+    { ready: /^PROXY (\S+) (\S+)/m },
+  );
+  fixtures.push(proxy);
+  Object.assign(process.env, {
+    REALTIME_JS_URL: server.url,
+    REALTIME_JS_PROXY_URL: proxy.match[1],
+    REALTIME_JS_CONTROL_URL: proxy.match[2],
+  });
+}
+after(() => {
+  for (const f of fixtures) f.stop();
+});
 
 const require = createRequire(import.meta.url);
 const URL_ = process.env.REALTIME_JS_URL;
-const skip = URL_ ? false : 'REALTIME_JS_URL not set (run scripts/tests/36-realtime-js.sh)';
-const pkg = URL_ ? require('../../pkg-node/botpress_chat_wasm.js') : {};
+const pkg = require('../../pkg-node/botpress_chat_wasm.js');
 const { ChatClient, decodeSignal } = pkg;
 const API = () => `${URL_}/local`;
 
@@ -48,7 +71,7 @@ async function setup() {
 const say = (client, conv, text) =>
   client.createMessage({ conversationId: conv, payload: { type: 'text', text } }).then((r) => r.message);
 
-test('events carry the signal data; once, onceOrMore and off', { skip }, async () => {
+test('events carry the signal data; once, onceOrMore and off', async () => {
   const { client, conv } = await setup();
   const listener = await client.listenConversation({ id: conv });
   assert.equal(listener.status, 'connected');
@@ -84,7 +107,7 @@ test('events carry the signal data; once, onceOrMore and off', { skip }, async (
   assert.equal(listener.status, 'disconnected');
 });
 
-test('async iteration yields {type, data}; break keeps the listener', { skip }, async () => {
+test('async iteration yields {type, data}; break keeps the listener', async () => {
   const { client, conv } = await setup();
   const listener = await client.listenConversation({ id: conv });
   const got = [];
@@ -106,7 +129,7 @@ test('async iteration yields {type, data}; break keeps the listener', { skip }, 
   assert.deepEqual(await pending, { value: undefined, done: true });
 });
 
-test('streamedMessage assembles deltas and resolves on completion', { skip }, async () => {
+test('streamedMessage assembles deltas and resolves on completion', async () => {
   const { client, conv } = await setup();
   const listener = await client.listenConversation({ id: conv });
   try {
@@ -130,7 +153,7 @@ test('streamedMessage assembles deltas and resolves on completion', { skip }, as
   }
 });
 
-test('watchdog: reconnects by itself and delivers what was missed exactly once', { skip }, async () => {
+test('watchdog: reconnects by itself and delivers what was missed exactly once', async () => {
   const { client, conv } = await setup();
   const listener = await client.listenConversation({ id: conv, timeoutMs: 400 });
   const reconnecting = waitFor(listener, 'reconnecting');
@@ -151,7 +174,7 @@ test('watchdog: reconnects by itself and delivers what was missed exactly once',
   listener.disconnect();
 });
 
-test("reconnect: false gives the official behaviour: 'error' then 'close'", { skip }, async () => {
+test("reconnect: false gives the official behaviour: 'error' then 'close'", async () => {
   const { client, conv } = await setup();
   const listener = await client.listenConversation({ id: conv, reconnect: false, timeoutMs: 300 });
   const order = [];
@@ -171,7 +194,7 @@ test("reconnect: false gives the official behaviour: 'error' then 'close'", { sk
 });
 
 for (const protocol of ['sse', 'websocket']) {
-  test(`a removed participant's listener closes (${protocol})`, { skip: skip || (protocol === 'websocket' && typeof WebSocket === 'undefined' ? 'no WebSocket in this Node' : false) }, async () => {
+  test(`a removed participant's listener closes (${protocol})`, { skip: (protocol === 'websocket' && typeof WebSocket === 'undefined' ? 'no WebSocket in this Node' : false) }, async () => {
     const { client, conv } = await setup();
     const bob = await ChatClient.connect({ apiUrl: API() });
     await client.addParticipant({ conversationId: conv, userId: bob.user.id });
@@ -187,7 +210,7 @@ for (const protocol of ['sse', 'websocket']) {
   });
 }
 
-test('many listeners at once, all released on disconnect', { skip }, async () => {
+test('many listeners at once, all released on disconnect', async () => {
   const { client, conv } = await setup();
   const listeners = await Promise.all(Array.from({ length: 40 }, () => client.listenConversation({ id: conv })));
   const all = Promise.all(listeners.map((l) => waitFor(l, 'message_created', (d) => d.isBot)));
@@ -199,7 +222,7 @@ test('many listeners at once, all released on disconnect', { skip }, async () =>
   // Nothing keeps the process alive: node --test would not finish otherwise.
 });
 
-test('disconnect while connecting aborts the attempt and releases the request', { skip }, async () => {
+test('disconnect while connecting aborts the attempt and releases the request', async () => {
   const { client, conv } = await setup();
   const listener = await client.listenConversation({ id: conv });
   listener.disconnect();
@@ -211,7 +234,7 @@ test('disconnect while connecting aborts the attempt and releases the request', 
   // An open request would keep node --test from finishing.
 });
 
-test('faults: 20+ random cuts while 1,000 messages arrive, each exactly once and in order', { skip }, async () => {
+test('faults: 20+ random cuts while 1,000 messages arrive, each exactly once and in order', async () => {
   const proxy = `${process.env.REALTIME_JS_PROXY_URL}/local`;
   const control = (path, method = 'POST') =>
     fetch(`${process.env.REALTIME_JS_CONTROL_URL}${path}`, { method }).then((r) => r.json());
@@ -248,7 +271,7 @@ test('faults: 20+ random cuts while 1,000 messages arrive, each exactly once and
   }
 });
 
-test('since: the messages after a message, an id or a time first, then live ones, each once', { skip }, async () => {
+test('since: the messages after a message, an id or a time first, then live ones, each once', async () => {
   const { client, conv } = await setup();
   for (let i = 0; i < 6; i++) await say(client, conv, `h${i}`);
   const list = () => client.list.messages({ conversationId: conv }).collect();
@@ -283,7 +306,7 @@ test('since: the messages after a message, an id or a time first, then live ones
   }
 });
 
-test('since naming no message of the conversation ends the listener with an error', { skip }, async () => {
+test('since naming no message of the conversation ends the listener with an error', async () => {
   const { client, conv } = await setup();
   const listener = await client.listenConversation({ id: conv, since: 'msg_nowhere' });
   const error = await waitFor(listener, 'error');
@@ -292,7 +315,7 @@ test('since naming no message of the conversation ends the listener with an erro
   assert.equal(listener.status, 'disconnected');
 });
 
-test('invalid options are rejected before connecting', { skip }, async () => {
+test('invalid options are rejected before connecting', async () => {
   const { client } = await setup();
   await assert.rejects(client.listenConversation({}), (e) => e.type === 'InvalidPayload' && /id/.test(e.message));
   await assert.rejects(client.listenConversation({ id: 'x', protocol: 'carrier-pigeon' }), (e) => e.type === 'Config');
@@ -301,7 +324,7 @@ test('invalid options are rejected before connecting', { skip }, async () => {
   await assert.rejects(client.listenConversation({ id: 'not-mine' }), (e) => [403, 404].includes(e.code) && e.isApiError);
 });
 
-test('decodeSignal validates webhook bodies', { skip }, () => {
+test('decodeSignal validates webhook bodies', () => {
   const env = {
     type: 'participant_added',
     data: { conversationId: 'c', participantId: 'p' },
