@@ -400,7 +400,8 @@ pub(crate) fn check_record(v: &JsValue, fields: &[(&'static str, Field)], at: &s
             }
             return Err(missing(at, name));
         }
-        let path = cat(&[at, ".", name]);
+        // The field's path, made only when a nested check or an error needs it.
+        let path = || cat(&[at, ".", name]);
         let ok = match kind {
             Field::Str | Field::OptStr => f.is_string(),
             Field::StrOrNull => f.is_string() || f.is_null(),
@@ -408,9 +409,13 @@ pub(crate) fn check_record(v: &JsValue, fields: &[(&'static str, Field)], at: &s
             Field::Bool => f.as_bool().is_some(),
             Field::Obj | Field::OptObj => is_plain_object(&f),
             Field::Payload => {
-                check_object(&f, &path)?;
+                // Present (checked above): an object with a string `type`.
+                if !is_plain_object(&f) {
+                    return Err(invalid(&path(), &f, "an object"));
+                }
                 let t = get(&f, "type");
                 if !t.is_string() {
+                    let path = path();
                     return Err(if t.is_undefined() {
                         missing(&path, "type")
                     } else {
@@ -420,12 +425,12 @@ pub(crate) fn check_record(v: &JsValue, fields: &[(&'static str, Field)], at: &s
                 true
             }
             Field::Message => {
-                check_record(&f, fields::MESSAGE, &path)?;
+                check_record(&f, fields::MESSAGE, &path())?;
                 true
             }
         };
         if !ok {
-            return Err(invalid(&path, &f, expected));
+            return Err(invalid(&path(), &f, expected));
         }
     }
     Ok(())

@@ -202,6 +202,18 @@ impl Delivered {
         self.history.iter().any(|(h, _)| h == id)
     }
 
+    /// Where a message created at `created_at` stands in the history, if
+    /// there. The history is in creation order, so a message newer than its
+    /// last entry (every live message once history is behind) costs one
+    /// comparison, not a scan.
+    fn history_position(&self, id: &str, created_at: &str) -> Option<usize> {
+        let (_, newest) = self.history.last()?;
+        if created_at > newest.as_str() {
+            return None;
+        }
+        self.history.iter().position(|(h, _)| h == id)
+    }
+
     /// Whether a message id was already delivered (among the remembered ones).
     pub fn contains(&self, id: &str) -> bool {
         self.seen.contains(id)
@@ -214,7 +226,7 @@ impl Delivered {
         if self.seen.contains(id) {
             return false;
         }
-        if let Some(i) = self.history.iter().position(|(h, _)| h == id) {
+        if let Some(i) = self.history_position(id, created_at) {
             self.history.truncate(i);
         }
         if self.order.len() < self.capacity {
@@ -342,7 +354,7 @@ impl Delivered {
                 None => true,
                 Some(f) => m.created_at() >= f.as_str(),
             };
-            if new && !self.history.iter().any(|(h, _)| h == m.id()) && self.observe(m.id(), m.created_at()) {
+            if new && self.history_position(m.id(), m.created_at()).is_none() && self.observe(m.id(), m.created_at()) {
                 let is_bot = m.user_id() != own_user_id;
                 out.push((m, is_bot));
             }
