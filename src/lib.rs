@@ -5,7 +5,9 @@
 //! - pure data: [`model`], [`api`], [`signal`], [`error`];
 //! - pure protocol, no I/O: [`protocol`] (JWT signing, JSON decoding, SSE
 //!   framing, response classification) and the pure parts of [`realtime`];
-//! - transport (wasm only): `fetch`, streamed SSE, `EventSource`, WebSocket;
+//! - the host ([`host`]: the platform split for JSON text and, on wasm, every
+//!   JS global the crate calls) and the transport (wasm only): `fetch`,
+//!   streamed SSE, `EventSource`, WebSocket;
 //! - the Rust client ([`client`], wasm only), and one thin `#[wasm_bindgen]`
 //!   facade for JS.
 // Unit tests also link the property tests' dev-dependencies (proptest).

@@ -1,6 +1,7 @@
-//! The listening loop (wasm): connect over the chosen transport, decode
-//! frames, watch for silence, reconnect with backoff, backfill what was
-//! missed. Generic over how frames become items ([`Codec`]: Rust `Signal`s
+//! The listening loop (wasm): connect over the chosen transport (live
+//! first: no request before), take the listing that tells history from news
+//! or finds `since` once live, decode frames, watch for silence, reconnect
+//! with backoff, backfill what was missed. Generic over how frames become items ([`Codec`]: Rust `Signal`s
 //! or JS objects) and over where items go (an `emit` callback).
 
 use std::cell::{Cell, RefCell};
