@@ -115,7 +115,9 @@ test('connect creates a user; every authenticated operation works', async () => 
 });
 
 test('Client takes x-user-key on every call', async () => {
-  const anon = new Client({ apiUrl: SHARED() });
+  const props = { apiUrl: SHARED() };
+  const anon = new Client(props);
+  assert.equal(anon.props, props, 'props as given');
   assert.equal(anon.apiVersion, '1.0.0');
   const id = unique('user');
   const { user, key } = await anon.createUser({ id, name: 'Bob' });
@@ -292,6 +294,31 @@ test('list.* iterate over every page and collect({limit})', async () => {
   // Validation errors and API errors surface on iteration.
   await rejects(client.list.messages({}).collect(), { type: 'InvalidPayload', message: /conversationId/ });
   await rejects(client.list.messages({ conversationId: 'conv_unknown' }).next(), { isApiError: true });
+});
+
+test('debug: true logs each request with console.info, never the key', async () => {
+  const lines = [];
+  const info = console.info;
+  console.info = (...args) => lines.push(args);
+  let key;
+  try {
+    const quiet = await ChatClient.connect({ apiUrl: SHARED() });
+    key = quiet.key;
+    await quiet.getUser();
+    assert.equal(lines.length, 0, 'nothing is logged without debug');
+    const loud = await ChatClient.connect({ apiUrl: SHARED(), userKey: quiet.key, debug: true });
+    await loud.getUser();
+    await loud.getMessage({ id: 'msg_none' }).catch(() => {});
+  } finally {
+    console.info = info;
+  }
+  const line = lines.find((l) => l[1] === 'getUser');
+  assert.ok(line, `a line for getUser: ${JSON.stringify(lines)}`);
+  assert.deepEqual([line[0], line[2], line[4]], ['[chat]', 'GET', 200]);
+  assert.match(line[3], /\/users\/me$/);
+  assert.ok(lines.some((l) => l[1] === 'getMessage' && l[4] === 404), 'failures are logged with their status');
+  assert.ok(!JSON.stringify(lines).includes(key), 'the key is never logged');
+  await rejects(ChatClient.connect({ apiUrl: SHARED(), debug: 'yes' }), { type: 'Config', message: /debug/ });
 });
 
 test('timeout, abort and malformed answers', async () => {

@@ -101,8 +101,19 @@ test('events carry the signal data; once, onceOrMore and off', async () => {
   assert.equal(onceCount, 1);
   assert.equal(moreCount, 2, "onceOrMore stopped on 'stop-listening'");
 
-  const closed = waitFor(listener, 'close');
-  listener.disconnect();
+  // emit() calls the callbacks of a type as a signal would; cleanup() removes every callback.
+  const emitted = [];
+  listener.on('participant_added', (d) => emitted.push(d));
+  listener.emit('participant_added', { conversationId: conv, participantId: 'p' });
+  assert.deepEqual(emitted, [{ conversationId: conv, participantId: 'p' }]);
+  listener.cleanup();
+  listener.emit('participant_added', { conversationId: conv, participantId: 'q' });
+  assert.equal(emitted.length, 1, 'cleanup() removed the callback');
+
+  const closed = new Promise((resolve) => listener.on('close', resolve));
+  const done = listener.disconnect();
+  assert.ok(done instanceof Promise, 'disconnect() returns a promise, as in @botpress/chat');
+  await done;
   await closed;
   assert.equal(listener.status, 'disconnected');
 });
