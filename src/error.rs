@@ -155,16 +155,19 @@ impl Error {
     /// An argument the server would refuse, caught before sending: the
     /// `InvalidPayload` error the server would have answered with.
     pub fn invalid_argument(message: impl AsRef<str>) -> Self {
-        let mut m = String::from(message.as_ref());
-        m.push_str(" (checked by the client before sending)");
-        Self::api(ApiErrorType::InvalidPayload, m)
+        Self::caught(ApiErrorType::InvalidPayload, message.as_ref())
     }
     /// A keyed call without a user key, caught before sending: the
     /// `Unauthorized` error the server would have answered with.
     pub fn missing_key(message: impl AsRef<str>) -> Self {
-        let mut m = String::from(message.as_ref());
+        Self::caught(ApiErrorType::Unauthorized, message.as_ref())
+    }
+    /// The API error of type `ty` for a mistake the client caught itself; the
+    /// message says so.
+    fn caught(ty: ApiErrorType, message: &str) -> Self {
+        let mut m = String::from(message);
         m.push_str(" (checked by the client before sending)");
-        Self::api(ApiErrorType::Unauthorized, m)
+        Self::api(ty, m)
     }
     /// An API error of the given type with its standard status.
     pub fn api(ty: ApiErrorType, message: impl Into<String>) -> Self {
