@@ -7,7 +7,11 @@
 //!   binary), with serde_json natively.
 //! - On wasm: the bindings (`fetch`, `setTimeout`/`clearTimeout`, `JSON`,
 //!   `console`, `crypto.subtle`), timers ([`sleep`], [`TimerGuard`]), the
-//!   clock and randomness, and the text of a JS exception.
+//!   clock and randomness, and the text of a JS exception; and the three
+//!   functions of `src/host.js`, where one JS call does what would otherwise
+//!   take many crossings of the wasm↔JS boundary per request: the HTTP
+//!   exchange ([`request`]), the types of an object's fields ([`FieldTypes`])
+//!   and a request body's JSON text ([`body_text`]).
 //!
 //! The transport, the realtime loop, the Rust client and the JS facade reach
 //! the host only through this module; the pure layers (`model`, `api`,
@@ -118,13 +122,216 @@ mod wasm {
     use js_sys::{Function, Promise, Uint8Array};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::RequestInit;
+    use web_sys::AbortSignal;
+
+    #[wasm_bindgen(module = "/src/host.js")]
+    extern "C" {
+        /// A request under way: a `Promise` of `[status, retryAfter, text]`
+        /// that rejects with `[reason, text]` (see `src/host.js`).
+        pub(crate) type Pending;
+        /// One HTTP exchange with the global `fetch` (bound, never
+        /// `window.fetch`: browsers, Node 18+, workers): its own
+        /// `AbortController` for the timeout and the caller's signal, the body
+        /// read whole within `max_bytes`.
+        #[wasm_bindgen(js_name = request)]
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) fn request(
+            url: &str,
+            method: &str,
+            headers: &JsValue,
+            key: Option<&str>,
+            body: &JsValue,
+            timeout_ms: u32,
+            signal: Option<&AbortSignal>,
+            max_bytes: f64,
+        ) -> Pending;
+        /// Aborts the request.
+        #[wasm_bindgen(method)]
+        pub(crate) fn cancel(this: &Pending);
+        #[wasm_bindgen(js_name = defineNames)]
+        fn define_names(id: f64, names: &js_sys::Array);
+        #[wasm_bindgen(js_name = fieldTypes)]
+        fn field_types(v: &JsValue, id: f64) -> f64;
+        #[wasm_bindgen(catch, js_name = bodyText)]
+        fn body_text_of(args: &JsValue, id: f64) -> Result<JsValue, JsValue>;
+    }
+
+    /// Some names of a static table (those `pick` gives), known to
+    /// `src/host.js` by a number made of the table's address, its length and
+    /// `selection` (which tells two selections from one table apart): a check
+    /// passes one number, and the JS array of the names is made once.
+    pub(crate) struct Names<T: 'static> {
+        /// The table.
+        pub table: &'static [T],
+        /// Which selection of its names.
+        pub selection: u8,
+        /// The name of an entry, or `None` to leave it out.
+        pub pick: fn(&T) -> Option<&'static str>,
+    }
+
+    impl<T> Names<T> {
+        fn id(&self) -> f64 {
+            ((self.table.as_ptr() as usize as f64) * 1024.0 + self.table.len() as f64) * 4.0 + f64::from(self.selection)
+        }
+
+        fn array(&self) -> js_sys::Array {
+            self.table.iter().filter_map(self.pick).map(JsValue::from_str).collect()
+        }
+
+        fn define(&self) {
+            define_names(self.id(), &self.array());
+        }
+    }
+
+    /// The JSON text of the named fields of `args` that are set (neither
+    /// `undefined` nor `null`).
+    pub(crate) fn body_text<T>(args: &JsValue, names: &Names<T>) -> Result<JsValue, JsValue> {
+        let text = body_text_of(args, names.id())?;
+        if !text.is_undefined() {
+            return Ok(text);
+        }
+        names.define();
+        body_text_of(args, names.id())
+    }
+
+    /// What a JS value is, as `fieldTypes` in `src/host.js` codes it.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub(crate) enum JsType {
+        /// `undefined` (or a field that is not there).
+        Undefined,
+        /// `null`.
+        Null,
+        /// A non-empty string.
+        Str,
+        /// `''`.
+        EmptyStr,
+        /// A number.
+        Num,
+        /// A boolean.
+        Bool,
+        /// An array.
+        Array,
+        /// Any other object.
+        Object,
+        /// A function, symbol or bigint.
+        Other,
+    }
+
+    impl JsType {
+        fn from_code(code: u64) -> JsType {
+            match code {
+                0 => JsType::Undefined,
+                1 => JsType::Null,
+                2 => JsType::Str,
+                3 => JsType::EmptyStr,
+                4 => JsType::Num,
+                5 => JsType::Bool,
+                6 => JsType::Array,
+                7 => JsType::Object,
+                _ => JsType::Other,
+            }
+        }
+
+        /// The type of `v`, read with a few crossings (the fallback of
+        /// [`FieldTypes::of`]).
+        pub(crate) fn of(v: &JsValue) -> JsType {
+            if v.is_undefined() {
+                JsType::Undefined
+            } else if v.is_null() {
+                JsType::Null
+            } else if let Some(s) = v.as_string() {
+                if s.is_empty() {
+                    JsType::EmptyStr
+                } else {
+                    JsType::Str
+                }
+            } else if v.as_f64().is_some() {
+                JsType::Num
+            } else if v.as_bool().is_some() {
+                JsType::Bool
+            } else if js_sys::Array::is_array(v) {
+                JsType::Array
+            } else if v.is_object() {
+                JsType::Object
+            } else {
+                JsType::Other
+            }
+        }
+
+        /// A string, empty or not.
+        pub(crate) fn is_string(self) -> bool {
+            matches!(self, JsType::Str | JsType::EmptyStr)
+        }
+
+        /// `undefined` or `null`.
+        pub(crate) fn is_absent(self) -> bool {
+            matches!(self, JsType::Undefined | JsType::Null)
+        }
+    }
+
+    /// The types of an object's fields, read in one call: the checks of
+    /// answers, arguments and signals cost one crossing per object instead of
+    /// about three per field.
+    pub(crate) enum FieldTypes {
+        /// The value is not a plain object.
+        NotObject,
+        /// 4 bits per field, the first in the lowest bits.
+        Packed(u64),
+        /// More fields than one call can type, read one by one.
+        Listed(Vec<JsType>),
+    }
+
+    /// Fields one call can type (4 bits each in a double's 53).
+    const MAX_FIELDS: usize = 13;
+
+    impl FieldTypes {
+        /// The types of the fields `names` of `v`.
+        pub(crate) fn of<T>(v: &JsValue, names: &Names<T>) -> FieldTypes {
+            if names.table.len() > MAX_FIELDS {
+                return FieldTypes::slow(v, &names.array());
+            }
+            let mut t = field_types(v, names.id());
+            if t == -2.0 {
+                names.define();
+                t = field_types(v, names.id());
+            }
+            if t >= 0.0 {
+                FieldTypes::Packed(t as u64)
+            } else {
+                FieldTypes::NotObject
+            }
+        }
+
+        fn slow(v: &JsValue, names: &js_sys::Array) -> FieldTypes {
+            if !v.is_object() || js_sys::Array::is_array(v) {
+                return FieldTypes::NotObject;
+            }
+            FieldTypes::Listed(
+                names.iter().map(|n| JsType::of(&js_sys::Reflect::get(v, &n).unwrap_or(JsValue::UNDEFINED))).collect(),
+            )
+        }
+
+        /// Whether the value is a plain object (not `null`, not an array).
+        pub(crate) fn is_object(&self) -> bool {
+            !matches!(self, FieldTypes::NotObject)
+        }
+
+        /// The type of the `i`th named field (`Undefined` when the value is
+        /// not an object).
+        pub(crate) fn get(&self, i: usize) -> JsType {
+            match self {
+                FieldTypes::Packed(t) if i < MAX_FIELDS => JsType::from_code((t >> (4 * i)) & 15),
+                FieldTypes::Listed(types) => types.get(i).copied().unwrap_or(JsType::Undefined),
+                _ => JsType::Undefined,
+            }
+        }
+    }
 
     #[wasm_bindgen]
     extern "C" {
-        /// The global `fetch` (bound, never `window.fetch`: browsers, Node 18+, workers).
+        /// The global `fetch` (bound, never `window.fetch`): the SSE stream's request.
         #[wasm_bindgen(catch, js_name = fetch)]
-        pub(crate) fn fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+        pub(crate) fn fetch(url: &str, init: &web_sys::RequestInit) -> Result<Promise, JsValue>;
         #[wasm_bindgen(js_name = setTimeout)]
         fn set_timeout(handler: &Function, ms: i32) -> JsValue;
         #[wasm_bindgen(js_name = clearTimeout)]

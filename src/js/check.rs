@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use crate::api::{encode_component, FieldKind, Method, Operation, Shape};
 use crate::client::Prepared;
 use crate::error::{error_from_fields, Error, ErrorFields};
-use crate::host;
+use crate::host::{self, FieldTypes, JsType, Names};
 use crate::js::fields;
 use crate::model::{MAX_PROFILE_LEN, PAYLOAD_KINDS};
 use crate::protocol::http;
@@ -118,46 +118,49 @@ fn kind_fields(kind: &str) -> Option<&'static [(&'static str, P)]> {
 /// with `invalid {kind} payload: `, empty strings are named from `payload.`.
 type PErr = (bool, String);
 
+/// All names of a table of fields.
+fn all<T>(table: &'static [(&'static str, T)]) -> Names<(&'static str, T)> {
+    Names { table, selection: 0, pick: |f| Some(f.0) }
+}
+
 /// Checks `obj`'s fields; `at` is the path inside the payload (`items[0].`).
-fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result<(), PErr> {
-    for &(name, p) in fields {
-        let v = get(obj, name);
-        let path = cat(&[at, name]);
+fn check_fields(obj: &JsValue, fields: &'static [(&'static str, P)], at: &str) -> Result<(), PErr> {
+    let types = FieldTypes::of(obj, &all(fields));
+    for (i, &(name, p)) in fields.iter().enumerate() {
+        let t = types.get(i);
+        let path = || cat(&[at, name]);
         match p {
-            P::Str | P::OptStr => {
-                if absent(&v) {
+            P::Str | P::OptStr => match t {
+                JsType::Str => {}
+                t if t.is_absent() => {
                     if matches!(p, P::Str) {
                         return Err((true, cat(&[at, "missing field `", name, "`"])));
                     }
-                    continue;
                 }
-                match v.as_string() {
-                    Some(s) if s.is_empty() => {
-                        return Err((false, cat(&["payload.", &path, ": must be a non-empty string"])))
-                    }
-                    Some(_) => {}
-                    None => return Err((true, cat(&[&path, ": expected a string"]))),
-                }
-            }
+                JsType::EmptyStr => return Err((false, cat(&["payload.", &path(), ": must be a non-empty string"]))),
+                _ => return Err((true, cat(&[&path(), ": expected a string"]))),
+            },
             P::Num => {
-                if v.as_f64().is_none() {
+                if t != JsType::Num {
                     return Err((
                         true,
-                        if absent(&v) {
+                        if t.is_absent() {
                             cat(&[at, "missing field `", name, "`"])
                         } else {
-                            cat(&[&path, ": expected a number"])
+                            cat(&[&path(), ": expected a number"])
                         },
                     ));
                 }
             }
             P::Actions | P::Options | P::Cards | P::Items => {
-                if v.is_undefined() {
+                if t == JsType::Undefined {
                     return Err((true, cat(&[at, "missing field `", name, "`"])));
                 }
-                if !Array::is_array(&v) {
-                    return Err((true, cat(&[&path, ": expected an array"])));
+                if t != JsType::Array {
+                    return Err((true, cat(&[&path(), ": expected an array"])));
                 }
+                let path = path();
+                let v = get(obj, name);
                 let arr: &Array = v.unchecked_ref();
                 for (i, item) in arr.iter().enumerate() {
                     let item_at = cat(&[&path, "[", &i.to_string(), "]"]);
@@ -217,11 +220,11 @@ fn check_fields(obj: &JsValue, fields: &[(&'static str, P)], at: &str) -> Result
 }
 
 /// The rules of [`MessagePayload::validate`](crate::MessagePayload::validate) on a JS value.
-fn check_payload(v: &JsValue) -> Result<(), String> {
-    if v.is_undefined() {
+fn check_payload(v: &JsValue, t: JsType) -> Result<(), String> {
+    if t == JsType::Undefined {
         return Err(missing("", "payload"));
     }
-    if !is_plain_object(v) {
+    if t != JsType::Object {
         return Err(invalid("payload", v, "an object"));
     }
     let kind = match get(v, "type") {
@@ -283,33 +286,43 @@ impl OpSpec {
                 None => path.push_str(seg),
             }
         }
-        let body = js_sys::Object::new();
+        let types = FieldTypes::of(args, &all(self.fields));
         let mut query = false;
-        for &(name, kind) in self.fields {
-            let v = get(args, name);
+        for (i, &(name, kind)) in self.fields.iter().enumerate() {
+            let t = types.get(i);
             match kind {
-                FieldKind::Required => {
-                    required_str(args, name)?;
+                FieldKind::Required => match t {
+                    JsType::Str => {}
+                    _ => {
+                        required_str(args, name)?;
+                    }
+                },
+                FieldKind::Payload => {
+                    let v = if t == JsType::Undefined { JsValue::UNDEFINED } else { get(args, name) };
+                    check_payload(&v, t)?
                 }
-                FieldKind::Payload => check_payload(&v)?,
                 FieldKind::Object => {
-                    if v.is_undefined() {
+                    if t == JsType::Undefined {
                         return Err(missing("", name));
                     }
-                    if !is_plain_object(&v) {
-                        return Err(invalid(name, &v, "an object"));
+                    if t != JsType::Object {
+                        return Err(invalid(name, &get(args, name), "an object"));
                     }
                 }
-                _ if absent(&v) => continue,
+                _ if t.is_absent() => {}
                 FieldKind::OptionalObject => {
-                    if !is_plain_object(&v) {
-                        return Err(invalid(name, &v, "an object"));
+                    if t != JsType::Object {
+                        return Err(invalid(name, &get(args, name), "an object"));
                     }
                 }
                 FieldKind::Optional | FieldKind::Profile | FieldKind::Query => {
-                    let Some(s) = v.as_string() else {
-                        return Err(invalid(name, &v, "a string"));
-                    };
+                    if !t.is_string() {
+                        return Err(invalid(name, &get(args, name), "a string"));
+                    }
+                    if kind == FieldKind::Optional {
+                        continue;
+                    }
+                    let s = get(args, name).as_string().unwrap_or_default();
                     // Characters = bytes that do not continue a UTF-8 sequence.
                     if kind == FieldKind::Profile && s.bytes().filter(|b| b & 0xC0 != 0x80).count() > MAX_PROFILE_LEN {
                         return Err("profile: must be at most 1000 characters".into());
@@ -320,17 +333,16 @@ impl OpSpec {
                         path.push_str(name);
                         path.push('=');
                         path.push_str(&encode_component(&s));
-                        continue;
                     }
                 }
             }
-            if !absent(&v) {
-                keys::set(&body, name, &v);
-            }
         }
+        // The body: every field set but the query's.
         let body = if self.method.has_body() {
-            let text = JSON::stringify(&body).map_err(|e| cat(&["cannot encode JSON: ", &host::error_text(&e)]))?;
-            Some(text.into())
+            let names = Names { table: self.fields, selection: 1, pick: |f| (f.1 != FieldKind::Query).then_some(f.0) };
+            let text =
+                host::body_text(args, &names).map_err(|e| cat(&["cannot encode JSON: ", &host::error_text(&e)]))?;
+            Some(text)
         } else {
             None
         };
@@ -379,12 +391,24 @@ fn check_object(v: &JsValue, at: &str) -> Result<(), String> {
     }
 }
 
+/// Names read on their own: `type` of a payload, `code` of an answer.
+const TYPE: &[&str] = &["type"];
+const CODE: &[&str] = &["code"];
+
+fn one(v: &JsValue, names: &'static [&'static str]) -> FieldTypes {
+    FieldTypes::of(v, &Names { table: names, selection: 0, pick: |n| Some(*n) })
+}
+
 /// Checks the fields of the object `v` (found at `at`) against a table; the
-/// error names the first field that does not fit.
-pub(crate) fn check_record(v: &JsValue, fields: &[(&'static str, Field)], at: &str) -> Result<(), String> {
-    check_object(v, at)?;
-    for &(name, kind) in fields {
-        let f = get(v, name);
+/// error names the first field that does not fit. The types of all fields
+/// are read in one call; values only for a nested check or an error.
+pub(crate) fn check_record(v: &JsValue, fields: &'static [(&'static str, Field)], at: &str) -> Result<(), String> {
+    let types = FieldTypes::of(v, &all(fields));
+    if !types.is_object() {
+        return check_object(v, at);
+    }
+    for (i, &(name, kind)) in fields.iter().enumerate() {
+        let t = types.get(i);
         let (optional, expected) = match kind {
             Field::Str => (false, "a string"),
             Field::OptStr => (true, "a string"),
@@ -394,7 +418,7 @@ pub(crate) fn check_record(v: &JsValue, fields: &[(&'static str, Field)], at: &s
             Field::Obj | Field::Payload | Field::Message => (false, "an object"),
             Field::OptObj => (true, "an object"),
         };
-        if f.is_undefined() || (optional && f.is_null()) {
+        if t == JsType::Undefined || (optional && t == JsType::Null) {
             if optional {
                 continue;
             }
@@ -403,19 +427,17 @@ pub(crate) fn check_record(v: &JsValue, fields: &[(&'static str, Field)], at: &s
         // The field's path, made only when a nested check or an error needs it.
         let path = || cat(&[at, ".", name]);
         let ok = match kind {
-            Field::Str | Field::OptStr => f.is_string(),
-            Field::StrOrNull => f.is_string() || f.is_null(),
-            Field::Num => f.as_f64().is_some(),
-            Field::Bool => f.as_bool().is_some(),
-            Field::Obj | Field::OptObj => is_plain_object(&f),
-            Field::Payload => {
-                // Present (checked above): an object with a string `type`.
-                if !is_plain_object(&f) {
-                    return Err(invalid(&path(), &f, "an object"));
-                }
-                let t = get(&f, "type");
-                if !t.is_string() {
+            Field::Str | Field::OptStr => t.is_string(),
+            Field::StrOrNull => t.is_string() || t == JsType::Null,
+            Field::Num => t == JsType::Num,
+            Field::Bool => t == JsType::Bool,
+            Field::Obj | Field::OptObj => t == JsType::Object,
+            Field::Payload if t == JsType::Object => {
+                // An object with a string `type`.
+                let f = get(v, name);
+                if !one(&f, TYPE).get(0).is_string() {
                     let path = path();
+                    let t = get(&f, "type");
                     return Err(if t.is_undefined() {
                         missing(&path, "type")
                     } else {
@@ -424,13 +446,14 @@ pub(crate) fn check_record(v: &JsValue, fields: &[(&'static str, Field)], at: &s
                 }
                 true
             }
+            Field::Payload => false,
             Field::Message => {
-                check_record(&f, fields::MESSAGE, &path())?;
+                check_record(&get(v, name), fields::MESSAGE, &path())?;
                 true
             }
         };
         if !ok {
-            return Err(invalid(&path(), &f, expected));
+            return Err(invalid(&path(), &get(v, name), expected));
         }
     }
     Ok(())
@@ -506,7 +529,8 @@ fn api_error(status: u16, body: Option<&JsValue>, raw: &str) -> Error {
 pub(crate) fn classify(op: &str, status: u16, body: &JsValue) -> Result<JsValue, Error> {
     if http::is_success(status) {
         if let Ok(value) = host::json_parse(body) {
-            if is_plain_object(&value) && get(&value, "code").is_undefined() {
+            let t = one(&value, CODE);
+            if t.is_object() && t.get(0) == JsType::Undefined {
                 return Ok(value);
             }
         }

@@ -211,6 +211,9 @@ fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
 }
 
 /// Takes `'x-user-key'` from the arguments (the `Client` calling convention).
+/// The argument field that carries a user key.
+const KEY_FIELD: &[&str] = &["x-user-key"];
+
 fn take_key(op: &str, args: &JsValue) -> Result<Option<String>, Error> {
     let v = get(args, "x-user-key");
     if v.is_undefined() || v.is_null() {
@@ -246,9 +249,13 @@ async fn js_call(
     f: OpSpec,
 ) -> Result<JsValue, JsValue> {
     let run = async {
-        let args = object_arg(f.name, args)?;
+        // One call tells whether `args` is an object and what its key is.
+        let names = crate::host::Names { table: KEY_FIELD, selection: 0, pick: |n| Some(*n) };
+        let types = crate::host::FieldTypes::of(&args, &names);
+        let args = if types.is_object() { args } else { object_arg(f.name, args)? };
         let key = match key {
             Some(k) => Some(k),
+            None if types.get(0).is_absent() => None,
             None => take_key(f.name, &args)?,
         };
         let opts = call_options(&options)?;

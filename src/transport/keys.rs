@@ -33,11 +33,6 @@ pub(crate) fn get(obj: &JsValue, name: &'static str) -> JsValue {
     Reflect::get(obj, &key(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// `obj[name] = value`.
-pub(crate) fn set(obj: &JsValue, name: &'static str, value: &JsValue) {
-    let _ = Reflect::set(obj, &key(name), value);
-}
-
 /// `name in obj`.
 pub(crate) fn has(obj: &JsValue, name: &'static str) -> bool {
     Reflect::has(obj, &key(name)).unwrap_or(false)
