@@ -4,22 +4,16 @@
 # fault-injecting proxy (tests/support/fault-proxy.mjs): every signal kind,
 # refusals, 20+ random cuts while 1,000 messages arrive (exactly once, in
 # order), and a silent connection caught by the watchdog.
-# The server and proxy URLs reach the wasm tests at compile time.
+# Each binary runs through scripts/wasm-test-runner.sh, which starts and stops
+# its chat-server and proxy. RT_TEST_ARGS (e.g. a test name) reaches the test
+# binaries; RT_SKIP_NODE=1 / RT_SKIP_BROWSER=1 leave one host out.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
 
-start_chat_server RT --keepalive-secs 1 --bot-delay-ms 5 --exit-after 600
-
-start_fault_proxy RT "$RT_URL"
-
-export REALTIME_API_URL="$RT_URL/local"
-export REALTIME_PROXY_URL="$RT_PROXY_URL/local"
-export REALTIME_CONTROL_URL="$RT_CONTROL_URL"
-
-log "wasm-pack test --node (realtime_node)"
-[ "${RT_SKIP_NODE:-}" = 1 ] || NODE_OPTIONS="--experimental-websocket" wasm-pack test --node -- --test realtime_node ${RT_TEST_ARGS:-}
-
-[ "${RT_SKIP_BROWSER:-}" = 1 ] && exit 0
-log "wasm-pack test --headless --chrome (realtime_browser)"
-wasm-pack test --headless --chrome -- --test realtime_browser ${RT_TEST_ARGS:-}
+tests=()
+[ "${RT_SKIP_NODE:-}" = 1 ] || tests+=(--test realtime_node)
+[ "${RT_SKIP_BROWSER:-}" = 1 ] || tests+=(--test realtime_browser)
+[ "${#tests[@]}" -gt 0 ] || exit 0
+# shellcheck disable=SC2086 # RT_TEST_ARGS is a list of words
+cargo test --target wasm32-unknown-unknown "${tests[@]}" -- ${RT_TEST_ARGS:-}

@@ -12,13 +12,16 @@
 // Each test or example crate links every dependency of its package; the lint checks the library.
 #![allow(unused_crate_dependencies)]
 
+#[path = "support/spawn.rs"]
+mod spawn;
+
 use futures_util::StreamExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -75,23 +78,9 @@ fn kill_current() {
 
 /// Starts chat-server on the database; returns its API base URL.
 fn start(a: &Args) -> Result<String, String> {
-    let mut child = Command::new(&a.server)
-        .args(["--addr", "127.0.0.1:0", "--exit-after", "150", "--bot-delay-ms", "0", "--page-size", "50"])
-        .arg("--db")
-        .arg(&a.db)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", a.server.display()))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let args = ["--exit-after", "150", "--bot-delay-ms", "0", "--page-size", "50", "--db"];
+    let (child, url) = spawn::spawn(&a.server, args.iter().map(OsStr::new).chain([a.db.as_os_str()]))?;
     *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
-    let url = line.trim().strip_prefix("listening on ").ok_or_else(|| format!("first line {line:?}"))?;
-    if !url.starts_with("http://127.0.0.1:") {
-        return Err(format!("not a loopback address: {url}"));
-    }
     Ok(format!("{url}/local"))
 }
 

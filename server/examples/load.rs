@@ -1,10 +1,17 @@
 //! Load test: many concurrent SSE listeners on one conversation; every
 //! signal must reach every listener, in order.
 //!
-//! cargo run -p chat-server --example load -- --url http://127.0.0.1:PORT/local \
+//! cargo run -p chat-server --example load -- [--server target/debug/chat-server] \
 //!     [--listeners 1000] [--messages 5] [--burst 200] [--timeout 240]
+//!
+//! It starts its own server (`--server`, bound to 127.0.0.1, `--exit-after`,
+//! killed by pid when the test ends); `--url http://127.0.0.1:PORT/local`
+//! runs against a server already running instead.
 // Each test or example crate links every dependency of its package; the lint checks the library.
 #![allow(unused_crate_dependencies)]
+
+#[path = "support/spawn.rs"]
+mod spawn;
 
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -13,6 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 struct Args {
+    server: std::path::PathBuf,
     url: String,
     listeners: usize,
     messages: usize,
@@ -21,12 +29,20 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { url: String::new(), listeners: 1000, messages: 5, burst: 200, timeout: 240 };
+    let mut a = Args {
+        server: "target/debug/chat-server".into(),
+        url: String::new(),
+        listeners: 1000,
+        messages: 5,
+        burst: 200,
+        timeout: 240,
+    };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i + 1 < v.len() {
         let val = v[i + 1].clone();
         match v[i].as_str() {
+            "--server" => a.server = val.into(),
             "--url" => a.url = val.trim_end_matches('/').to_string(),
             "--listeners" => a.listeners = val.parse().expect("--listeners N"),
             "--messages" => a.messages = val.parse().expect("--messages N"),
@@ -36,7 +52,6 @@ fn args() -> Args {
         }
         i += 2;
     }
-    assert!(!a.url.is_empty(), "--url http://127.0.0.1:PORT/WEBHOOK_ID is required");
     a
 }
 
@@ -105,9 +120,27 @@ async fn listen(
 
 #[tokio::main]
 async fn main() {
-    let a = args();
+    let mut a = args();
     let deadline = Duration::from_secs(a.timeout);
+    let mut server = None;
+    if a.url.is_empty() {
+        let exit_after = (a.timeout + 60).to_string();
+        match spawn::spawn(&a.server, ["--bot-delay-ms", "0", "--exit-after", &exit_after]) {
+            Ok((child, url)) => {
+                a.url = format!("{url}/local");
+                server = Some(child);
+            }
+            Err(e) => {
+                eprintln!("load test FAILED: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     let outcome = tokio::time::timeout(deadline, run(a)).await;
+    if let Some(mut child) = server {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     match outcome {
         Ok(Ok(summary)) => println!("{summary}"),
         Ok(Err(e)) => {

@@ -1,7 +1,7 @@
 //! The Rust client against `chat-server`, shared by the Node and browser
-//! test crates. Server URLs come from the environment at compile time:
-//! `CLIENT_SHARED_URL` (shared mode, `--page-size 3 --test-faults`),
-//! `CLIENT_MANUAL_URL` (`--encryption-key $CLIENT_ENCRYPTION_KEY`).
+//! test crates. The test runner (`scripts/wasm-test-runner.sh`) starts two
+//! servers for them: `sharedUrl` (shared mode, `--page-size 3 --test-faults`)
+//! and `manualUrl` (`--encryption-key`, the fixture `encryptionKey`).
 
 use botpress_chat_wasm::api::*;
 use botpress_chat_wasm::client::{Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
@@ -11,20 +11,19 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen_test::*;
 
-fn env(name: &str, value: Option<&'static str>) -> &'static str {
-    value.unwrap_or_else(|| panic!("{name} is not set: run scripts/tests/30-wasm.sh"))
-}
+#[path = "../support/fixtures.rs"]
+mod fixtures;
 
 fn shared_server() -> &'static str {
-    env("CLIENT_SHARED_URL", option_env!("CLIENT_SHARED_URL"))
+    fixtures::fixture("sharedUrl")
 }
 
 fn manual_server() -> &'static str {
-    env("CLIENT_MANUAL_URL", option_env!("CLIENT_MANUAL_URL"))
+    fixtures::fixture("manualUrl")
 }
 
 fn encryption_key() -> &'static str {
-    env("CLIENT_ENCRYPTION_KEY", option_env!("CLIENT_ENCRYPTION_KEY"))
+    fixtures::fixture("encryptionKey")
 }
 
 fn client() -> Client {

@@ -1,9 +1,9 @@
 //! Shared realtime scenarios for the wasm tests (Node and headless Chromium),
-//! run against a `chat-server` and the fault proxy whose URLs are baked in at
-//! compile time by `scripts/tests/35-realtime.sh`:
-//!   REALTIME_API_URL      http://127.0.0.1:PORT/local   (direct)
-//!   REALTIME_PROXY_URL    http://127.0.0.1:PORT/local   (through the fault proxy)
-//!   REALTIME_CONTROL_URL  http://127.0.0.1:PORT         (the proxy's control API)
+//! run against a `chat-server` and the fault proxy that the test runner
+//! (`scripts/wasm-test-runner.sh`) starts for the test binary:
+//!   apiUrl      http://127.0.0.1:PORT/local   (direct)
+//!   proxyUrl    http://127.0.0.1:PORT/local   (through the fault proxy)
+//!   controlUrl  http://127.0.0.1:PORT         (the proxy's control API)
 #![allow(dead_code)]
 
 use std::collections::HashSet;
@@ -23,9 +23,23 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-pub const API_URL: Option<&str> = option_env!("REALTIME_API_URL");
-pub const PROXY_URL: Option<&str> = option_env!("REALTIME_PROXY_URL");
-pub const CONTROL_URL: Option<&str> = option_env!("REALTIME_CONTROL_URL");
+#[path = "fixtures.rs"]
+mod fixtures;
+
+/// The server, directly.
+pub fn api_url() -> &'static str {
+    fixtures::fixture("apiUrl")
+}
+
+/// The server through the fault proxy.
+pub fn proxy_url() -> &'static str {
+    fixtures::fixture("proxyUrl")
+}
+
+/// The proxy's control API.
+pub fn control_url() -> &'static str {
+    fixtures::fixture("controlUrl")
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -42,13 +56,6 @@ pub async fn sleep(ms: i32) {
         set_timeout(&resolve, ms);
     });
     let _ = JsFuture::from(p).await;
-}
-
-pub fn api_url() -> Option<&'static str> {
-    if API_URL.is_none() {
-        log("REALTIME_API_URL not set at compile time: skipping (run scripts/tests/35-realtime.sh)");
-    }
-    API_URL
 }
 
 pub async fn connect(url: &str) -> AuthenticatedClient {
@@ -102,7 +109,7 @@ pub fn options(protocol: Protocol) -> ListenOptions {
 
 /// Every signal kind over one transport; a removed participant's listener ends.
 pub async fn signals_roundtrip(protocol: Protocol) {
-    let Some(url) = api_url() else { return };
+    let url = api_url();
     let alice = connect(url).await;
     let bob = connect(url).await;
     let conv =
@@ -218,7 +225,7 @@ pub async fn signals_roundtrip(protocol: Protocol) {
 
 /// A listener whose key is refused fails with a final error at once.
 pub async fn refused(protocol: Protocol) {
-    let Some(url) = api_url() else { return };
+    let url = api_url();
     let alice = connect(url).await;
     let bob = connect(url).await;
     let conv =
@@ -233,7 +240,7 @@ pub async fn refused(protocol: Protocol) {
 }
 
 async fn control(path: &str) -> serde_json::Value {
-    let url = format!("{}{}", CONTROL_URL.expect("REALTIME_CONTROL_URL"), path);
+    let url = format!("{}{}", control_url(), path);
     let init = js_sys::Object::new();
     let method = if path == "/stats" { "GET" } else { "POST" };
     js_sys::Reflect::set(&init, &"method".into(), &method.into()).unwrap();
@@ -297,9 +304,7 @@ async fn send_and_collect(
 /// mid-frame) at least 20 times while 20 × `burst 50` = 1,000 bot messages
 /// are sent; every message must arrive exactly once, in the server's order.
 pub async fn faults_lose_nothing(protocol: Protocol) {
-    let (Some(_), Some(proxy)) = (api_url(), PROXY_URL) else {
-        return;
-    };
+    let proxy = proxy_url();
     let alice = connect(proxy).await;
     let conv =
         alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
@@ -337,9 +342,7 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
 /// times): every message after `since` arrives exactly once, in the server's
 /// order, and nothing before it.
 pub async fn since_with_faults(protocol: Protocol) {
-    let (Some(_), Some(proxy)) = (api_url(), PROXY_URL) else {
-        return;
-    };
+    let proxy = proxy_url();
     let alice = connect(proxy).await;
     let conv =
         alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
@@ -384,7 +387,7 @@ pub async fn since_with_faults(protocol: Protocol) {
 
 /// A `since` naming no message of the conversation ends the listener with an error.
 pub async fn since_unknown(protocol: Protocol) {
-    let Some(url) = api_url() else { return };
+    let url = api_url();
     let alice = connect(url).await;
     let conv =
         alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
@@ -399,9 +402,7 @@ pub async fn since_unknown(protocol: Protocol) {
 /// The proxy goes silent without closing: the watchdog notices, the listener
 /// reconnects by itself and backfills what it missed.
 pub async fn watchdog_reconnects(protocol: Protocol) {
-    let (Some(_), Some(proxy)) = (api_url(), PROXY_URL) else {
-        return;
-    };
+    let proxy = proxy_url();
     let alice = connect(proxy).await;
     let conv =
         alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
