@@ -235,6 +235,11 @@ impl Client {
         &self.inner.api_url
     }
 
+    /// Whether the `/hello` check has passed (it is not run again then).
+    pub(crate) fn is_ready(&self) -> bool {
+        matches!(*self.inner.hello.borrow(), Hello::Passed)
+    }
+
     /// The options this client was made with.
     pub fn options(&self) -> &ClientOptions {
         &self.inner.opts

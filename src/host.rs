@@ -148,10 +148,13 @@ mod wasm {
         /// Aborts the request.
         #[wasm_bindgen(method)]
         pub(crate) fn cancel(this: &Pending);
-        #[wasm_bindgen(js_name = defineNames)]
-        fn define_names(id: f64, names: &js_sys::Array);
-        #[wasm_bindgen(js_name = fieldTypes)]
-        fn field_types(v: &JsValue, id: f64) -> f64;
+        // `catch` on these two also keeps them behind the glue: imported by the
+        // wasm directly, the bundler build would need src/host.js as a file of
+        // its own next to the bundled glue (and would hold two copies of it).
+        #[wasm_bindgen(catch, js_name = defineNames)]
+        fn define_names(id: f64, names: &js_sys::Array) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_name = fieldTypes)]
+        fn field_types(v: &JsValue, id: f64) -> Result<f64, JsValue>;
         #[wasm_bindgen(catch, js_name = bodyText)]
         fn body_text_of(args: &JsValue, id: f64) -> Result<JsValue, JsValue>;
     }
@@ -179,7 +182,7 @@ mod wasm {
         }
 
         fn define(&self) {
-            define_names(self.id(), &self.array());
+            let _ = define_names(self.id(), &self.array());
         }
     }
 
@@ -291,10 +294,12 @@ mod wasm {
                 return FieldTypes::slow(v, &names.array());
             }
             let mut t = field_types(v, names.id());
-            if t == -2.0 {
+            if t == Ok(-2.0) {
                 names.define();
                 t = field_types(v, names.id());
             }
+            // A getter of `v` threw: read the fields one by one (each throw reads as `undefined`).
+            let Ok(t) = t else { return FieldTypes::slow(v, &names.array()) };
             if t >= 0.0 {
                 FieldTypes::Packed(t as u64)
             } else {

@@ -266,9 +266,27 @@ pub(crate) struct OpSpec {
     shape: &'static [(&'static str, Shape)],
 }
 
+macro_rules! all_specs {
+    ($($rust:ident, $js:literal, $ty:ty, $keyed:literal;)*) => {
+        /// Every operation, in the table's order.
+        const ALL: &[OpSpec] = &[$(OpSpec::of::<$ty>()),*];
+    };
+}
+crate::for_each_operation!(all_specs);
+
 impl OpSpec {
     pub(crate) const fn of<O: Operation>() -> OpSpec {
         OpSpec { name: O::NAME, method: O::METHOD, path: O::PATH, keyed: O::KEYED, fields: O::FIELDS, shape: O::SHAPE }
+    }
+
+    /// The operation named `name` (`"createMessage"`).
+    pub(crate) fn by_name(name: &str) -> Option<OpSpec> {
+        ALL.iter().find(|s| s.name == name).copied()
+    }
+
+    /// Its HTTP method.
+    pub(crate) fn method(&self) -> Method {
+        self.method
     }
 
     /// Checks the arguments and builds the request: path parameters from

@@ -358,6 +358,25 @@ impl ChatClient {
     pub fn api_version(&self) -> String {
         crate::API_VERSION.to_string()
     }
+
+    /// For the per-call path in JS (`src/js/calls.js`): this client's settings.
+    #[wasm_bindgen(js_name = __callConfig, skip_typescript)]
+    pub fn call_config(&self) -> JsValue {
+        super::calls::config(self.inner.client(), Some(self.inner.key()))
+    }
+
+    /// For the per-call path in JS: what an answer it did not take stands for.
+    #[wasm_bindgen(js_name = __settle, skip_typescript)]
+    pub fn settle(
+        &self,
+        name: &str,
+        status: f64,
+        retry_after: JsValue,
+        body: JsValue,
+        attempt: u32,
+    ) -> Result<JsValue, JsValue> {
+        super::calls::settle(self.inner.client(), name, status, &retry_after, &body, attempt)
+    }
 }
 
 macro_rules! chat_client_method {
@@ -428,6 +447,25 @@ impl JsClient {
     #[wasm_bindgen(getter, js_name = apiVersion)]
     pub fn api_version(&self) -> String {
         crate::API_VERSION.to_string()
+    }
+
+    /// For the per-call path in JS (`src/js/calls.js`): this client's settings.
+    #[wasm_bindgen(js_name = __callConfig, skip_typescript)]
+    pub fn call_config(&self) -> JsValue {
+        super::calls::config(&self.inner, None)
+    }
+
+    /// For the per-call path in JS: what an answer it did not take stands for.
+    #[wasm_bindgen(js_name = __settle, skip_typescript)]
+    pub fn settle(
+        &self,
+        name: &str,
+        status: f64,
+        retry_after: JsValue,
+        body: JsValue,
+        attempt: u32,
+    ) -> Result<JsValue, JsValue> {
+        super::calls::settle(&self.inner, name, status, &retry_after, &body, attempt)
     }
 }
 

@@ -5,6 +5,7 @@
 //! classes (`generated.d.ts`, the generated parts of `types.d.ts`), written
 //! here for the rest (options, client classes, listener, pagination).
 
+mod calls;
 mod check;
 mod client;
 mod error;

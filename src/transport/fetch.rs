@@ -93,17 +93,21 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
             let retry_after = if status == 429 || status >= 500 { answer.get(1).as_string() } else { None };
             Ok(HttpResponse { status, retry_after, body: answer.get(2) })
         }
-        Err(e) => {
-            let (reason, text) = match e.dyn_ref::<Array>() {
-                Some(a) => (a.get(0).as_string().unwrap_or_default(), a.get(1).as_string().unwrap_or_default()),
-                None => (String::new(), host::error_text(&e)),
-            };
-            Err(match reason.as_str() {
-                "aborted" => Error::aborted(format!("{op}: the request was aborted")),
-                "timeout" => Error::timeout(format!("{op}: no response within {} ms", req.timeout_ms)),
-                "large" => http::too_large(op, req.max_bytes),
-                _ => Error::network(format!("{op}: {text}")),
-            })
-        }
+        Err(e) => Err(failure(op, &e, req.timeout_ms, req.max_bytes)),
+    }
+}
+
+/// The error of a request that `request` (src/host.js) rejected with
+/// `[reason, text]`.
+pub(crate) fn failure(op: &str, rejection: &JsValue, timeout_ms: u32, max_bytes: usize) -> Error {
+    let (reason, text) = match rejection.dyn_ref::<Array>() {
+        Some(a) => (a.get(0).as_string().unwrap_or_default(), a.get(1).as_string().unwrap_or_default()),
+        None => (String::new(), host::error_text(rejection)),
+    };
+    match reason.as_str() {
+        "aborted" => Error::aborted(format!("{op}: the request was aborted")),
+        "timeout" => Error::timeout(format!("{op}: no response within {timeout_ms} ms")),
+        "large" => http::too_large(op, max_bytes),
+        _ => Error::network(format!("{op}: {text}")),
     }
 }
