@@ -53,11 +53,15 @@ size_line() {  # size_line FILE
 # the package keeps its two files (glue and wasm; plus _bg.js for the bundler
 # target) and hosts that load just those (workerd, the benchmark) keep working.
 finish_package() {
-  local target="$1" dir="$2" snippet rel hostjs names host main="$2/botpress_chat_wasm.js"
+  local target="$1" dir="$2" snippet rel hostjs calls names host main="$2/botpress_chat_wasm.js"
   snippet="$(ls "$dir"/snippets/*/src/js/errors.js)"
   rel="./${snippet#"$dir"/}"
   hostjs="$(ls "$dir"/snippets/*/src/host.js)"
   hostjs="./${hostjs#"$dir"/}"
+  # The per-call path with its tables, names minified too (none of them is seen
+  # from outside but `installCalls`): a few hundred bytes of the size budget.
+  calls="$ROOT/$dir/.calls.mjs"
+  "$esbuild" "$ROOT/src/js/calls.js" --bundle --format=esm --minify --log-level=warning --outfile="$calls"
   names="$(cp "$ROOT/src/js/errors.js" "$dir/.errors.mjs" && node --input-type=module -e "
     const m = await import('$ROOT/$dir/.errors.mjs');
     console.log(Object.keys(m).filter((k) => k !== 'chatError').join(', '));")"
@@ -70,12 +74,12 @@ finish_package() {
       # require(String.raw`./snippets/…`) -> require("./snippets/…"), so that the bundler sees the paths.
       sed -i -E 's|require\(String\.raw`(\./snippets/[^`]*)`\)|require("\1")|g' "$main"
       printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\nrequire("%s").installLists(exports.ChatClient, exports.Client);\nrequire("%s").installCalls(exports.ChatClient, exports.Client, require("%s").request);\n' \
-        "$rel" "$ROOT/src/js/pages.js" "$ROOT/src/js/calls.js" "$hostjs" >>"$main"
+        "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$main"
       "$esbuild" "$main" --bundle --platform=node --format=cjs --log-level=warning --allow-overwrite --outfile="$main"
       ;;
     bundler)
       printf '\nexport { %s } from "%s";\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { request as hostRequest } from "%s";\ninstallCalls(ChatClient, Client, hostRequest);\n' \
-        "$names" "$rel" "$ROOT/src/js/pages.js" "$ROOT/src/js/calls.js" "$hostjs" >>"$host"
+        "$names" "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$host"
       "$esbuild" "$host" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$host"
       printf '\nexport { %s, ChatClient as AuthenticatedClient } from "./botpress_chat_wasm_bg.js";\n' \
@@ -83,12 +87,12 @@ finish_package() {
       ;;
     *)
       printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { request as hostRequest } from "%s";\ninstallCalls(ChatClient, Client, hostRequest);\n' \
-        "$names" "$rel" "$ROOT/src/js/pages.js" "$ROOT/src/js/calls.js" "$hostjs" >>"$main"
+        "$names" "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$main"
       "$esbuild" "$main" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$main"
       ;;
   esac
-  rm -rf "$dir/snippets"
+  rm -rf "$dir/snippets" "$calls"
   node -e '
     const fs = require("fs"), f = process.argv[1], p = JSON.parse(fs.readFileSync(f, "utf8"));
     p.files = p.files.filter((x) => x !== "snippets");

@@ -40,7 +40,7 @@ pub mod json {
     /// Parses JSON text with the host's `JSON.parse`; the error is its message.
     #[cfg(target_arch = "wasm32")]
     pub fn parse_value(text: &str) -> Result<Value, String> {
-        let js = js_sys::JSON::parse(text).map_err(|e| super::error_text(&e))?;
+        let js = super::json_parse_str(text).map_err(|e| super::error_text(&e))?;
         Ok(js_to_value(&js))
     }
 

@@ -381,7 +381,7 @@ fn js_rows(rust: &str) -> String {
     format!("[{}]", rows.join(", "))
 }
 
-/// `src/js/fields.js`: for `src/js/calls.js`, the answer and payload tables
+/// `src/js/fields.js`: for `src/js/calls.js`, the entity and payload tables
 /// of `src/js/fields.rs` (read from the text rendered for it, so the two
 /// cannot differ) and the operation table.
 fn js_tables(_: &str) -> Result<String, String> {
@@ -397,7 +397,7 @@ fn js_tables(_: &str) -> Result<String, String> {
          // (src/model.rs, src/api.rs); do not edit. The tables of src/js/fields.rs and each\n\
          // operation's method, path, arguments and answer, for src/js/calls.js.\n\n",
     );
-    for name in ["USER", "CONVERSATION", "MESSAGE", "EVENT", "META", "CARD", "ACTION", "OPTION"] {
+    for name in ["USER", "CONVERSATION", "MESSAGE", "EVENT", "META"] {
         out.push_str(&format!("export const {name} = {}\n", table(name)?));
     }
     let payloads = rust.split_once("const PAYLOADS").map(|(_, r)| r).ok_or("no PAYLOADS")?;
@@ -407,9 +407,7 @@ fn js_tables(_: &str) -> Result<String, String> {
         let (kind, rest) = line.trim().trim_start_matches("(\"").split_once("\", ").ok_or("bad PAYLOADS row")?;
         out.push_str(&format!("  {kind}: {},\n", js_rows(rest)));
     }
-    out.push_str("}\n");
-    let bloc = model_bloc_kinds(&rust)?;
-    out.push_str(&format!("export const BLOC_KINDS = [{bloc}]\n\n"));
+    out.push_str("}\n\n");
     out.push_str("// name: [method, path segments, keyed, [argument, kind]..., [answer field, shape]...]\nexport const OPS = {\n");
     macro_rules! ops {
         ($($rust:ident, $js:literal, $ty:ty, $keyed:literal;)*) => {
@@ -438,13 +436,6 @@ fn js_tables(_: &str) -> Result<String, String> {
     botpress_chat_wasm::for_each_operation!(ops);
     out.push_str("}\n");
     Ok(out)
-}
-
-/// The kinds a bloc may hold, as JS strings, from `src/js/fields.rs`'s text.
-fn model_bloc_kinds(rust: &str) -> Result<String, String> {
-    let line = rust.lines().find(|l| l.contains("const BLOC_KINDS")).ok_or("no BLOC_KINDS")?;
-    let list = line.split_once("= [").and_then(|(_, r)| r.split_once("];")).map(|(l, _)| l).ok_or("bad BLOC_KINDS")?;
-    Ok(list.replace('"', "'"))
 }
 
 struct Output {

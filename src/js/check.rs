@@ -4,7 +4,7 @@
 //! by `JSON.parse` and checked against a small [`Shape`] table. The parsed
 //! object itself is what JS receives.
 
-use js_sys::{Array, JSON};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -560,7 +560,7 @@ fn classify_text(op: &str, status: u16, body: &str) -> Result<JsValue, Error> {
     let parsed = if body.trim().is_empty() {
         Err("expected JSON, got an empty body".to_string())
     } else {
-        JSON::parse(body).map_err(|e| json::describe_bad_json(body, &host::error_text(&e)))
+        host::json_parse_str(body).map_err(|e| json::describe_bad_json(body, &host::error_text(&e)))
     };
     let status_text = status.to_string();
     if http::is_success(status) {

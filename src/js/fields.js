@@ -7,9 +7,6 @@ export const CONVERSATION = [['id', 'Str'], ['createdAt', 'Str'], ['updatedAt', 
 export const MESSAGE = [['id', 'Str'], ['createdAt', 'Str'], ['conversationId', 'Str'], ['userId', 'Str'], ['payload', 'Payload'], ['metadata', 'OptObj']]
 export const EVENT = [['id', 'Str'], ['createdAt', 'Str'], ['conversationId', 'Str'], ['userId', 'Str'], ['payload', 'Obj']]
 export const META = [['nextToken', 'OptStr']]
-export const CARD = [['title', 'Str'], ['subtitle', 'OptStr'], ['imageUrl', 'OptStr'], ['actions', 'Actions']]
-export const ACTION = [['action', 'Str'], ['label', 'Str'], ['value', 'Str']]
-export const OPTION = [['label', 'Str'], ['value', 'Str']]
 export const PAYLOADS = {
   text: [['text', 'Str']],
   markdown: [['markdown', 'Str']],
@@ -24,7 +21,6 @@ export const PAYLOADS = {
   carousel: [['items', 'Cards']],
   bloc: [['items', 'Items']],
 }
-export const BLOC_KINDS = ['text', 'markdown', 'image', 'audio', 'video', 'file', 'location']
 
 // name: [method, path segments, keyed, [argument, kind]..., [answer field, shape]...]
 export const OPS = {

@@ -11,10 +11,11 @@ use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
 
 use crate::error::{error_from_response, Error};
 use crate::host;
+use crate::protocol::http;
 
 /// Longest error body read from a refused listen request.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -64,9 +65,13 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
     let controller = AbortController::new().map_err(|e| network_error("AbortController", &e))?;
     // Aborts the request if this future is dropped before the body is handed over.
     let mut guard = AbortOnDrop(Some(controller.clone()));
-    let h = Headers::new().map_err(|e| network_error("Headers", &e))?;
+    // A plain object, as for requests (src/host.js): no `Headers` binding in the glue.
+    let h = js_sys::Object::new();
     for (k, v) in headers {
-        h.set(k, v).map_err(|e| Error::config(format!("header {k}: {}", host::error_text(&e))))?;
+        if !(http::header_name_ok(k) && http::header_value_ok(v)) {
+            return Err(Error::config(format!("header \"{k}\": not a valid header name or value")));
+        }
+        let _ = js_sys::Reflect::set(&h, &JsValue::from_str(k), &JsValue::from_str(v));
     }
     let init = RequestInit::new();
     init.set_method("GET");

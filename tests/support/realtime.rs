@@ -265,27 +265,44 @@ async fn all_messages(c: &AuthenticatedClient, conv: &str) -> Vec<Message> {
     }
 }
 
-/// Sends `text` every 120 ms until it was sent `bursts` times (the first
-/// was sent already) while collecting the ids of the `message_created`
-/// signals, until `expected` of them arrived (90 s at most). Only listen
-/// connections are cut by the proxy; API calls pass through untouched.
+/// Sends `text` every 120 ms, `bursts` times (the first was sent already)
+/// and more, up to twice as many, until the proxy has cut 20 times since
+/// `cuts_before` (how many cuts fit in a number of bursts depends on the
+/// machine's speed), while collecting the ids of the `message_created`
+/// signals until all `base + sent × per_burst` of them arrived (90 s at
+/// most). Returns the ids and the bursts sent. Only listen connections are
+/// cut by the proxy; API calls pass through untouched.
+#[allow(clippy::too_many_arguments)]
 async fn send_and_collect(
     s: &mut SignalStream,
     alice: &AuthenticatedClient,
     conv: &str,
     text: &str,
     bursts: usize,
-    expected: usize,
-) -> Vec<String> {
+    base: usize,
+    per_burst: usize,
+    cuts_before: u64,
+) -> (Vec<String>, usize) {
     let mut seen: Vec<String> = Vec::new();
-    let (mut sent, mut last_send) = (1, js_sys::Date::now());
+    let (mut sent, mut last_send, mut sending) = (1, js_sys::Date::now(), true);
     let deadline = js_sys::Date::now() + 90_000.0;
-    while seen.len() < expected {
-        assert!(js_sys::Date::now() < deadline, "timed out with {} of {expected} messages", seen.len());
-        if sent < bursts && js_sys::Date::now() - last_send > 120.0 {
-            sent += 1;
-            last_send = js_sys::Date::now();
-            send(alice, conv, text).await;
+    while sending || seen.len() < base + sent * per_burst {
+        assert!(
+            js_sys::Date::now() < deadline,
+            "timed out with {} of {} messages",
+            seen.len(),
+            base + sent * per_burst
+        );
+        if sending && js_sys::Date::now() - last_send > 120.0 {
+            let more = sent < bursts
+                || (sent < 2 * bursts && control("/stats").await["cuts"].as_u64().unwrap_or(0) - cuts_before < 20);
+            if more {
+                sent += 1;
+                last_send = js_sys::Date::now();
+                send(alice, conv, text).await;
+            } else {
+                sending = false;
+            }
         }
         let next = s.next();
         let timer = Box::pin(sleep(50));
@@ -297,12 +314,13 @@ async fn send_and_collect(
             Either::Right(_) => {}
         }
     }
-    seen
+    (seen, sent)
 }
 
 /// The fault test: the proxy cuts the listen connection at random (and
-/// mid-frame) at least 20 times while 20 × `burst 50` = 1,000 bot messages
-/// are sent; every message must arrive exactly once, in the server's order.
+/// mid-frame) at least 20 times while 20 or more × `burst 50` (1,000+ bot
+/// messages) are sent; every message must arrive exactly once, in the
+/// server's order.
 pub async fn faults_lose_nothing(protocol: Protocol) {
     let proxy = proxy_url();
     let alice = connect(proxy).await;
@@ -313,10 +331,9 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
     s.connected().await.expect("connected");
     // Delivery through the proxy is sliced and throttled so that cuts land mid-stream.
     control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
-    let bursts = 20;
-    let expected_total = bursts * 51;
     send(&alice, &conv, "burst 50").await;
-    let seen = send_and_collect(&mut s, &alice, &conv, "burst 50", bursts, expected_total).await;
+    let (seen, bursts) = send_and_collect(&mut s, &alice, &conv, "burst 50", 20, 0, 51, before).await;
+    let expected_total = bursts * 51;
     let duplicates = seen.len() - seen.iter().collect::<HashSet<_>>().len();
     let stats = control("/stats").await;
     control("/normal").await;
@@ -360,13 +377,11 @@ pub async fn since_with_faults(protocol: Protocol) {
     let before = control("/stats").await["cuts"].as_u64().unwrap_or(0);
     control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
     // The sender is already writing when the listener starts.
-    let bursts = 16;
     send(&alice, &conv, "burst 40").await;
     let opts = ListenOptions { since: Some(Since::Message(since.clone())), ..options(protocol) };
     let mut s = alice.listen_conversation(&conv, opts);
     s.connected().await.expect("connected");
-    let expected_total = 10 + bursts * 41;
-    let seen = send_and_collect(&mut s, &alice, &conv, "burst 40", bursts, expected_total).await;
+    let (seen, bursts) = send_and_collect(&mut s, &alice, &conv, "burst 40", 16, 10, 41, before).await;
     let stats = control("/stats").await;
     control("/normal").await;
     let cuts = stats["cuts"].as_u64().unwrap_or(0) - before;
