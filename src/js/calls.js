@@ -201,7 +201,12 @@ export function installCalls(ChatClient, Client, request) {
         if (options === undefined || options === null) {
           // The client's settings, kept once it is ready (they do not change).
           const conf = this.__callConf ?? (this.__callConf = this.__callConfig())
-          const req = conf && prepare(conf, op, args)
+          let req
+          try {
+            req = conf && prepare(conf, op, args)
+          } catch {
+            // A getter of the arguments threw: the compiled path reports it.
+          }
           if (req) return run(this, conf, name, op, req, request)
         }
         return compiled.call(this, args, options)
