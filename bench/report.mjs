@@ -54,7 +54,9 @@ function caseTable(results, env, kase) {
     if (kase === 'memory' && (sa.median < 64 * KB || sb.median < 64 * KB)) return '–';
     return num(sa.median / sb.median, 2);
   };
-  const extraHead = kase === 'memory' ? ' JS heap (median) | wasm (median) |' : kase === 'create' ? ' total (median), ms |' : kase === 'cold' ? ' import part (median), ms |' : kase === 'throughput' ? ' first→last (median), ms |' : '';
+  // workerd: the worker process's CPU time per call, all threads (what an edge platform bills).
+  const cpu = kase === 'create' && entries.some((e) => e.runs.some((r) => Number.isFinite(r.cpuUs)));
+  const extraHead = kase === 'memory' ? ' JS heap (median) | wasm (median) |' : kase === 'create' ? ` total (median), ms |${cpu ? ' CPU per call (median), µs |' : ''}` : kase === 'cold' ? ' import part (median), ms |' : kase === 'throughput' ? ' first→last (median), ms |' : '';
   const lines = [
     `| ${env} | median | min–max | runs |${extraHead} ours ÷ official | ours ÷ raw (same transport) |`,
     `|---|---:|---:|---:|${extraHead ? extraHead.split('|').slice(0, -1).map(() => '---:|').join('') : ''}---:|---:|`,
@@ -64,7 +66,7 @@ function caseTable(results, env, kase) {
     const med = (f) => median(e.runs.map(f));
     let extra = '';
     if (kase === 'memory') extra = ` ${num(med((r) => r.jsHeapGrowth) / KB)} | ${num(med((r) => r.wasmGrowth) / KB)} |`;
-    if (kase === 'create') extra = ` ${num(med((r) => r.ms))} |`;
+    if (kase === 'create') extra = ` ${num(med((r) => r.ms))} |${cpu ? ` ${num(med((r) => r.cpuUs))} |` : ''}`;
     if (kase === 'cold') extra = ` ${num(med((r) => r.importMs))} |`;
     if (kase === 'throughput') extra = ` ${num(med((r) => r.firstToLastMs))} |`;
     const isOurs = e.contender === 'ours';
