@@ -187,7 +187,7 @@ export function renderResults(results, chartDir = 'bench/charts') {
   out.push(`- Load average (1/5/15 min) before: ${m.loadBefore.join(' / ')}, after: ${(m.loadAfter || []).join(' / ')}; each run records its 1-min load in \`bench/results.json\`. The machine is shared; other work on it shows up as spread (min–max).`);
   out.push(`- Versions: ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   out.push(`- Server: \`${m.server} ${m.serverArgs || ''}\` on 127.0.0.1, also serving the benchmark pages`);
-  out.push(`- Runs: ${p.runs} per contender and case (cold start: ${p.coldRuns}), contenders alternating, each run starting with a different one`);
+  out.push(`- Runs: ${p.runs} per contender and case (cold start: ${p.coldRuns}${p.createRuns ? `, createMessage: ${p.createRuns}` : ''}), contenders alternating, each run starting with a different one`);
   return out.join('\n');
 }
 

@@ -10,44 +10,50 @@
 // (a Rust future dropped before the answer).
 export function request(url, method, headers, key, body, timeoutMs, signal, maxBytes) {
   const controller = new AbortController()
-  const abort = () => controller.abort()
-  let timer
-  const run = async () => {
-    if (signal && signal.aborted) throw ['aborted', '']
-    const h = headers ? Object.assign({}, headers) : {}
-    if (key !== undefined) h['x-user-key'] = key
-    if (body !== undefined) h['content-type'] = 'application/json'
-    timer = setTimeout(abort, timeoutMs)
-    if (signal) signal.addEventListener('abort', abort)
-    try {
-      const r = await fetch(url, { method, headers: h, body, signal: controller.signal })
-      const status = r.status
-      const retryAfter = status === 429 || status >= 500 ? r.headers.get('retry-after') ?? undefined : undefined
-      const declared = r.headers.get('content-length')
-      let text
-      if (declared !== null && /^\s*\d+\s*$/.test(declared)) {
-        if (Number(declared) > maxBytes) throw ['large', '']
-        // A compressed body can decode to more than it declared: the text is
-        // measured too (in UTF-16 units, which never exceed its UTF-8 bytes).
-        text = await r.text()
-        if (text.length > maxBytes) throw ['large', '']
-      } else {
-        text = await readCounted(r, maxBytes)
-      }
-      return [status, retryAfter, text]
-    } catch (e) {
-      if (Array.isArray(e)) throw e
-      if (signal && signal.aborted) throw ['aborted', '']
-      if (controller.signal.aborted) throw ['timeout', '']
-      throw ['network', errorText(e)]
-    } finally {
-      clearTimeout(timer)
-      if (signal) signal.removeEventListener('abort', abort)
-    }
-  }
-  const p = run()
-  p.cancel = abort
+  const p = send(url, method, headers, key, body, timeoutMs, signal, maxBytes, controller)
+  p.cancel = () => controller.abort()
   return p
+}
+
+const abortOn = (controller) => controller.abort()
+
+// The exchange itself, for callers that never cancel it (src/js/calls.js).
+export async function send(url, method, headers, key, body, timeoutMs, signal, maxBytes, controller = new AbortController()) {
+  if (signal && signal.aborted) throw ['aborted', '']
+  const h = headers ? Object.assign({}, headers) : {}
+  if (key !== undefined) h['x-user-key'] = key
+  if (body !== undefined) h['content-type'] = 'application/json'
+  const timer = setTimeout(abortOn, timeoutMs, controller)
+  const onAbort = signal && (() => controller.abort())
+  if (signal) signal.addEventListener('abort', onAbort)
+  try {
+    const r = await fetch(url, { method, headers: h, body, signal: controller.signal })
+    const status = r.status
+    const retryAfter = status === 429 || status >= 500 ? r.headers.get('retry-after') ?? undefined : undefined
+    const declared = r.headers.get('content-length')
+    let text
+    if (declared !== null && /^\s*\d+\s*$/.test(declared)) {
+      if (Number(declared) > maxBytes) throw ['large', '']
+      // A compressed body can decode to more than it declared: the text is
+      // measured too (in UTF-16 units, which never exceed its UTF-8 bytes).
+      text = await r.text()
+      if (text.length > maxBytes) throw ['large', '']
+    } else {
+      text = await readCounted(r, maxBytes)
+    }
+    return [status, retryAfter, text]
+  } catch (e) {
+    if (Array.isArray(e)) {
+      controller.abort() // a body over the limit is not read further
+      throw e
+    }
+    if (signal && signal.aborted) throw ['aborted', '']
+    if (controller.signal.aborted) throw ['timeout', '']
+    throw ['network', errorText(e)]
+  } finally {
+    clearTimeout(timer)
+    if (signal) signal.removeEventListener('abort', onAbort)
+  }
 }
 
 // A body of unknown length, read chunk by chunk and given up as soon as it

@@ -3,7 +3,7 @@
 // `installCalls` puts a method in front of each operation method of both client
 // classes. When the call is the common case — the client is ready (its `/hello`
 // check passed, no `debug`), no call options, and the arguments pass the checks
-// below — it runs here: the request through `request` of src/host.js, the
+// below — it runs here: the request through `send` of src/host.js, the
 // answer parsed and its shape checked against the tables generated from the
 // Rust types (src/js/fields.js). Anything else goes to the method compiled
 // from Rust, unchanged: the checks here only ever accept what the Rust checks
@@ -166,15 +166,16 @@ function prepare(conf, op, args) {
   return { url, method, key: keyed ? key : undefined, body }
 }
 
-async function run(client, conf, name, op, req, request) {
+async function run(client, conf, name, op, req, send) {
   for (let attempt = 0; ; attempt++) {
     let answer
     try {
-      answer = await request(req.url, req.method, conf.headers, req.key, req.body, conf.timeout, undefined, conf.maxBytes)
+      answer = await send(req.url, req.method, conf.headers, req.key, req.body, conf.timeout, undefined, conf.maxBytes)
     } catch (e) {
       return client.__settle(name, -1, undefined, e, attempt)
     }
-    const [status, retryAfter, text] = answer
+    const status = answer[0]
+    const text = answer[2]
     if (status >= 200 && status < 300) {
       let v
       try {
@@ -182,15 +183,15 @@ async function run(client, conf, name, op, req, request) {
       } catch {}
       if (answerOk(op[4], v)) return v
     }
-    const out = client.__settle(name, status, retryAfter, text, attempt)
+    const out = client.__settle(name, status, answer[1], text, attempt)
     if (typeof out !== 'number') return out
     await new Promise((resolve) => setTimeout(resolve, out))
   }
 }
 
 // Puts the per-call path in front of the operation methods of both classes;
-// `request` is the one of src/host.js, as the package's glue has it.
-export function installCalls(ChatClient, Client, request) {
+// `send` is the one of src/host.js, as the package's glue has it.
+export function installCalls(ChatClient, Client, send) {
   for (const C of [ChatClient, Client]) {
     const proto = C.prototype
     for (const name of Object.keys(OPS)) {
@@ -207,7 +208,7 @@ export function installCalls(ChatClient, Client, request) {
           } catch {
             // A getter of the arguments threw: the compiled path reports it.
           }
-          if (req) return run(this, conf, name, op, req, request)
+          if (req) return run(this, conf, name, op, req, send)
         }
         return compiled.call(this, args, options)
       }
