@@ -358,26 +358,44 @@ impl ChatClient {
     pub fn api_version(&self) -> String {
         crate::API_VERSION.to_string()
     }
-
-    /// For the per-call path in JS (`src/js/calls.js`): this client's settings.
-    #[wasm_bindgen(js_name = __callConfig, skip_typescript)]
-    pub fn call_config(&self) -> JsValue {
-        super::calls::config(self.inner.client(), Some(self.inner.key()))
-    }
-
-    /// For the per-call path in JS: what an answer it did not take stands for.
-    #[wasm_bindgen(js_name = __settle, skip_typescript)]
-    pub fn settle(
-        &self,
-        name: &str,
-        status: f64,
-        retry_after: JsValue,
-        body: JsValue,
-        attempt: u32,
-    ) -> Result<JsValue, JsValue> {
-        super::calls::settle(self.inner.client(), name, status, &retry_after, &body, attempt)
-    }
 }
+
+/// The two methods the per-call path in JS (`src/js/calls.js`) calls, on a
+/// client class: `$client` and `$key` are the class's Rust client and user
+/// key, from `$s` (the receiver).
+macro_rules! call_path_methods {
+    (#[$attr:meta] $ty:ident, |$s:ident| ($client:expr, $key:expr)) => {
+        #[$attr]
+        impl $ty {
+            /// For the per-call path in JS: this client's settings.
+            #[wasm_bindgen(js_name = __callConfig, skip_typescript)]
+            pub fn call_config(&self) -> JsValue {
+                let $s = self;
+                super::calls::config($client, $key)
+            }
+
+            /// For the per-call path in JS: what an answer it did not take stands for.
+            #[wasm_bindgen(js_name = __settle, skip_typescript)]
+            pub fn settle(
+                &self,
+                name: &str,
+                status: f64,
+                retry_after: JsValue,
+                body: JsValue,
+                attempt: u32,
+            ) -> Result<JsValue, JsValue> {
+                let $s = self;
+                super::calls::settle($client, name, status, &retry_after, &body, attempt)
+            }
+        }
+    };
+}
+
+call_path_methods!(
+    #[wasm_bindgen]
+    ChatClient,
+    |c| (c.inner.client(), Some(c.inner.key()))
+);
 
 macro_rules! chat_client_method {
     (create_user, $js:literal, $ty:ty) => {};
@@ -448,26 +466,13 @@ impl JsClient {
     pub fn api_version(&self) -> String {
         crate::API_VERSION.to_string()
     }
-
-    /// For the per-call path in JS (`src/js/calls.js`): this client's settings.
-    #[wasm_bindgen(js_name = __callConfig, skip_typescript)]
-    pub fn call_config(&self) -> JsValue {
-        super::calls::config(&self.inner, None)
-    }
-
-    /// For the per-call path in JS: what an answer it did not take stands for.
-    #[wasm_bindgen(js_name = __settle, skip_typescript)]
-    pub fn settle(
-        &self,
-        name: &str,
-        status: f64,
-        retry_after: JsValue,
-        body: JsValue,
-        attempt: u32,
-    ) -> Result<JsValue, JsValue> {
-        super::calls::settle(&self.inner, name, status, &retry_after, &body, attempt)
-    }
 }
+
+call_path_methods!(
+    #[wasm_bindgen(js_class = Client)]
+    JsClient,
+    |c| (&c.inner, None)
+);
 
 impl JsClient {
     pub(crate) fn client(&self) -> &Client {
