@@ -7,7 +7,8 @@
 # A target is skipped when its output is newer than every file in src/, Cargo.toml
 # and Cargo.lock (FORCE=1 rebuilds). wasm-opt is npm binaryen's (node_modules/.bin),
 # as set up by scripts/setup.sh. The JS glue is then minified in place by npm
-# esbuild (whitespace and syntax only: every name, exported or not, stays as is).
+# esbuild (local names too; exported names stay, and the client classes get their
+# `name` back, set by finish_package).
 # Prints raw and gzip -9 sizes of the .wasm and JS glue.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -58,10 +59,7 @@ finish_package() {
   rel="./${snippet#"$dir"/}"
   hostjs="$(ls "$dir"/snippets/*/src/host.js)"
   hostjs="./${hostjs#"$dir"/}"
-  # The per-call path with its tables, names minified too (none of them is seen
-  # from outside but `installCalls`): a few hundred bytes of the size budget.
-  calls="$ROOT/$dir/.calls.mjs"
-  "$esbuild" "$ROOT/src/js/calls.js" --bundle --format=esm --minify --log-level=warning --outfile="$calls"
+  calls="$ROOT/src/js/calls.js"
   names="$(cp "$ROOT/src/js/errors.js" "$dir/.errors.mjs" && node --input-type=module -e "
     const m = await import('$ROOT/$dir/.errors.mjs');
     console.log(Object.keys(m).filter((k) => k !== 'chatError').join(', '));")"
@@ -73,12 +71,12 @@ finish_package() {
     nodejs)
       # require(String.raw`./snippets/…`) -> require("./snippets/…"), so that the bundler sees the paths.
       sed -i -E 's|require\(String\.raw`(\./snippets/[^`]*)`\)|require("\1")|g' "$main"
-      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\nrequire("%s").installLists(exports.ChatClient, exports.Client);\nrequire("%s").installCalls(exports.ChatClient, exports.Client, require("%s").send);\n' \
+      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\nrequire("%s").installLists(exports.ChatClient, exports.Client);\nrequire("%s").installCalls(exports.ChatClient, exports.Client, require("%s").send);\nfor (const n of ["ChatClient", "Client", "SignalListener", "SignalIterator"]) Object.defineProperty(exports[n], "name", { value: n });\n' \
         "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$main"
       "$esbuild" "$main" --bundle --platform=node --format=cjs --log-level=warning --allow-overwrite --outfile="$main"
       ;;
     bundler)
-      printf '\nexport { %s } from "%s";\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend } from "%s";\ninstallCalls(ChatClient, Client, hostSend);\n' \
+      printf '\nexport { %s } from "%s";\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend } from "%s";\ninstallCalls(ChatClient, Client, hostSend);\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
         "$names" "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$host"
       "$esbuild" "$host" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$host"
@@ -86,13 +84,13 @@ finish_package() {
         "$names" >>"$main"
       ;;
     *)
-      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend } from "%s";\ninstallCalls(ChatClient, Client, hostSend);\n' \
+      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend } from "%s";\ninstallCalls(ChatClient, Client, hostSend);\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
         "$names" "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$main"
       "$esbuild" "$main" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$main"
       ;;
   esac
-  rm -rf "$dir/snippets" "$calls"
+  rm -rf "$dir/snippets"
   node -e '
     const fs = require("fs"), f = process.argv[1], p = JSON.parse(fs.readFileSync(f, "utf8"));
     p.files = p.files.filter((x) => x !== "snippets");
@@ -112,7 +110,7 @@ for target in "$@"; do
     wasm-pack -q build --release --mode no-install --target "$target" --out-dir "$dir"
     finish_package "$target" "$dir"
     for f in "$dir"/*.js; do
-      "$esbuild" "$f" --minify-whitespace --minify-syntax --log-level=warning --allow-overwrite --outfile="$f"
+      "$esbuild" "$f" --minify --log-level=warning --allow-overwrite --outfile="$f"
     done
     touch "$dir/.build-stamp"
     log "$dir/ built in $((SECONDS - t0)) s"
