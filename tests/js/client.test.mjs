@@ -354,3 +354,13 @@ test('timeout, abort and malformed answers', async () => {
   const big = new Client({ apiUrl: FAULT('huge'), maxResponseBytes: 4 * 1024 * 1024 });
   assert.equal((await big.getUser({ 'x-user-key': 'k' })).user.id, 'fault_user');
 });
+
+test('classes keep their names in the minified package', () => {
+  const pkg = require('../../pkg-node/botpress_chat_wasm.js');
+  for (const n of ['ChatClient', 'Client', 'SignalListener', 'SignalIterator', 'ChatClientError', 'ChatHTTPError',
+    'ChatConfigError', 'UnknownError', 'ForbiddenError', 'NetworkError', 'TimeoutError', 'AbortError', 'DecodeError']) {
+    assert.equal(pkg[n].name, n);
+  }
+  assert.equal(pkg.AuthenticatedClient, pkg.ChatClient);
+  assert.equal(new pkg.ResourceNotFoundError('gone').name, 'ResourceNotFoundError');
+});
