@@ -11,8 +11,8 @@
 // always comes from Rust. So do the decisions on answers that are not a
 // well-formed success (`__settle`: the error an answer stands for, or a retry).
 //
-// Why: one call then costs three wasm<->JS crossings and no Rust future,
-// instead of a future, its closures and a crossing per step.
+// Why: a well-formed success then costs no wasm<->JS crossing and no Rust
+// future, instead of a future, its closures and dozens of crossings.
 import { CONVERSATION, EVENT, MESSAGE, META, OPS, PAYLOADS, USER } from './fields.js'
 
 const ENTITIES = { User: USER, Conversation: CONVERSATION, Message: MESSAGE, Event: EVENT, Meta: META }
