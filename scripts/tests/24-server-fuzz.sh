@@ -2,8 +2,9 @@
 # Fuzz: Schemathesis (installed by setup.sh in .venv-fuzz/) generates positive and
 # negative requests for every operation of chat-server's own /openapi.json, with a
 # valid x-user-key, and checks every answer against that description (status,
-# content type, headers, body schema) and that none is a 5xx. deleteUser runs last,
-# alone, since it removes the key's user. Bounded: each run is stopped after 170 s.
+# content type, headers, body schema) and that none is a 5xx; a resource just created
+# must be found. deleteConversation and deleteUser run after the rest, each alone, since
+# they remove what other operations created. Bounded: each run is stopped after 170 s.
 # scripts/tests/fuzz/run.py starts and stops its own server.
 #   FUZZ_EXAMPLES (default 40) cases per operation and phase, FUZZ_SEED to replay a run
 #   (default 101; FUZZ_SEED=random picks one).
