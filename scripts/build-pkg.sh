@@ -49,7 +49,7 @@ size_line() {  # size_line FILE
 # src/js/errors.js and `AuthenticatedClient` (the name `@botpress/chat` gives the
 # connected client class), installs the `list` getter of both client classes
 # (src/js/pages.js) and the per-call path of their operations (src/js/calls.js,
-# given `send` of the src/host.js snippet the glue imports). wasm-bindgen copies errors.js as a snippet that the glue
+# given the src/host.js snippet the glue imports). wasm-bindgen copies errors.js as a snippet that the glue
 # imports for its own use; it is bundled into the file that imports it (esbuild), so
 # the package keeps its two files (glue and wasm; plus _bg.js for the bundler
 # target) and hosts that load just those (workerd, the benchmark) keep working.
@@ -71,12 +71,12 @@ finish_package() {
     nodejs)
       # require(String.raw`./snippets/…`) -> require("./snippets/…"), so that the bundler sees the paths.
       sed -i -E 's|require\(String\.raw`(\./snippets/[^`]*)`\)|require("\1")|g' "$main"
-      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\nrequire("%s").installLists(exports.ChatClient, exports.Client);\nrequire("%s").installCalls(exports.ChatClient, exports.Client, require("%s").send);\nfor (const n of ["ChatClient", "Client", "SignalListener", "SignalIterator"]) Object.defineProperty(exports[n], "name", { value: n });\n' \
+      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\nrequire("%s").installLists(exports.ChatClient, exports.Client);\nrequire("%s").installCalls(exports.ChatClient, exports.Client, require("%s"));\nfor (const n of ["ChatClient", "Client", "SignalListener", "SignalIterator"]) Object.defineProperty(exports[n], "name", { value: n });\n' \
         "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$main"
       "$esbuild" "$main" --bundle --platform=node --format=cjs --log-level=warning --allow-overwrite --outfile="$main"
       ;;
     bundler)
-      printf '\nexport { %s } from "%s";\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend } from "%s";\ninstallCalls(ChatClient, Client, hostSend);\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
+      printf '\nexport { %s } from "%s";\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend, jsonOf as hostJsonOf } from "%s";\ninstallCalls(ChatClient, Client, { send: hostSend, jsonOf: hostJsonOf });\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
         "$names" "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$host"
       "$esbuild" "$host" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$host"
@@ -84,7 +84,7 @@ finish_package() {
         "$names" >>"$main"
       ;;
     *)
-      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend } from "%s";\ninstallCalls(ChatClient, Client, hostSend);\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
+      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend, jsonOf as hostJsonOf } from "%s";\ninstallCalls(ChatClient, Client, { send: hostSend, jsonOf: hostJsonOf });\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
         "$names" "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$main"
       "$esbuild" "$main" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$main"

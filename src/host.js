@@ -124,7 +124,12 @@ function typeCode(x) {
 // that are neither undefined nor null; undefined when the list is not defined.
 export function bodyText(args, id) {
   const list = names.get(id)
-  if (list === undefined) return undefined
+  return list === undefined ? undefined : jsonOf(args, list)
+}
+
+// The JSON text of an object holding the fields of `args` named in `list` that
+// are neither undefined nor null: a request body (also src/js/calls.js's).
+export function jsonOf(args, list) {
   const o = {}
   for (const n of list) {
     const v = args[n]

@@ -116,6 +116,11 @@ function answerOk(shape, v) {
   return true
 }
 
+// src/host.js, as the package's glue has it (given to installCalls), and each
+// operation's body fields: its arguments but the query's.
+let host
+const bodyNames = new Map()
+
 // The request of a call here, or undefined when the call is not one for this path.
 function prepare(conf, op, args) {
   const [method, segments, keyed, fields] = op
@@ -155,10 +160,8 @@ function prepare(conf, op, args) {
   }
   let body
   if (method === 'POST' || method === 'PUT') {
-    const o = {}
-    for (const [name, kind] of fields) if (kind !== 'Query' && !absent(args[name])) o[name] = args[name]
     try {
-      body = JSON.stringify(o)
+      body = host.jsonOf(args, bodyNames.get(op))
     } catch {
       return undefined
     }
@@ -166,11 +169,11 @@ function prepare(conf, op, args) {
   return { url, method, key: keyed ? key : undefined, body }
 }
 
-async function run(client, conf, name, op, req, send) {
+async function run(client, conf, name, op, req) {
   for (let attempt = 0; ; attempt++) {
     let answer
     try {
-      answer = await send(req.url, req.method, conf.headers, req.key, req.body, conf.timeout, undefined, conf.maxBytes)
+      answer = await host.send(req.url, req.method, conf.headers, req.key, req.body, conf.timeout, undefined, conf.maxBytes)
     } catch (e) {
       return client.__settle(name, -1, undefined, e, attempt)
     }
@@ -190,8 +193,10 @@ async function run(client, conf, name, op, req, send) {
 }
 
 // Puts the per-call path in front of the operation methods of both classes;
-// `send` is the one of src/host.js, as the package's glue has it.
-export function installCalls(ChatClient, Client, send) {
+// `hostFns` are `send` and `jsonOf` of src/host.js, as the package's glue has it.
+export function installCalls(ChatClient, Client, hostFns) {
+  host = hostFns
+  for (const op of Object.values(OPS)) bodyNames.set(op, op[3].filter(([, kind]) => kind !== 'Query').map(([name]) => name))
   for (const C of [ChatClient, Client]) {
     const proto = C.prototype
     for (const name of Object.keys(OPS)) {
@@ -208,7 +213,7 @@ export function installCalls(ChatClient, Client, send) {
           } catch {
             // A getter of the arguments threw: the compiled path reports it.
           }
-          if (req) return run(this, conf, name, op, req, send)
+          if (req) return run(this, conf, name, op, req)
         }
         return compiled.call(this, args, options)
       }

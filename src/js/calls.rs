@@ -25,21 +25,19 @@ fn set(obj: &Object, name: &str, value: &JsValue) {
 /// that `fetch` would refuse (the Rust path reports it).
 pub(crate) fn config(client: &Client, key: Option<&str>) -> JsValue {
     let o = client.options();
-    let headers_ok = o.headers.iter().all(|(k, v)| http::header_name_ok(k) && http::header_value_ok(v));
     let key_ok = key.map_or(true, |k| !k.is_empty() && http::header_value_ok(k));
-    if o.debug || !headers_ok || !key_ok || !client.is_ready() {
+    if o.debug || !key_ok || !client.is_ready() {
         return JsValue::UNDEFINED;
     }
+    let Ok(headers) = fetch::headers_object(o.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))) else {
+        return JsValue::UNDEFINED;
+    };
     let conf = Object::new();
     set(&conf, "apiUrl", &JsValue::from_str(client.api_url()));
     if let Some(k) = key {
         set(&conf, "key", &JsValue::from_str(k));
     }
     if !o.headers.is_empty() {
-        let headers = Object::new();
-        for (k, v) in &o.headers {
-            set(&headers, k, &JsValue::from_str(v));
-        }
         set(&conf, "headers", &headers);
     }
     set(&conf, "timeout", &JsValue::from(o.timeout_ms.min(i32::MAX as u32)));

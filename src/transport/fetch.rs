@@ -40,6 +40,21 @@ pub(crate) struct HttpResponse {
     pub body: JsValue,
 }
 
+/// Headers as a plain JS object (what `fetch` takes, with no `Headers`
+/// binding in the glue), each checked as `fetch` would check it.
+pub(crate) fn headers_object<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<js_sys::Object, Error> {
+    let obj = js_sys::Object::new();
+    for (k, v) in headers {
+        if !(http::header_name_ok(k) && http::header_value_ok(v)) {
+            return Err(Error::config(format!("header \"{k}\": not a valid header name or value")));
+        }
+        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    Ok(obj)
+}
+
 /// Aborts the request if the future is dropped before it completes.
 struct CancelOnDrop<'a> {
     pending: &'a host::Pending,
@@ -60,14 +75,7 @@ pub(crate) async fn send(req: HttpRequest<'_>) -> Result<HttpResponse, Error> {
     let headers = if req.headers.is_empty() {
         JsValue::UNDEFINED
     } else {
-        let headers = js_sys::Object::new();
-        for (k, v) in req.headers {
-            if !(http::header_name_ok(k) && http::header_value_ok(v)) {
-                return Err(Error::config(format!("header \"{k}\": not a valid header name or value")));
-            }
-            let _ = js_sys::Reflect::set(&headers, &k.into(), &v.into());
-        }
-        headers.into()
+        headers_object(req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))?.into()
     };
     if req.user_key.is_some_and(|key| !http::header_value_ok(key)) {
         return Err(Error::config(format!("{op}: x-user-key is not a valid header value")));

@@ -15,7 +15,6 @@ use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Respons
 
 use crate::error::{error_from_response, Error};
 use crate::host;
-use crate::protocol::http;
 
 /// Longest error body read from a refused listen request.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -65,14 +64,7 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
     let controller = AbortController::new().map_err(|e| network_error("AbortController", &e))?;
     // Aborts the request if this future is dropped before the body is handed over.
     let mut guard = AbortOnDrop(Some(controller.clone()));
-    // A plain object, as for requests (src/host.js): no `Headers` binding in the glue.
-    let h = js_sys::Object::new();
-    for (k, v) in headers {
-        if !(http::header_name_ok(k) && http::header_value_ok(v)) {
-            return Err(Error::config(format!("header \"{k}\": not a valid header name or value")));
-        }
-        let _ = js_sys::Reflect::set(&h, &JsValue::from_str(k), &JsValue::from_str(v));
-    }
+    let h = super::fetch::headers_object(headers.iter().copied())?;
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_headers(&h);
