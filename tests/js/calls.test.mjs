@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import http from 'node:http';
 import { startChatServer } from '../e2e/harness.mjs';
 
 // Every call between wasm and JS, counted while `counting` (imports and exports of the
@@ -159,4 +160,48 @@ test('a warm call that succeeds does not cross into wasm; one whose answer is ma
   counting = false;
   assert.equal(e.constructor.name, 'ChatHTTPError');
   assert.ok(crossings > 0);
+});
+
+test('both paths send the same request: method, URL, headers (the client\'s own too) and body', async () => {
+  // A loopback server that records what reaches it and answers like chat-server.
+  const seen = [];
+  const recorder = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.url.endsWith('/hello')) return res.end('hello');
+      seen.push({ method: req.method, url: req.url, extra: req.headers['x-extra'], key: req.headers['x-user-key'],
+        type: req.headers['content-type'], body });
+      const now = new Date().toISOString();
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ message: { id: 'msg_1', createdAt: now, conversationId: 'c 1', userId: 'u', payload: { type: 'text', text: 'hi' } } }));
+    });
+  });
+  await new Promise((r) => recorder.listen(0, '127.0.0.1', r));
+  try {
+    const c = new Client({ apiUrl: `http://127.0.0.1:${recorder.address().port}/local`, headers: { 'x-extra': 'v' } });
+    const args = { 'x-user-key': 'k', conversationId: 'c 1', payload: { type: 'text', text: 'hi' }, metadata: { a: 1 }, other: 5 };
+    await c.createMessage(args, {}); // the /hello check passes: the JS path is open
+    seen.length = 0;
+    await c.createMessage(args);
+    await c.createMessage(args, {});
+    assert.equal(seen.length, 2);
+    assert.deepEqual(seen[0], seen[1]);
+    assert.deepEqual(seen[0], {
+      method: 'POST', url: '/local/messages', extra: 'v', key: 'k', type: 'application/json',
+      body: JSON.stringify({ conversationId: 'c 1', payload: { type: 'text', text: 'hi' }, metadata: { a: 1 } }),
+    });
+  } finally {
+    await new Promise((r) => recorder.close(r));
+  }
+});
+
+test('arguments whose getter throws: a typed refusal on both paths, never a throw from the call', async () => {
+  const c = await ChatClient.connect({ apiUrl: server.apiUrl });
+  const args = { payload: { type: 'text', text: 'hi' } };
+  Object.defineProperty(args, 'conversationId', { enumerable: true, get() { throw new Error('boom'); } });
+  const fast = await outcome(c.createMessage(args));
+  const compiled = await outcome(c.createMessage(args, {}));
+  assert.deepEqual(fast, compiled);
+  assert.equal(fast.refused, 'InvalidPayloadError');
 });
