@@ -48,18 +48,14 @@ size_line() {  # size_line FILE
 # finish_package TARGET DIR: the package's entry also exports the error classes of
 # src/js/errors.js and `AuthenticatedClient` (the name `@botpress/chat` gives the
 # connected client class), installs the `list` getter of both client classes
-# (src/js/pages.js) and the per-call path of their operations (src/js/calls.js,
-# given the src/host.js snippet the glue imports). wasm-bindgen copies errors.js as a snippet that the glue
+# (src/js/pages.js). wasm-bindgen copies errors.js as a snippet that the glue
 # imports for its own use; it is bundled into the file that imports it (esbuild), so
 # the package keeps its two files (glue and wasm; plus _bg.js for the bundler
 # target) and hosts that load just those (workerd, the benchmark) keep working.
 finish_package() {
-  local target="$1" dir="$2" snippet rel hostjs calls names host main="$2/botpress_chat_wasm.js"
+  local target="$1" dir="$2" snippet rel names host main="$2/botpress_chat_wasm.js"
   snippet="$(ls "$dir"/snippets/*/src/js/errors.js)"
   rel="./${snippet#"$dir"/}"
-  hostjs="$(ls "$dir"/snippets/*/src/host.js)"
-  hostjs="./${hostjs#"$dir"/}"
-  calls="$ROOT/src/js/calls.js"
   names="$(cp "$ROOT/src/js/errors.js" "$dir/.errors.mjs" && node --input-type=module -e "
     const m = await import('$ROOT/$dir/.errors.mjs');
     console.log(Object.keys(m).filter((k) => k !== 'chatError').join(', '));")"
@@ -71,21 +67,21 @@ finish_package() {
     nodejs)
       # require(String.raw`./snippets/…`) -> require("./snippets/…"), so that the bundler sees the paths.
       sed -i -E 's|require\(String\.raw`(\./snippets/[^`]*)`\)|require("\1")|g' "$main"
-      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\nrequire("%s").installLists(exports.ChatClient, exports.Client);\nrequire("%s").installCalls(exports.ChatClient, exports.Client, require("%s"));\nfor (const n of ["ChatClient", "Client", "SignalListener", "SignalIterator"]) Object.defineProperty(exports[n], "name", { value: n });\n' \
-        "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$main"
+      printf '\nObject.assign(exports, (({ chatError, ...classes }) => classes)(require("%s")));\nexports.AuthenticatedClient = exports.ChatClient;\nrequire("%s").installLists(exports.ChatClient, exports.Client);\nfor (const n of ["ChatClient", "Client", "SignalListener", "SignalIterator"]) Object.defineProperty(exports[n], "name", { value: n });\n' \
+        "$rel" "$ROOT/src/js/pages.js" >>"$main"
       "$esbuild" "$main" --bundle --platform=node --format=cjs --log-level=warning --allow-overwrite --outfile="$main"
       ;;
     bundler)
-      printf '\nexport { %s } from "%s";\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend, jsonOf as hostJsonOf } from "%s";\ninstallCalls(ChatClient, Client, { send: hostSend, jsonOf: hostJsonOf });\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
-        "$names" "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$host"
+      printf '\nexport { %s } from "%s";\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
+        "$names" "$rel" "$ROOT/src/js/pages.js" >>"$host"
       "$esbuild" "$host" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$host"
       printf '\nexport { %s, ChatClient as AuthenticatedClient } from "./botpress_chat_wasm_bg.js";\n' \
         "$names" >>"$main"
       ;;
     *)
-      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nimport { installCalls } from "%s";\nimport { send as hostSend, jsonOf as hostJsonOf } from "%s";\ninstallCalls(ChatClient, Client, { send: hostSend, jsonOf: hostJsonOf });\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
-        "$names" "$rel" "$ROOT/src/js/pages.js" "$calls" "$hostjs" >>"$main"
+      printf '\nexport { %s } from "%s";\nexport { ChatClient as AuthenticatedClient };\nimport { installLists } from "%s";\ninstallLists(ChatClient, Client);\nfor (const [n, c] of Object.entries({ ChatClient, Client, SignalListener, SignalIterator })) Object.defineProperty(c, "name", { value: n });\n' \
+        "$names" "$rel" "$ROOT/src/js/pages.js" >>"$main"
       "$esbuild" "$main" --bundle --format=esm --platform=neutral '--external:*.wasm' --log-level=warning \
         --allow-overwrite --outfile="$main"
       ;;

@@ -1,29 +1,25 @@
-// Host functions the crate keeps in JS because one call of them replaces many
-// wasm <-> JS crossings per request (bound in src/host.rs; see
-// docs/ARCHITECTURE.md, "Per call").
+// Host functions the package keeps in JS because one call of them replaces many
+// wasm <-> JS crossings (bound in src/host.rs). I/O and value carrying only:
+// every rule of the protocol is in the Rust core.
 
-// One HTTP exchange for src/transport/fetch.rs. Resolves to
+// One HTTP exchange for WebHost (src/host.rs). Resolves to
 // [status, retryAfter (429/5xx only) or undefined, body text]; rejects with
-// [reason, text] where reason is 'aborted' (the caller's signal), 'timeout',
-// 'large' (the body passes maxBytes) or 'network' (text: the host's message
-// and its cause). The returned promise has `cancel()`, which aborts the request
-// (a Rust future dropped before the answer).
-export function request(url, method, headers, key, body, timeoutMs, signal, maxBytes) {
+// [reason, text] where reason is 'aborted' (the caller's signal), 'large' (the
+// body passes maxBytes) or 'network' (text: the host's message and its cause).
+// The returned promise has `cancel()`, which aborts the request (the Rust
+// future dropped before the answer: a timeout, or a caller that gave up).
+export function request(url, method, headers, key, body, signal, maxBytes) {
   const controller = new AbortController()
-  const p = send(url, method, headers, key, body, timeoutMs, signal, maxBytes, controller)
+  const p = send(url, method, headers, key, body, signal, maxBytes, controller)
   p.cancel = () => controller.abort()
   return p
 }
 
-const abortOn = (controller) => controller.abort()
-
-// The exchange itself, for callers that never cancel it (src/js/calls.js).
-export async function send(url, method, headers, key, body, timeoutMs, signal, maxBytes, controller = new AbortController()) {
+async function send(url, method, headers, key, body, signal, maxBytes, controller) {
   if (signal && signal.aborted) throw ['aborted', '']
   const h = headers ? Object.assign({}, headers) : {}
   if (key !== undefined) h['x-user-key'] = key
   if (body !== undefined) h['content-type'] = 'application/json'
-  const timer = setTimeout(abortOn, timeoutMs, controller)
   const onAbort = signal && (() => controller.abort())
   if (signal) signal.addEventListener('abort', onAbort)
   try {
@@ -48,10 +44,8 @@ export async function send(url, method, headers, key, body, timeoutMs, signal, m
       throw e
     }
     if (signal && signal.aborted) throw ['aborted', '']
-    if (controller.signal.aborted) throw ['timeout', '']
     throw ['network', errorText(e)]
   } finally {
-    clearTimeout(timer)
     if (signal) signal.removeEventListener('abort', onAbort)
   }
 }
@@ -88,52 +82,17 @@ function errorText(e) {
   return typeof e === 'string' ? e : 'unknown error'
 }
 
-// Lists of field names, defined once each by the wasm side (`Names` in
-// src/host.rs) and then named by a number, so that a check passes no strings.
-const names = new Map()
-
-export function defineNames(id, list) {
-  names.set(id, list)
+// A call's arguments as a plain copy that JSON can carry (undefined for none),
+// which wasm then reads as it reads a parsed answer. A value JSON cannot carry
+// throws instead of being dropped or mangled: a function or symbol
+// (JSON.stringify would leave it out without a word), a BigInt, a cycle, a
+// getter that throws.
+export function plainArgs(args) {
+  return args === undefined || args === null ? undefined : JSON.parse(JSON.stringify(args, carried))
 }
 
-// The type of each field of `v` named by list `id`, 4 bits per field, the
-// first name in the lowest bits (`FieldTypes` in src/host.rs); -1 when `v` is
-// not a plain object, -2 when the list is not defined yet. At most 13 names
-// (52 bits: exact in a double).
-export function fieldTypes(v, id) {
-  const list = names.get(id)
-  if (list === undefined) return -2
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return -1
-  let t = 0
-  for (let i = list.length - 1; i >= 0; i--) t = t * 16 + typeCode(v[list[i]])
-  return t
-}
-
-function typeCode(x) {
-  switch (typeof x) {
-    case 'undefined': return 0
-    case 'string': return x === '' ? 3 : 2
-    case 'number': return 4
-    case 'boolean': return 5
-    case 'object': return x === null ? 1 : Array.isArray(x) ? 6 : 7
-    default: return 8
-  }
-}
-
-// The JSON text of an object holding the fields of `args` named by list `id`
-// that are neither undefined nor null; undefined when the list is not defined.
-export function bodyText(args, id) {
-  const list = names.get(id)
-  return list === undefined ? undefined : jsonOf(args, list)
-}
-
-// The JSON text of an object holding the fields of `args` named in `list` that
-// are neither undefined nor null: a request body (also src/js/calls.js's).
-export function jsonOf(args, list) {
-  const o = {}
-  for (const n of list) {
-    const v = args[n]
-    if (v !== undefined && v !== null) o[n] = v
-  }
-  return JSON.stringify(o)
+function carried(name, value) {
+  const t = typeof value
+  if (t === 'function' || t === 'symbol') throw new TypeError(`${name || 'the argument'}: a ${t} cannot be sent as JSON`)
+  return value
 }

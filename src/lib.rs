@@ -1,28 +1,59 @@
-//! A small, fast client for the Botpress Chat API, for WebAssembly (browsers,
-//! Node, edge workers) and Rust.
+//! The npm package of the Botpress Chat API client: the [`botpress_chat`]
+//! core over a host made of the JS globals, and one thin `#[wasm_bindgen]`
+//! facade that is a drop-in for `@botpress/chat`.
 //!
-//! Layers, bottom up:
-//! - pure data: [`model`], [`api`], [`signal`], [`error`];
-//! - pure protocol, no I/O: [`protocol`] (JWT signing, JSON decoding, SSE
-//!   framing, response classification) and the pure parts of [`realtime`];
-//! - the host ([`host`]: the platform split for JSON text and, on wasm, every
-//!   JS global the crate calls) and the transport (wasm only): `fetch`,
-//!   streamed SSE, `EventSource`, WebSocket;
-//! - the Rust client ([`client`], wasm only), and one thin `#[wasm_bindgen]`
-//!   facade for JS.
-// Unit tests also link the property tests' dev-dependencies (proptest).
+//! - [`host`]: every JS global the package calls, in one place, and
+//!   [`WebHost`], the core's [`Host`](botpress_chat::host::Host) over them;
+//! - `transport`: the streams the listener reads (streamed `fetch`,
+//!   `EventSource`, WebSocket);
+//! - [`realtime`]: the listening loop over those transports;
+//! - `js`: the facade (`ChatClient`, `Client`, listeners, `decodeSignal`),
+//!   which carries values across the boundary and decides nothing itself;
+//! - `heap`: the package's global allocator (feature `small-alloc`).
+//!
+//! The core's modules are re-exported, so `botpress_chat_wasm::api` is
+//! `botpress_chat::api`, and [`client`] names the core's client types over
+//! [`WebHost`].
+// Unit tests also link the property tests' dev-dependencies.
 #![cfg_attr(test, allow(unused_crate_dependencies))]
 
-pub mod api;
-pub mod error;
-pub mod host;
-pub mod model;
-pub mod protocol;
-pub mod realtime;
-pub mod signal;
+pub use botpress_chat::{api, error, model, protocol, schema, signal, API_VERSION};
+pub use botpress_chat::{ApiErrorType, Conversation, Error, ErrorKind, Event, Message, MessagePayload, Signal, User};
 
 #[cfg(target_arch = "wasm32")]
-pub mod client;
+pub mod host;
+#[cfg(target_arch = "wasm32")]
+pub use host::WebHost;
+
+/// The core's client over [`WebHost`].
+#[cfg(target_arch = "wasm32")]
+pub mod client {
+    pub use botpress_chat::client::{Auth, ClientOptions, DEFAULT_BASE_API_URL, DEFAULT_TIMEOUT_MS};
+
+    use crate::WebHost;
+
+    /// A client for one Chat API over the JS globals.
+    pub type Client = botpress_chat::client::Client<WebHost>;
+    /// A client bound to one user.
+    pub type AuthenticatedClient = botpress_chat::client::AuthenticatedClient<WebHost>;
+    /// Per-call options: an `AbortSignal` and a timeout.
+    pub type CallOptions = botpress_chat::client::CallOptions<web_sys::AbortSignal>;
+}
+
+/// Realtime listening: the core's pure parts, and the loop over the transports.
+pub mod realtime {
+    pub use botpress_chat::realtime::*;
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) mod driver;
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) mod listen;
+    #[cfg(target_arch = "wasm32")]
+    pub use listen::{Listen, SignalStream};
+}
+
+// The allocator is the application's choice; this crate is the application of
+// the npm package (its cdylib), and the feature lets a Rust program that links
+// it as a library keep its own.
 #[cfg(any(test, all(target_arch = "wasm32", feature = "small-alloc")))]
 mod heap;
 #[cfg(all(target_arch = "wasm32", feature = "small-alloc"))]
@@ -32,10 +63,3 @@ static ALLOC: heap::SizeClassAlloc = heap::SizeClassAlloc::new();
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod transport;
-
-pub use error::{ApiErrorType, Error, ErrorKind};
-pub use model::{Conversation, Event, Message, MessagePayload, User};
-pub use signal::Signal;
-
-/// The API version this client speaks.
-pub const API_VERSION: &str = "1.0.0";

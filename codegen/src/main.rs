@@ -6,11 +6,7 @@
 //!   union, from the same table;
 //! - `src/js/generated.d.ts`: the model, payload, signal, input and output
 //!   types (derived with ts-rs from their Rust definitions, feature `ts`)
-//!   and the `Operations` map, from the operation table;
-//! - `src/js/fields.rs`: the fields the JS facade checks on answers and on
-//!   signals, read from the same derived declarations;
-//! - `src/js/fields.js`: the same tables and the operation table for the
-//!   facade's per-call path in JS (`src/js/calls.js`);
+//!   and the `Operations` map, from the operation table.
 //!
 //! `cargo run -p codegen` rewrites them; `cargo run -p codegen -- --check`
 //! fails (exit 1) when a committed file differs from what the definitions
@@ -19,8 +15,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use botpress_chat_wasm::api::{self, Operation};
-use botpress_chat_wasm::{model, signal, ApiErrorType};
+use botpress_chat::api::{self, Operation};
+use botpress_chat::{model, signal, ApiErrorType};
 use ts_rs::TS;
 
 /// Replaces the text between the `@generated begin` line and the
@@ -136,7 +132,7 @@ fn model_declarations(_: &str) -> Result<String, String> {
     let mut outputs: Vec<String> = Vec::new();
     let mut map = String::from("/** Input and output of each operation, by name. */\nexport type Operations = {\n");
     macro_rules! operations {
-        ($($rust:ident, $js:literal, $ty:ty, $keyed:literal;)*) => {
+        ($($rust:ident, $js:literal, $ty:ty;)*) => {
             $(
                 out.push_str(&decl::<$ty>());
                 let output = decl::<<$ty as Operation>::Output>();
@@ -152,7 +148,7 @@ fn model_declarations(_: &str) -> Result<String, String> {
             )*
         };
     }
-    botpress_chat_wasm::for_each_operation!(operations);
+    botpress_chat::for_each_operation!(operations);
     for o in outputs {
         out.push_str(&o);
     }
@@ -162,280 +158,6 @@ fn model_declarations(_: &str) -> Result<String, String> {
     // ts-rs names a tagged struct after its serde name (`card` for CarouselCard, whose
     // tag value it is); the declarations call it CardPayload.
     Ok(out.replace("export type card = ", "export type CardPayload = ").replace("Array<card>", "Array<CardPayload>"))
-}
-
-/// A field of a derived object type: name, optional, TypeScript type.
-type TsField = (String, bool, String);
-
-/// The TypeScript declaration of a derived type without the JSDoc comments
-/// ts-rs writes from the Rust docs, on one line.
-fn plain_decl<T: TS>() -> String {
-    let decl = T::decl(&ts_rs::Config::default());
-    let mut plain = String::new();
-    let mut rest = decl.as_str();
-    while let Some(start) = rest.find("/**") {
-        plain.push_str(&rest[..start]);
-        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
-    }
-    plain.push_str(rest);
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The fields of a derived object type, from its TypeScript declaration:
-/// `(name, optional, type)`.
-fn ts_fields<T: TS>() -> Result<Vec<TsField>, String> {
-    let decl = plain_decl::<T>();
-    let body = decl.split_once("= {").map(|(_, b)| b).ok_or_else(|| format!("not an object type: {decl}"))?;
-    let body = body.trim_end().trim_end_matches(';').trim_end().trim_end_matches('}');
-    let mut out = Vec::new();
-    for field in body.split(", ").map(str::trim).filter(|f| !f.is_empty()) {
-        let field = field.trim_end_matches(',');
-        let (name, ty) = field.split_once(": ").ok_or_else(|| format!("cannot read field {field:?} of {decl}"))?;
-        let (name, optional) = match name.strip_suffix('?') {
-            Some(n) => (n, true),
-            None => (name, false),
-        };
-        out.push((name.trim_matches('"').to_string(), optional, ty.to_string()));
-    }
-    Ok(out)
-}
-
-/// The payload rule of a field of a payload type (`P` in `js/check.rs`).
-fn payload_rule(owner: &str, field: &str, optional: bool, ty: &str) -> Result<&'static str, String> {
-    Ok(match (ty, optional) {
-        ("string" | "CardActionKind", false) => "P::Str",
-        ("string", true) => "P::OptStr",
-        ("number", false) => "P::Num",
-        ("Array<CardAction>", false) => "P::Actions",
-        ("Array<ChoiceOption>", false) => "P::Options",
-        // ts-rs names the carousel card after its serde name.
-        ("Array<CardPayload>" | "Array<card>", false) => "P::Cards",
-        ("Array<BlocItem>", false) => "P::Items",
-        _ => return Err(format!("{owner}.{field}: no payload rule for the type `{ty}` (optional: {optional})")),
-    })
-}
-
-/// A payload field table of `src/js/fields.rs` from `(name, optional, type)` fields.
-fn payload_table(owner: &str, fields: &[TsField]) -> Result<String, String> {
-    let mut out = String::from("&[");
-    for (i, (field, optional, ty)) in fields.iter().filter(|(f, _, _)| f != "type").enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(&format!("(\"{field}\", {})", payload_rule(owner, field, *optional, ty)?));
-    }
-    out.push(']');
-    Ok(out)
-}
-
-/// The variants of a tagged union declaration (`{ "type": "x", … } | …`), as
-/// `(type, fields)`; a variant `{ "type": "x" } & Name` takes Name's fields.
-fn union_variants<T: TS>(named: &[(&str, Vec<TsField>)]) -> Result<Vec<(String, Vec<TsField>)>, String> {
-    let decl = plain_decl::<T>();
-    let body = decl.split_once(" = ").map(|(_, b)| b.trim_end_matches(';')).ok_or("not a type alias")?;
-    let mut out = Vec::new();
-    for variant in body.split(" | ") {
-        let (object, joined) = match variant.split_once(" & ") {
-            Some((o, n)) => (o, Some(n.trim())),
-            None => (variant, None),
-        };
-        let inner = object.trim().trim_start_matches('{').trim_end_matches('}');
-        let mut fields = Vec::new();
-        let mut kind = None;
-        for field in inner.split(", ").map(|f| f.trim().trim_end_matches(',')).filter(|f| !f.is_empty()) {
-            let (name, ty) = field.split_once(": ").ok_or_else(|| format!("cannot read {field:?} in {decl}"))?;
-            if name == "\"type\"" {
-                kind = Some(ty.trim_matches('"').to_string());
-                continue;
-            }
-            let (name, optional) = match name.strip_suffix('?') {
-                Some(n) => (n, true),
-                None => (name, false),
-            };
-            fields.push((name.to_string(), optional, ty.to_string()));
-        }
-        if let Some(n) = joined {
-            let (_, more) = named.iter().find(|(k, _)| *k == n).ok_or_else(|| format!("no fields known for {n}"))?;
-            fields.extend(more.iter().cloned());
-        }
-        out.push((kind.ok_or_else(|| format!("a variant without type in {decl}"))?, fields));
-    }
-    Ok(out)
-}
-
-/// The payload rules of `src/js/fields.rs`: per kind, and for the parts of
-/// cards, choices and blocs.
-fn payload_tables() -> Result<String, String> {
-    let card = ts_fields::<model::Card>()?;
-    let kinds = union_variants::<model::KnownPayload>(&[("Card", card.clone())])?;
-    let bloc = union_variants::<model::BlocItem>(&[])?;
-    let mut out = String::from(
-        "\n/// The fields of each payload kind (the `type` field aside), in the order of\n\
-         /// `model::PAYLOAD_KINDS`.\npub(crate) const PAYLOADS: [(&str, &[(&str, P)]); 12] = [\n",
-    );
-    for (i, (kind, fields)) in kinds.iter().enumerate() {
-        if model::PAYLOAD_KINDS.get(i) != Some(&kind.as_str()) {
-            return Err(format!("payload kind {kind} is not at its place in PAYLOAD_KINDS"));
-        }
-        out.push_str(&format!("    (\"{kind}\", {}),\n", payload_table(kind, fields)?));
-    }
-    out.push_str("];\n");
-    let kinds_in_bloc: Vec<String> = bloc.iter().map(|(k, _)| format!("\"{k}\"")).collect();
-    out.push_str(&format!(
-        "/// The kinds a bloc may hold.\npub(crate) const BLOC_KINDS: [&str; {}] = [{}];\n",
-        kinds_in_bloc.len(),
-        kinds_in_bloc.join(", ")
-    ));
-    out.push_str(&format!("pub(crate) const CARD: &[(&str, P)] = {};\n", payload_table("Card", &card)?));
-    out.push_str(&format!(
-        "pub(crate) const ACTION: &[(&str, P)] = {};\n",
-        payload_table("CardAction", &ts_fields::<model::CardAction>()?)?
-    ));
-    out.push_str(&format!(
-        "pub(crate) const OPTION: &[(&str, P)] = {};\n",
-        payload_table("ChoiceOption", &ts_fields::<model::ChoiceOption>()?)?
-    ));
-    Ok(out)
-}
-
-/// One field table of `src/js/fields.rs`.
-fn field_table<T: TS>(name: &str) -> Result<String, String> {
-    let mut out = format!("pub(crate) const {name}: &[(&str, Field)] = &[\n");
-    for (field, optional, ty) in ts_fields::<T>()? {
-        let kind = match (ty.as_str(), optional) {
-            ("string", false) => "Str",
-            ("string", true) => "OptStr",
-            ("string | null", false) => "StrOrNull",
-            ("number", false) => "Num",
-            ("boolean", false) => "Bool",
-            ("JsonObject", false) => "Obj",
-            ("JsonObject", true) => "OptObj",
-            ("MessagePayload", false) => "Payload",
-            ("Message", false) => "Message",
-            _ => return Err(format!("{name}.{field}: no check for the type `{ty}` (optional: {optional})")),
-        };
-        out.push_str(&format!("    (\"{field}\", {kind}),\n"));
-    }
-    out.push_str("];\n");
-    Ok(out)
-}
-
-/// `src/js/fields.rs`: the fields the JS facade checks on answers and
-/// signals, from the Rust types (through their derived declarations).
-fn field_tables(_: &str) -> Result<String, String> {
-    let mut out = String::from(
-        "//! @generated by `cargo run -p codegen` from the Rust types (src/model.rs, src/api.rs,\n\
-         //! src/signal.rs); do not edit. The fields the JS facade checks on answers (`check.rs`)\n\
-         //! and on signals (`decodeSignal`), by entity and by signal kind, and the payload rules.\n\n\
-         use super::check::Field::{self, *};\nuse super::check::P;\n\n",
-    );
-    for t in [
-        field_table::<model::User>("USER")?,
-        field_table::<model::Conversation>("CONVERSATION")?,
-        field_table::<model::Message>("MESSAGE")?,
-        field_table::<model::Event>("EVENT")?,
-        field_table::<api::ListMeta>("META")?,
-    ] {
-        out.push_str(&t);
-    }
-    out.push_str("\n/// The data of each signal kind, in `SignalKind::ALL` order.\npub(crate) const SIGNALS: [&[(&str, Field)]; 8] = [\n");
-    let signals = [
-        ("MessageCreated", field_table::<signal::MessageCreated>("X")?),
-        ("MessageStreamDelta", field_table::<signal::MessageStreamDelta>("X")?),
-        ("MessageStreamComplete", field_table::<signal::MessageStreamComplete>("X")?),
-        ("MessageStreamAbort", field_table::<signal::MessageStreamAbort>("X")?),
-        ("EventCreated", field_table::<signal::EventCreated>("X")?),
-        ("ParticipantAdded", field_table::<signal::ParticipantChange>("X")?),
-        ("ParticipantRemoved", field_table::<signal::ParticipantChange>("X")?),
-        ("MessageDeleted", field_table::<signal::MessageDeleted>("X")?),
-    ];
-    for (i, (kind, table)) in signals.iter().enumerate() {
-        if format!("{:?}", signal::SignalKind::ALL[i]) != *kind {
-            return Err(format!("signal tables out of SignalKind order at {kind}"));
-        }
-        let rows =
-            table.split_once("= &[\n").map(|(_, r)| r).unwrap_or("").trim_end().trim_end_matches("];").trim_end();
-        out.push_str(&format!("    // {}\n    &[\n", signal::SignalKind::ALL[i].name()));
-        for row in rows.lines() {
-            out.push_str(&format!("    {row}\n"));
-        }
-        out.push_str("    ],\n");
-    }
-    out.push_str("];\n");
-    out.push_str(&payload_tables()?);
-    Ok(out)
-}
-
-/// The rows of a Rust table of `src/js/fields.rs` as a JS array literal:
-/// `("id", Str)` and `("text", P::Str)` become `['id', 'Str']` and `['text', 'Str']`.
-fn js_rows(rust: &str) -> String {
-    let rows: Vec<String> = rust
-        .split("(\"")
-        .skip(1)
-        .filter_map(|r| {
-            let (name, rest) = r.split_once("\", ")?;
-            let kind = rest.split(')').next()?.trim_start_matches("P::");
-            Some(format!("['{name}', '{kind}']"))
-        })
-        .collect();
-    format!("[{}]", rows.join(", "))
-}
-
-/// `src/js/fields.js`: for `src/js/calls.js`, the entity and payload tables
-/// of `src/js/fields.rs` (read from the text rendered for it, so the two
-/// cannot differ) and the operation table.
-fn js_tables(_: &str) -> Result<String, String> {
-    let rust = field_tables("")?;
-    let table = |name: &str| -> Result<String, String> {
-        let start = rust.find(&format!("const {name}: ")).ok_or_else(|| format!("no table {name}"))?;
-        let body = &rust[start..];
-        let end = body.find("];").ok_or("table not ended")?;
-        Ok(js_rows(&body[..end]))
-    };
-    let mut out = String::from(
-        "// @generated by `cargo run -p codegen` from the Rust types and the operation table\n\
-         // (src/model.rs, src/api.rs); do not edit. The tables of src/js/fields.rs and each\n\
-         // operation's method, path, arguments and answer, for src/js/calls.js.\n\n",
-    );
-    for name in ["USER", "CONVERSATION", "MESSAGE", "EVENT", "META"] {
-        out.push_str(&format!("export const {name} = {}\n", table(name)?));
-    }
-    let payloads = rust.split_once("const PAYLOADS").map(|(_, r)| r).ok_or("no PAYLOADS")?;
-    let payloads = payloads.split_once("];").map(|(p, _)| p).unwrap_or("");
-    out.push_str("export const PAYLOADS = {\n");
-    for line in payloads.lines().filter(|l| l.trim_start().starts_with("(\"")) {
-        let (kind, rest) = line.trim().trim_start_matches("(\"").split_once("\", ").ok_or("bad PAYLOADS row")?;
-        out.push_str(&format!("  {kind}: {},\n", js_rows(rest)));
-    }
-    out.push_str("}\n\n");
-    out.push_str("// name: [method, path segments, keyed, [argument, kind]..., [answer field, shape]...]\nexport const OPS = {\n");
-    macro_rules! ops {
-        ($($rust:ident, $js:literal, $ty:ty, $keyed:literal;)*) => {
-            $(
-                let segs: Vec<String> = <$ty as Operation>::PATH
-                    .split('/')
-                    .filter(|s| !s.is_empty())
-                    .map(|s| format!("'{s}'"))
-                    .collect();
-                let fields: Vec<String> =
-                    <$ty as Operation>::FIELDS.iter().map(|(n, k)| format!("['{n}', '{k:?}']")).collect();
-                let shape: Vec<String> =
-                    <$ty as Operation>::SHAPE.iter().map(|(n, k)| format!("['{n}', '{k:?}']")).collect();
-                out.push_str(&format!(
-                    "  {}: ['{}', [{}], {}, [{}], [{}]],\n",
-                    <$ty as Operation>::NAME,
-                    <$ty as Operation>::METHOD.as_str(),
-                    segs.join(", "),
-                    <$ty as Operation>::KEYED,
-                    fields.join(", "),
-                    shape.join(", "),
-                ));
-            )*
-        };
-    }
-    botpress_chat_wasm::for_each_operation!(ops);
-    out.push_str("}\n");
-    Ok(out)
 }
 
 struct Output {
@@ -448,8 +170,6 @@ const OUTPUTS: &[Output] = &[
     Output { path: "src/js/errors.js", render: |t| splice(t, &error_classes()) },
     Output { path: "src/js/types.d.ts", render: |t| splice(t, &error_declarations()) },
     Output { path: "src/js/generated.d.ts", render: model_declarations },
-    Output { path: "src/js/fields.rs", render: field_tables },
-    Output { path: "src/js/fields.js", render: js_tables },
 ];
 
 fn root() -> PathBuf {

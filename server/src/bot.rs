@@ -1,7 +1,7 @@
 //! The echo bot (PROTOCOL.md §10 plus the local `stream N` and `burst N` commands).
 
-use botpress_chat_wasm::model::{BlocItem, JsonObject, KnownPayload};
-use botpress_chat_wasm::MessagePayload;
+use botpress_chat::model::{BlocItem, JsonObject, KnownPayload};
+use botpress_chat::MessagePayload;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;

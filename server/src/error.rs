@@ -2,8 +2,8 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use botpress_chat_wasm::error::ErrorBody;
-use botpress_chat_wasm::ApiErrorType;
+use botpress_chat::error::ErrorBody;
+use botpress_chat::ApiErrorType;
 
 use crate::util::error_id;
 

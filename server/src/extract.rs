@@ -6,17 +6,18 @@
 //! 2. the body is read (413 past [`BODY_LIMIT`]); POST and PUT need a JSON
 //!    object, a DELETE body must be JSON when there is one;
 //! 3. createUser is refused in manual mode (401);
-//! 4. each field of `I::FIELDS` has the right type (400, the message starts
-//!    with the field), then path, query and body fields are merged into `I`,
-//!    and `I::validate` runs (payload rules, lengths);
+//! 4. path, query and body fields are merged and checked by the operation's
+//!    [`Spec`](botpress_chat::api::Spec), the same checks the client makes
+//!    before sending (400, the message starts with the field), then read
+//!    into `I`;
 //! 5. the key is verified (401), giving the caller's id.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::{HeaderMap, Method};
-use botpress_chat_wasm::api::{FieldKind, Operation};
-use botpress_chat_wasm::model::{JsonObject, MAX_PROFILE_LEN};
-use botpress_chat_wasm::{ApiErrorType, MessagePayload};
+use botpress_chat::api::{FieldKind, Operation};
+use botpress_chat::model::JsonObject;
+use botpress_chat::ApiErrorType;
 use futures_util::StreamExt;
 use serde_json::Value;
 use std::sync::Arc;
@@ -94,30 +95,6 @@ fn body_fields(method: &Method, bytes: &[u8]) -> ApiResult<JsonObject> {
 }
 
 /// Checks one body field against its kind; the message starts with the field.
-fn check_field(body: &JsonObject, name: &str, kind: FieldKind) -> ApiResult<()> {
-    let value = body.get(name);
-    let must = |what: &str| Err(ApiError::invalid(format!("{name}: must be {what}")));
-    match (kind, value) {
-        (FieldKind::Query, _) => Ok(()),
-        (FieldKind::Required | FieldKind::Payload | FieldKind::Object, None) => {
-            Err(ApiError::invalid(format!("{name}: is required")))
-        }
-        (_, None) => Ok(()),
-        (FieldKind::Required, Some(Value::String(s))) if s.is_empty() => must("a non-empty string"),
-        (FieldKind::Profile, Some(Value::String(s))) if s.chars().count() > MAX_PROFILE_LEN => {
-            must(&format!("at most {MAX_PROFILE_LEN} characters"))
-        }
-        (FieldKind::Required | FieldKind::Optional | FieldKind::Profile, Some(Value::String(_))) => Ok(()),
-        (FieldKind::Required | FieldKind::Optional | FieldKind::Profile, Some(_)) => must("a string"),
-        (FieldKind::Payload, Some(Value::Object(m))) => {
-            let p = MessagePayload::from_map(m.clone()).map_err(|e| ApiError::invalid(format!("{name}: {e}")))?;
-            p.validate().map_err(ApiError::invalid)
-        }
-        (FieldKind::Object | FieldKind::OptionalObject, Some(Value::Object(_))) => Ok(()),
-        (FieldKind::Payload | FieldKind::Object | FieldKind::OptionalObject, Some(_)) => must("an object"),
-    }
-}
-
 impl<I: Operation + Send> FromRequest<Arc<App>> for Call<I> {
     type Rejection = ApiError;
 
@@ -135,9 +112,6 @@ impl<I: Operation + Send> FromRequest<Arc<App>> for Call<I> {
                 format!("The \"{}\" operation can only be called when using the shared encryption key.", I::NAME),
             ));
         }
-        for (name, kind) in I::FIELDS {
-            check_field(&fields, name, *kind)?;
-        }
         // Path parameters (the router percent-decodes them) and query fields join the body's.
         let params = RawPathParams::from_request_parts(&mut parts, app)
             .await
@@ -152,37 +126,14 @@ impl<I: Operation + Send> FromRequest<Arc<App>> for Call<I> {
                 None => fields.remove(*name),
             };
         }
+        // The client's own checks of the operation table (kinds, lengths, payload rules).
+        I::SPEC.check_args(&fields).map_err(ApiError::invalid)?;
         let input: I =
             serde_json::from_value(Value::Object(fields)).map_err(|e| ApiError::invalid(format!("body: {e}")))?;
-        input.validate().map_err(ApiError::invalid)?;
         let claim = match key {
             Some(k) if I::KEYED => verify_key(&app.secret, &k)?,
             _ => String::new(),
         };
         Ok(Call { claim, input })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn fields(v: Value) -> JsonObject {
-        v.as_object().unwrap().clone()
-    }
-
-    #[test]
-    fn field_checks_name_the_field() {
-        let b = fields(json!({"a": "", "b": 5, "p": {"type": "text", "text": ""}, "o": [], "long": "x".repeat(1001)}));
-        let msg = |name, kind| check_field(&b, name, kind).unwrap_err().message;
-        assert_eq!(msg("a", FieldKind::Required), "a: must be a non-empty string");
-        assert_eq!(msg("zz", FieldKind::Required), "zz: is required");
-        assert_eq!(msg("b", FieldKind::Optional), "b: must be a string");
-        assert_eq!(msg("long", FieldKind::Profile), "long: must be at most 1000 characters");
-        assert!(msg("p", FieldKind::Payload).starts_with("payload.text"));
-        assert_eq!(msg("o", FieldKind::OptionalObject), "o: must be an object");
-        assert!(check_field(&b, "zz", FieldKind::Optional).is_ok());
-        assert!(check_field(&b, "a", FieldKind::Optional).is_ok());
     }
 }

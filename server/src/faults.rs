@@ -3,7 +3,7 @@
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use botpress_chat_wasm::ApiErrorType;
+use botpress_chat::ApiErrorType;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

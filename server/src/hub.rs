@@ -3,7 +3,7 @@
 //! webhook queue.
 
 use axum::extract::ws::Utf8Bytes;
-use botpress_chat_wasm::Signal;
+use botpress_chat::Signal;
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -3,8 +3,8 @@
 //!
 //! - Operations, methods, paths, path parameters, body and query fields, and
 //!   whether the user key is needed come from the operation table
-//!   ([`botpress_chat_wasm::api::Operation`], one row per
-//!   [`for_each_operation!`](botpress_chat_wasm::for_each_operation)); the
+//!   ([`botpress_chat::api::Operation`], one row per
+//!   [`for_each_operation!`](botpress_chat::for_each_operation)); the
 //!   answer's fields come from `Operation::SHAPE`.
 //! - Entity schemas (user, conversation, message, event, list meta, error
 //!   body) are read off serialised instances of the model types: the fields a
@@ -21,13 +21,14 @@
 //! listenConversation is not in the request/response table; it is added here
 //! with the path the router serves it at.
 
-use botpress_chat_wasm::api::{FieldKind, ListMeta, Method, Operation, Shape};
-use botpress_chat_wasm::error::ErrorBody;
-use botpress_chat_wasm::model::{
+use botpress_chat::api::{FieldKind, ListMeta, Method, Operation};
+use botpress_chat::error::ErrorBody;
+use botpress_chat::model::{
     validate_fid, BlocItem, Card, CardAction, CardActionKind, CarouselCard, ChoiceOption, JsonObject, KnownPayload,
     MAX_FID_LEN, MAX_PROFILE_LEN, PAYLOAD_KINDS,
 };
-use botpress_chat_wasm::{ApiErrorType, Conversation, Event, Message, MessagePayload, User};
+use botpress_chat::schema::{Fields, Kind, Record};
+use botpress_chat::{ApiErrorType, Conversation, Event, Message, MessagePayload, User};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -38,17 +39,17 @@ pub const LISTEN_PATH: &str = "/conversations/{id}/listen";
 pub fn document(base: &str) -> Value {
     let mut paths = Map::new();
     macro_rules! add_all {
-        ($($r:ident, $js:literal, $t:ty, $k:literal;)*) => {
+        ($($r:ident, $js:literal, $t:ty;)*) => {
             $( add(&mut paths, <$t as Operation>::PATH, method(<$t as Operation>::METHOD), operation::<$t>()); )*
         };
     }
-    botpress_chat_wasm::for_each_operation!(add_all);
+    botpress_chat::for_each_operation!(add_all);
     add(&mut paths, LISTEN_PATH, "get", listen_operation());
     json!({
         "openapi": "3.0.3",
         "info": {
             "title": "Botpress Chat API (chat-server)",
-            "version": botpress_chat_wasm::API_VERSION,
+            "version": botpress_chat::API_VERSION,
             "description": "The Chat API as the local chat-server implements it. Generated from the operation table \
                 and model types shared by the client and the server.",
         },
@@ -136,18 +137,24 @@ fn is_required(kind: FieldKind) -> bool {
     matches!(kind, FieldKind::Required | FieldKind::Payload | FieldKind::Object)
 }
 
-fn shape_schema(shape: Shape) -> Value {
-    let array = |item: &str| json!({ "type": "array", "items": schema_ref(item) });
-    match shape {
-        Shape::Str => json!({ "type": "string", "minLength": 1 }),
-        Shape::User => schema_ref("User"),
-        Shape::Conversation => schema_ref("Conversation"),
-        Shape::Message => schema_ref("Message"),
-        Shape::Event => schema_ref("Event"),
-        Shape::Meta => schema_ref("ListMeta"),
-        Shape::Users => array("User"),
-        Shape::Conversations => array("Conversation"),
-        Shape::Messages => array("Message"),
+/// The name of the component schema of a record's fields (the answers hold
+/// these records and strings only).
+fn record_name(fields: &'static Fields) -> &'static str {
+    let named: [(&str, &'static Fields); 5] = [
+        ("User", User::FIELDS),
+        ("Conversation", Conversation::FIELDS),
+        ("Message", Message::FIELDS),
+        ("Event", Event::FIELDS),
+        ("ListMeta", ListMeta::FIELDS),
+    ];
+    named.iter().find(|(_, f)| std::ptr::eq(*f, fields)).map_or("Unknown", |(n, _)| n)
+}
+
+fn answer_schema(kind: Kind) -> Value {
+    match kind {
+        Kind::Record(f) => schema_ref(record_name(f)),
+        Kind::List(f) => json!({ "type": "array", "items": schema_ref(record_name(f)) }),
+        _ => json!({ "type": "string", "minLength": 1 }),
     }
 }
 
@@ -213,10 +220,11 @@ fn operation<O: Operation>() -> Value {
         }
     }
     let mut answer = Map::new();
-    for (name, shape) in O::SHAPE {
-        answer.insert(name.to_string(), shape_schema(*shape));
+    let fields = <O::Output as Record>::FIELDS;
+    for (name, kind) in fields {
+        answer.insert(name.to_string(), answer_schema(*kind));
     }
-    let answer_required: Vec<&str> = O::SHAPE.iter().map(|(n, _)| *n).collect();
+    let answer_required: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
     let mut responses = Map::new();
     responses.insert(
         "200".into(),

@@ -6,7 +6,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use botpress_chat_wasm::ApiErrorType;
+use botpress_chat::ApiErrorType;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;

@@ -9,11 +9,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, MethodFilter, MethodRouter};
 use axum::Router;
-use botpress_chat_wasm::api::{
+use botpress_chat::api::{
     self as ops, encode_component, ConversationOutput, CreateUserOutput, Empty, EventOutput, ListConversationsOutput,
     ListMessagesOutput, ListMeta, ListParticipantsOutput, MessageOutput, Operation, ParticipantOutput, UserOutput,
 };
-use botpress_chat_wasm::ApiErrorType;
+use botpress_chat::ApiErrorType;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

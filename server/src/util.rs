@@ -160,7 +160,7 @@ mod tests {
         let b = new_id("msg");
         assert!(a < b, "{a} {b}");
         assert_eq!(a.len(), 30);
-        botpress_chat_wasm::model::validate_fid(&a).unwrap();
+        botpress_chat::model::validate_fid(&a).unwrap();
         let e = error_id();
         assert_eq!(e.len(), 4 + 14 + 1 + 8);
         assert!(e[19..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));

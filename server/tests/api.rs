@@ -87,7 +87,7 @@ async fn users() {
     let (st, e) = s.call("POST", "/users", None, Some(json!({"profile": "p".repeat(1001)}))).await;
     assert_error(st, &e, 400, "InvalidPayload", "profile");
     let (st, e) = s.call("POST", "/users", None, Some(json!({"name": 5}))).await;
-    assert_error(st, &e, 400, "InvalidPayload", "name: must be a string");
+    assert_error(st, &e, 400, "InvalidPayload", "name: invalid type");
     let (st, v) = s.call("POST", "/users", None, Some(json!({"id": ""}))).await;
     assert_eq!(st, 200);
     let anon = v["user"]["id"].as_str().unwrap();
@@ -142,7 +142,7 @@ async fn conversations_and_participants() {
     let v = s.ok("POST", "/conversations/get-or-create", &kb, Some(json!({"id": "bobs"}))).await;
     assert_eq!(v["conversation"]["id"], "bobs");
     let (st, e) = s.call("POST", "/conversations/get-or-create", Some(&kb), Some(json!({}))).await;
-    assert_error(st, &e, 400, "InvalidPayload", "id: is required");
+    assert_error(st, &e, 400, "InvalidPayload", "missing field `id`");
 
     // Participants: owner-gated changes, the bot is always there.
     let (st, e) = s.call("POST", "/conversations/room-1/participants", Some(&kb), Some(json!({"userId": bob}))).await;
@@ -312,7 +312,7 @@ async fn messages_and_events() {
     let (st, e) = s.call("POST", "/events", Some(&kc), Some(json!({"conversationId": "chat", "payload": {}}))).await;
     assert_error(st, &e, 403, "Forbidden", "event's conversation");
     let (st, e) = s.call("POST", "/events", Some(&kb), Some(json!({"conversationId": "chat", "payload": "x"}))).await;
-    assert_error(st, &e, 400, "InvalidPayload", "payload: must be an object");
+    assert_error(st, &e, 400, "InvalidPayload", "payload: invalid type");
 }
 
 #[tokio::test]
@@ -324,11 +324,11 @@ async fn validation_errors() {
         ("POST", "/messages", None, "body: a JSON object body is required"),
         ("POST", "/messages", Some("{not json"), "body: invalid JSON"),
         ("POST", "/messages", Some("[1]"), "body: must be a JSON object"),
-        ("POST", "/messages", Some("{}"), "conversationId: is required"),
-        ("POST", "/messages", Some(r#"{"conversationId":5}"#), "conversationId: must be a string"),
+        ("POST", "/messages", Some("{}"), "missing field `conversationId`"),
+        ("POST", "/messages", Some(r#"{"conversationId":5}"#), "conversationId: invalid type"),
         ("POST", "/messages", Some(r#"{"conversationId":""}"#), "conversationId: must be a non-empty string"),
-        ("POST", "/messages", Some(r#"{"conversationId":"vc"}"#), "payload: is required"),
-        ("POST", "/messages", Some(r#"{"conversationId":"vc","payload":"hi"}"#), "payload: must be an object"),
+        ("POST", "/messages", Some(r#"{"conversationId":"vc"}"#), "missing field `payload`"),
+        ("POST", "/messages", Some(r#"{"conversationId":"vc","payload":"hi"}"#), "payload: invalid type"),
         ("POST", "/messages", Some(r#"{"conversationId":"vc","payload":{"type":"poll"}}"#), "payload.type"),
         ("POST", "/messages", Some(r#"{"conversationId":"vc","payload":{"text":"x"}}"#), "payload"),
         ("POST", "/messages", Some(r#"{"conversationId":"vc","payload":{"type":"text","text":5}}"#), "payload"),
@@ -350,7 +350,7 @@ async fn validation_errors() {
             "POST",
             "/messages",
             Some(r#"{"conversationId":"vc","payload":{"type":"text","text":"x"},"metadata":3}"#),
-            "metadata: must be an object",
+            "metadata: invalid type",
         ),
         (
             "POST",
@@ -360,7 +360,7 @@ async fn validation_errors() {
         ),
         ("PUT", "/users/me", None, "body: a JSON object body is required"),
         ("DELETE", "/users/me", Some("{oops"), "body: invalid JSON"),
-        ("POST", "/conversations/vc/participants", Some("{}"), "userId: is required"),
+        ("POST", "/conversations/vc/participants", Some("{}"), "missing field `userId`"),
     ];
     for (method, path, body, msg) in cases {
         let (st, e) = s.raw(method, path, Some(&k), body.map(String::from)).await;

@@ -11,12 +11,16 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::check::{self, get, OpSpec};
+use serde_json::Value;
+
 use super::error::to_js_error;
-use crate::client::{connect_request, signing_request, Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
+use crate::api::{Operation, Spec};
+use botpress_chat::client::signing_request;
+
+use crate::client::{Auth, CallOptions, Client, ClientOptions};
 use crate::error::Error;
-use crate::model::User;
 use crate::protocol::http::RetryPolicy;
+use crate::transport::keys::get;
 
 /* ---------- arguments ---------- */
 
@@ -140,19 +144,6 @@ fn positive_ms(what: &str, v: f64) -> Result<u32, Error> {
     }
 }
 
-/// Checks that an argument is an object (or absent: `{}`).
-fn object_arg(what: &str, v: JsValue) -> Result<JsValue, Error> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(js_sys::Object::new().into());
-    }
-    if !v.is_object() || js_sys::Array::is_array(&v) {
-        let mut m = String::from(what);
-        m.push_str(": expected an object argument");
-        return Err(Error::invalid_argument(m));
-    }
-    Ok(v)
-}
-
 fn client_options(p: &Props) -> Result<ClientOptions, Error> {
     let mut o = ClientOptions {
         api_url: p.api_url.clone(),
@@ -210,58 +201,41 @@ fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
     Ok(o)
 }
 
-/// Takes `'x-user-key'` from the arguments (the `Client` calling convention).
-/// The argument field that carries a user key.
-const KEY_FIELD: &[&str] = &["x-user-key"];
-
-fn take_key(op: &str, args: &JsValue) -> Result<Option<String>, Error> {
-    let v = get(args, "x-user-key");
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
+/// A call's arguments as JSON (`{}` when absent), taken across the boundary
+/// in one piece; a value JSON cannot carry is a refusal naming the operation.
+fn args_value(op: &str, args: &JsValue) -> Result<Value, Error> {
+    let refused = |m: &str| Error::invalid_argument(format!("{op}: {m}"));
+    match crate::host::plain_args(args) {
+        Ok(plain) if plain.is_undefined() => Ok(Value::Object(Default::default())),
+        Ok(plain) => Ok(crate::host::json::js_to_value(&plain)),
+        Err(e) => Err(refused(&format!("the arguments cannot be sent as JSON: {}", crate::host::error_text(&e)))),
     }
-    v.as_string().map(Some).ok_or_else(|| {
-        let mut m = String::from(op);
-        m.push_str(": x-user-key: must be a string");
-        Error::missing_key(m)
-    })
 }
 
-/// Sends a prepared request and checks the answer: the parsed JS object.
-pub(crate) async fn fetch_checked(
-    client: &Client,
-    key: Option<&str>,
-    f: OpSpec,
-    args: &JsValue,
-    opts: &CallOptions,
-) -> Result<JsValue, Error> {
-    let req = f.prepare(args)?;
-    let (status, body) = client.exchange(key, req, opts).await?;
-    let value = check::classify(f.name, status, &body)?;
-    f.check(&value)?;
-    Ok(value)
+/// The `'x-user-key'` of the arguments (the `Client` calling convention; it
+/// is not an input field, so it never reaches a body).
+fn arg_key(op: &str, args: &Value) -> Result<Option<String>, Error> {
+    match args.get("x-user-key") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(k)) => Ok(Some(k.clone())),
+        Some(_) => Err(Error::missing_key(format!("{op}: x-user-key: must be a string"))),
+    }
 }
 
-async fn js_call(
-    client: Client,
-    key: Option<String>,
-    args: JsValue,
-    options: JsValue,
-    f: OpSpec,
-) -> Result<JsValue, JsValue> {
-    let run = async {
-        // One call tells whether `args` is an object and what its key is.
-        let names = crate::host::Names { table: KEY_FIELD, selection: 0, pick: |n| Some(*n) };
-        let types = crate::host::FieldTypes::of(&args, &names);
-        let args = if types.is_object() { args } else { object_arg(f.name, args)? };
-        let key = match key {
-            Some(k) => Some(k),
-            None if types.get(0).is_absent() => None,
-            None => take_key(f.name, &args)?,
+/// One operation for JS: the arguments and options across the boundary, the
+/// Rust client's call of the operation's [`Spec`], the answer back as the
+/// object the server sent. One copy serves every operation.
+fn js_call(client: Client, key: Option<String>, args: JsValue, options: JsValue, spec: &'static Spec) -> Promise {
+    future_to_promise(async move {
+        let run = async {
+            let args = args_value(spec.name, &args)?;
+            let taken = arg_key(spec.name, &args)?;
+            let opts = call_options(&options)?;
+            let text = client.call_json(key.or(taken).as_deref(), spec, &args, &opts).await?;
+            crate::host::json_parse_str(&text).map_err(|e| Error::decode(crate::host::error_text(&e)))
         };
-        let opts = call_options(&options)?;
-        fetch_checked(&client, key.as_deref(), f, &args, &opts).await
-    };
-    run.await.map_err(to_js_error)
+        run.await.map_err(to_js_error)
+    })
 }
 
 /* ---------- ChatClient ---------- */
@@ -269,7 +243,9 @@ async fn js_call(
 /// A client connected as one user (`@botpress/chat`'s `AuthenticatedClient`).
 #[wasm_bindgen]
 pub struct ChatClient {
-    pub(crate) inner: AuthenticatedClient,
+    pub(crate) client: Client,
+    pub(crate) key: String,
+    pub(crate) user_id: String,
     user: JsValue,
 }
 
@@ -289,38 +265,17 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         client.hello().await?;
         let auth = match auth {
             Auth::EncryptionKey { encryption_key, user_id } => {
-                let iat = signing_request(&user_id)?;
+                let iat = signing_request(&user_id, crate::host::now_ms())?;
                 Auth::UserKey(super::jwt::sign_user_key(&encryption_key, &user_id, iat).await?)
             }
             auth => auth,
         };
-        let (key, req) = connect_request(auth)?;
-        let op = req.op;
-        let (status, body) = client.exchange(key.as_deref(), req, &CallOptions::default()).await?;
-        let value = check::classify(op, status, &body)?;
-        // createUser answers `{user, key}`, getOrCreateUser `{user}`.
-        let spec = match key {
-            Some(_) => OpSpec::of::<crate::api::GetOrCreateUserInput>(),
-            None => OpSpec::of::<crate::api::CreateUserInput>(),
-        };
-        spec.check(&value)?;
-        let key = match key {
-            Some(k) => k,
-            None => get(&value, "key").as_string().unwrap_or_default(),
-        };
-        let js_user = get(&value, "user");
-        let text = |k: &'static str| get(&js_user, k).as_string();
-        let user = User {
-            id: text("id").unwrap_or_default(),
-            name: text("name"),
-            picture_url: text("pictureUrl"),
-            profile: text("profile"),
-            created_at: text("createdAt").unwrap_or_default(),
-            updated_at: text("updatedAt").unwrap_or_default(),
-        };
+        let (key, answer) = client.authenticate(auth).await?;
+        let user = &answer["user"];
+        let user_id = user["id"].as_str().unwrap_or_default().to_string();
+        let js_user = crate::host::json::value_to_js(user);
         let _ = Reflect::set(&js_user, &"key".into(), &JsValue::from_str(&key));
-        let inner = AuthenticatedClient::from_parts(client, user, key);
-        Ok(ChatClient { inner, user: js_user })
+        Ok(ChatClient { client, key, user_id, user: js_user })
     };
     run.await.map_err(to_js_error)
 }
@@ -344,13 +299,13 @@ impl ChatClient {
     /// The user key (`x-user-key`).
     #[wasm_bindgen(getter)]
     pub fn key(&self) -> String {
-        self.inner.key().to_string()
+        self.key.clone()
     }
 
     /// The API's base URL.
     #[wasm_bindgen(getter, js_name = apiUrl)]
     pub fn api_url(&self) -> String {
-        self.inner.client().api_url().to_string()
+        self.client.api_url().to_string()
     }
 
     /// The API version this client speaks (`"1.0.0"`).
@@ -360,43 +315,6 @@ impl ChatClient {
     }
 }
 
-/// The two methods the per-call path in JS (`src/js/calls.js`) calls, on a
-/// client class: `$client` and `$key` are the class's Rust client and user
-/// key, from `$s` (the receiver).
-macro_rules! call_path_methods {
-    (#[$attr:meta] $ty:ident, |$s:ident| ($client:expr, $key:expr)) => {
-        #[$attr]
-        impl $ty {
-            /// For the per-call path in JS: this client's settings.
-            #[wasm_bindgen(js_name = __callConfig, skip_typescript)]
-            pub fn call_config(&self) -> JsValue {
-                let $s = self;
-                super::calls::config($client, $key)
-            }
-
-            /// For the per-call path in JS: what an answer it did not take stands for.
-            #[wasm_bindgen(js_name = __settle, skip_typescript)]
-            pub fn settle(
-                &self,
-                name: &str,
-                status: f64,
-                retry_after: JsValue,
-                body: JsValue,
-                attempt: u32,
-            ) -> Result<JsValue, JsValue> {
-                let $s = self;
-                super::calls::settle($client, name, status, &retry_after, &body, attempt)
-            }
-        }
-    };
-}
-
-call_path_methods!(
-    #[wasm_bindgen]
-    ChatClient,
-    |c| (c.inner.client(), Some(c.inner.key()))
-);
-
 macro_rules! chat_client_method {
     (create_user, $js:literal, $ty:ty) => {};
     (get_or_create_user, $js:literal, $ty:ty) => {};
@@ -405,19 +323,19 @@ macro_rules! chat_client_method {
         impl ChatClient {
             #[wasm_bindgen(js_name = $js, skip_typescript)]
             pub fn $rust(&self, args: JsValue, options: JsValue) -> Promise {
-                let (client, key) = (self.inner.client().clone(), self.inner.key().to_string());
-                future_to_promise(js_call(client, Some(key), args, options, OpSpec::of::<$ty>()))
+                let (client, key) = (self.client.clone(), self.key.clone());
+                js_call(client, Some(key), args, options, &<$ty as Operation>::SPEC)
             }
         }
     };
 }
 
 macro_rules! chat_client_methods {
-    ($($rust:ident, $js:literal, $ty:ty, $keyed:literal;)*) => {
+    ($($rust:ident, $js:literal, $ty:ty;)*) => {
         $( chat_client_method!($rust, $js, $ty); )*
     };
 }
-crate::for_each_operation!(chat_client_methods);
+botpress_chat::for_each_operation!(chat_client_methods);
 
 /* ---------- Client ---------- */
 
@@ -468,12 +386,6 @@ impl JsClient {
     }
 }
 
-call_path_methods!(
-    #[wasm_bindgen(js_class = Client)]
-    JsClient,
-    |c| (&c.inner, None)
-);
-
 impl JsClient {
     pub(crate) fn client(&self) -> &Client {
         &self.inner
@@ -481,16 +393,16 @@ impl JsClient {
 }
 
 macro_rules! client_methods {
-    ($($rust:ident, $js:literal, $ty:ty, $keyed:literal;)*) => {
+    ($($rust:ident, $js:literal, $ty:ty;)*) => {
         #[wasm_bindgen(js_class = Client)]
         impl JsClient {
             $(
                 #[wasm_bindgen(js_name = $js, skip_typescript)]
                 pub fn $rust(&self, args: JsValue, options: JsValue) -> Promise {
-                    future_to_promise(js_call(self.inner.clone(), None, args, options, OpSpec::of::<$ty>()))
+                    js_call(self.inner.clone(), None, args, options, &<$ty as Operation>::SPEC)
                 }
             )*
         }
     };
 }
-crate::for_each_operation!(client_methods);
+botpress_chat::for_each_operation!(client_methods);

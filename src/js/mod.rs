@@ -5,13 +5,8 @@
 //! classes (`generated.d.ts`, the generated parts of `types.d.ts`), written
 //! here for the rest (options, client classes, listener, pagination).
 
-mod calls;
-mod check;
 mod client;
 mod error;
-// Generated (codegen/): written as the generator writes it.
-#[rustfmt::skip]
-mod fields;
 mod jwt;
 mod listener;
 

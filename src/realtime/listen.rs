@@ -15,7 +15,6 @@ use crate::api::ListMessagesInput;
 use crate::client::AuthenticatedClient;
 use crate::error::Error;
 use crate::model::Message;
-use crate::protocol::json;
 use crate::protocol::sse::{frame_kind, FrameKind};
 use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Progress, Target};
 use crate::realtime::ListenOptions;
@@ -54,7 +53,7 @@ fn decode(data: &str) -> Option<Signal> {
     if frame_kind(data) == FrameKind::Ping {
         return None;
     }
-    Some(match json::parse_value(data) {
+    Some(match crate::host::json::parse_value(data) {
         Ok(v) => Signal::from_value(v),
         Err(_) => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::String(data.into()) },
     })
@@ -149,9 +148,14 @@ impl Stream for SignalStream {
     }
 }
 
-impl AuthenticatedClient {
+/// Realtime listening for the core's client on the web host.
+pub trait Listen {
     /// Listens to a conversation's signals (PROTOCOL.md §7): see [`SignalStream`].
-    pub fn listen_conversation(&self, conversation_id: &str, options: ListenOptions) -> SignalStream {
+    fn listen_conversation(&self, conversation_id: &str, options: ListenOptions) -> SignalStream;
+}
+
+impl Listen for AuthenticatedClient {
+    fn listen_conversation(&self, conversation_id: &str, options: ListenOptions) -> SignalStream {
         let target = Rc::new(target(self, conversation_id));
         let queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>> = Rc::default();
         let q = queue.clone();

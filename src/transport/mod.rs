@@ -1,8 +1,8 @@
-//! Transport: the only code touching `web-sys` for the network (`fetch`,
-//! `EventSource`, `WebSocket`).
+//! Transport: the streams the listener reads (a streamed `fetch` body,
+//! `EventSource`, `WebSocket`); the request/response exchange is
+//! [`WebHost`](crate::WebHost)'s.
 
 pub mod eventsource;
-pub mod fetch;
 pub(crate) mod keys;
 pub mod stream;
 pub mod websocket;

@@ -15,6 +15,7 @@ use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Respons
 
 use crate::error::{error_from_response, Error};
 use crate::host;
+use crate::protocol::http;
 
 /// Longest error body read from a refused listen request.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -58,13 +59,26 @@ pub(crate) fn network_error(context: &str, e: &JsValue) -> Error {
     Error::network(format!("{context}: {}", host::error_text(e)))
 }
 
+/// Headers as a plain JS object (what `fetch` takes, with no `Headers`
+/// binding in the glue), each checked as `fetch` would check it.
+fn headers_object(headers: &[(&str, &str)]) -> Result<js_sys::Object, Error> {
+    let obj = js_sys::Object::new();
+    for &(k, v) in headers {
+        if !(http::header_name_ok(k) && http::header_value_ok(v)) {
+            return Err(Error::config(format!("header \"{k}\": not a valid header name or value")));
+        }
+        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    Ok(obj)
+}
+
 /// Opens `GET url` with the given headers and resolves once the response
 /// head arrived. A non-2xx answer is read (bounded) and classified.
 pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStream, Error> {
     let controller = AbortController::new().map_err(|e| network_error("AbortController", &e))?;
     // Aborts the request if this future is dropped before the body is handed over.
     let mut guard = AbortOnDrop(Some(controller.clone()));
-    let h = super::fetch::headers_object(headers.iter().copied())?;
+    let h = headers_object(headers)?;
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_headers(&h);
@@ -82,7 +96,7 @@ pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStre
     if !(200..300).contains(&status) || body.is_none() {
         let text = read_text(&resp, MAX_ERROR_BODY).await;
         controller.abort();
-        let parsed = crate::protocol::json::parse_value(&text).ok();
+        let parsed = host::json::parse_value(&text).ok();
         if (200..300).contains(&status) {
             return Err(Error::network("listen response has no body"));
         }

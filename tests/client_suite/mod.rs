@@ -235,10 +235,11 @@ impl Operation for PutConversations {
 #[derive(Serialize, Deserialize)]
 struct Stats {}
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StatsOutput {
-    flaky_calls: u64,
+botpress_chat::record! {
+    #[derive(Serialize, Deserialize)]
+    pub struct StatsOutput {
+        flaky_calls as "flakyCalls": u64,
+    }
 }
 
 impl Operation for Stats {

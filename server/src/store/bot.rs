@@ -1,9 +1,9 @@
 //! The echo bot's writes: its messages (stored), stream chunks and custom
 //! events (signalled only).
 
-use botpress_chat_wasm::model::JsonObject;
-use botpress_chat_wasm::signal::{EventCreated, MessageCreated, MessageStreamComplete, MessageStreamDelta};
-use botpress_chat_wasm::{Message, MessagePayload, Signal};
+use botpress_chat::model::JsonObject;
+use botpress_chat::signal::{EventCreated, MessageCreated, MessageStreamComplete, MessageStreamDelta};
+use botpress_chat::{Message, MessagePayload, Signal};
 use serde_json::Value;
 
 use super::{Store, BOT_ID};

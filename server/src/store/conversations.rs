@@ -1,8 +1,8 @@
 //! createConversation, getConversation, getOrCreateConversation,
 //! deleteConversation, listConversations, and the listener check.
 
-use botpress_chat_wasm::model::validate_fid;
-use botpress_chat_wasm::Conversation;
+use botpress_chat::model::validate_fid;
+use botpress_chat::Conversation;
 use rusqlite::params;
 
 use super::{conv_row, parse_token, ConvRow, Page, Store, UserRow, BOT_ID, NOT_PARTICIPANT};

@@ -1,8 +1,8 @@
 //! createEvent, getEvent.
 
-use botpress_chat_wasm::model::JsonObject;
-use botpress_chat_wasm::signal::EventCreated;
-use botpress_chat_wasm::{Event, Signal};
+use botpress_chat::model::JsonObject;
+use botpress_chat::signal::EventCreated;
+use botpress_chat::{Event, Signal};
 use rusqlite::params;
 use serde_json::Value;
 

@@ -1,9 +1,9 @@
 //! createMessage, listMessages, getMessage, deleteMessage, and the storage of
 //! messages and events shared with the bot and `events`.
 
-use botpress_chat_wasm::model::JsonObject;
-use botpress_chat_wasm::signal::{MessageCreated, MessageDeleted};
-use botpress_chat_wasm::{Message, MessagePayload, Signal};
+use botpress_chat::model::JsonObject;
+use botpress_chat::signal::{MessageCreated, MessageDeleted};
+use botpress_chat::{Message, MessagePayload, Signal};
 use rusqlite::{params, OptionalExtension};
 use serde_json::Value;
 

@@ -15,8 +15,8 @@ mod messages;
 mod participants;
 mod users;
 
-use botpress_chat_wasm::model::JsonObject;
-use botpress_chat_wasm::{Conversation, MessagePayload, Signal, User};
+use botpress_chat::model::JsonObject;
+use botpress_chat::{Conversation, MessagePayload, Signal, User};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::cell::RefCell;
 use std::collections::HashMap;

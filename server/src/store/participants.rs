@@ -1,7 +1,7 @@
 //! addParticipant, getParticipant, removeParticipant, listParticipants.
 
-use botpress_chat_wasm::signal::ParticipantChange;
-use botpress_chat_wasm::{Signal, User};
+use botpress_chat::signal::ParticipantChange;
+use botpress_chat::{Signal, User};
 use rusqlite::params;
 
 use super::{parse_token, user_row, ConvRow, Page, Store, UserRow, NOT_PARTICIPANT};

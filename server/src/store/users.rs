@@ -1,8 +1,8 @@
 //! createUser, getUser, getOrCreateUser, updateUser, deleteUser.
 
-use botpress_chat_wasm::api::UserFields;
-use botpress_chat_wasm::model::validate_fid;
-use botpress_chat_wasm::User;
+use botpress_chat::api::UserFields;
+use botpress_chat::model::validate_fid;
+use botpress_chat::User;
 use rusqlite::params;
 
 use super::{Store, UserRow, BOT_ID};

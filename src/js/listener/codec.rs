@@ -9,8 +9,6 @@ use wasm_bindgen::JsCast;
 use super::{get, key, object};
 use crate::client::{CallOptions, Client};
 use crate::host::{json_parse, json_parse_str};
-use crate::js::check::OpSpec;
-use crate::js::client::fetch_checked;
 use crate::realtime::driver::{Codec, Decoded, Frame, MessageKey, Target};
 use crate::realtime::Listed;
 use crate::signal::SignalKind;
@@ -123,14 +121,17 @@ pub(super) fn js_target(c: Client, key: String, user_id: String, conversation_id
         user_id,
         conversation_id: conversation.clone(),
         list_page: Box::new(move |next_token| {
-            let (c, key) = (c.clone(), key.clone());
-            let args = object(&[
-                ("conversationId", &key_value(&conversation)),
-                ("nextToken", &next_token.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t))),
-            ]);
+            let (c, key, conversation) = (c.clone(), key.clone(), conversation.clone());
             Box::pin(async move {
-                let spec = OpSpec::of::<crate::api::ListMessagesInput>();
-                let page = fetch_checked(&c, Some(&key), spec, &args, &CallOptions::default()).await?;
+                let mut args = serde_json::Map::new();
+                args.insert("conversationId".into(), conversation.into());
+                if let Some(token) = next_token {
+                    args.insert("nextToken".into(), token.into());
+                }
+                let spec = &<crate::api::ListMessagesInput as crate::api::Operation>::SPEC;
+                let text = c.call_json(Some(&key), spec, &args.into(), &CallOptions::default()).await?;
+                let page =
+                    json_parse_str(&text).map_err(|e| crate::error::Error::decode(crate::host::error_text(&e)))?;
                 let items: js_sys::Array = get(&page, "messages").unchecked_into();
                 let text = |v: &JsValue, k: &str| get(v, k).as_string().unwrap_or_default();
                 let list = items
@@ -147,10 +148,6 @@ pub(super) fn js_target(c: Client, key: String, user_id: String, conversation_id
             })
         }),
     }
-}
-
-pub(super) fn key_value(s: &str) -> JsValue {
-    JsValue::from_str(s)
 }
 
 impl Codec for JsCodec {

@@ -1,15 +1,13 @@
 //! `decodeSignal(body)`: a signal envelope (e.g. a webhook body) checked
-//! against the known kinds' shapes.
+//! against the known kinds' shapes by [`Signal::check_envelope`].
 
 use wasm_bindgen::prelude::*;
 
 use super::{get, key, object};
 use crate::error::Error;
-use crate::host::json_parse_str;
-use crate::js::check::check_record;
+use crate::host::{json, json_parse_str, plain_args};
 use crate::js::error::to_js_error;
-use crate::js::fields;
-use crate::signal::SignalKind;
+use crate::signal::Signal;
 
 /// `decodeSignal(jsonTextOrObject)`: validates a signal envelope (e.g. a
 /// webhook body) and returns it as `{type, data}`. Kinds this version does
@@ -19,25 +17,20 @@ use crate::signal::SignalKind;
 #[wasm_bindgen(js_name = decodeSignal, skip_typescript)]
 pub fn decode_signal(input: JsValue) -> Result<JsValue, JsValue> {
     let fail = |m: String| to_js_error(Error::decode(format!("decodeSignal: {m}")));
-    let envelope = if let Some(t) = input.as_string() {
-        json_parse_str(&t).map_err(|_| fail("the text is not JSON".into()))?
+    let (value, envelope) = if let Some(t) = input.as_string() {
+        let envelope = json_parse_str(&t).map_err(|_| fail("the text is not JSON".into()))?;
+        (json::js_to_value(&envelope), envelope)
     } else if input.is_object() {
-        input
+        match plain_args(&input) {
+            Ok(plain) => (json::js_to_value(&plain), input),
+            Err(_) => return Err(fail("the object cannot be read as JSON".into())),
+        }
     } else {
         return Err(fail("expects a JSON string or an object".into()));
     };
-    let ty = if envelope.is_object() { get(&envelope, "type").as_string() } else { None };
-    let Some(ty) = ty else {
-        return Err(fail("not a signal envelope (missing string `type`)".into()));
-    };
-    let data = get(&envelope, "data");
-    if data.is_undefined() {
-        return Err(fail(format!("signal `{ty}` has no `data`")));
-    }
-    let Some(kind) = SignalKind::from_name(&ty) else {
-        return Ok(object(&[("type", &key("unknown")), ("data", &envelope)]));
-    };
-    check_record(&data, fields::SIGNALS[kind as usize], "data")
-        .map_err(|m| fail(format!("invalid `{ty}` signal: {m}")))?;
-    Ok(object(&[("type", &key(&ty)), ("data", &data)]))
+    let kind = Signal::check_envelope(&value).map_err(fail)?;
+    Ok(match kind {
+        Some(kind) => object(&[("type", &key(kind.name())), ("data", &get(&envelope, "data"))]),
+        None => object(&[("type", &key("unknown")), ("data", &envelope)]),
+    })
 }

@@ -208,8 +208,7 @@ impl ChatClient {
     /// Listens to a conversation's signals; resolves once connected.
     #[wasm_bindgen(js_name = listenConversation, skip_typescript)]
     pub fn listen_conversation(&self, props: JsValue) -> Promise {
-        let (client, key) = (self.inner.client().clone(), self.inner.key().to_string());
-        listen(client, key, self.inner.user().id.clone(), props)
+        listen(self.client.clone(), self.key.clone(), self.user_id.clone(), props)
     }
 }
 

@@ -8,16 +8,10 @@
 pub mod assembler;
 pub mod backfill;
 pub mod backoff;
-#[cfg(target_arch = "wasm32")]
-pub(crate) mod driver;
-#[cfg(target_arch = "wasm32")]
-pub(crate) mod listen;
 
 pub use assembler::{StreamAssembler, StreamOutcome, StreamUpdate};
 pub use backfill::{Delivered, Listed, Since, Watermark};
 pub use backoff::{is_final, Backoff};
-#[cfg(target_arch = "wasm32")]
-pub use listen::SignalStream;
 
 /// Which transport carries the signals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

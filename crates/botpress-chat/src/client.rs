@@ -2,14 +2,16 @@
 //! [`AuthenticatedClient`] (returned by [`Client::connect`], holds the user
 //! and its key).
 //!
+//! Generic over the [`Host`] it runs on (the npm package's `WebHost` on wasm):
+//!
 //! ```no_run
-//! # async fn demo() -> Result<(), botpress_chat_wasm::Error> {
-//! use botpress_chat_wasm::api::{CreateConversationInput, CreateMessageInput};
-//! use botpress_chat_wasm::client::{Auth, Client, ClientOptions};
-//! use botpress_chat_wasm::MessagePayload;
+//! # async fn demo<H: botpress_chat::host::Host + Default>() -> Result<(), botpress_chat::Error> {
+//! use botpress_chat::api::{CreateConversationInput, CreateMessageInput};
+//! use botpress_chat::client::{Auth, Client, ClientOptions};
+//! use botpress_chat::MessagePayload;
 //! use futures::StreamExt;
 //!
-//! let client = Client::new(ClientOptions::webhook("my-webhook-id"))?;
+//! let client = Client::<H>::new(ClientOptions::webhook("my-webhook-id"))?;
 //! let chat = client.connect(Auth::CreateUser { user_id: None }).await?;
 //! let conv = chat.create_conversation(&CreateConversationInput::default()).await?.conversation;
 //! chat.create_message(&CreateMessageInput {
@@ -24,22 +26,21 @@
 //! # Ok(()) }
 //! ```
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
+use futures::future::{self, Either, FutureExt, LocalBoxFuture, Shared};
 use futures::stream::{self, LocalBoxStream, StreamExt};
 use serde_json::Value;
-use wasm_bindgen::JsValue;
 
-use crate::api::{self, CreateUserInput, GetOrCreateUserInput, ListOperation, Operation};
+use crate::api::{self, CreateUserInput, GetOrCreateUserInput, ListOperation, Operation, Prepared, Spec};
 use crate::error::{Error, ErrorKind};
-use crate::host;
+use crate::host::{Failure, Host, HttpRequest, HttpResponse};
 use crate::model::{Conversation, Message, User};
 use crate::protocol::http::{self, RetryPolicy, DEFAULT_MAX_RESPONSE_BYTES};
-use crate::protocol::{json, jwt};
-use crate::transport::fetch;
+use crate::protocol::jwt;
 
 /// The hosted service; `{baseApiUrl}/{webhookId}` is the API's base URL.
 pub const DEFAULT_BASE_API_URL: &str = "https://chat.botpress.cloud";
@@ -131,12 +132,19 @@ impl ClientOptions {
 }
 
 /// Per-call options: cancellation and a timeout that overrides the client's.
-#[derive(Clone, Default)]
-pub struct CallOptions {
+/// `S` is the host's signal type ([`Host::Signal`]).
+#[derive(Clone)]
+pub struct CallOptions<S> {
     /// Aborts the call when this signal fires.
-    pub signal: Option<web_sys::AbortSignal>,
+    pub signal: Option<S>,
     /// Timeout for this call, in milliseconds.
     pub timeout_ms: Option<u32>,
+}
+
+impl<S> Default for CallOptions<S> {
+    fn default() -> Self {
+        CallOptions { signal: None, timeout_ms: None }
+    }
 }
 
 /// How [`Client::connect`] authenticates (PROTOCOL.md §9.2).
@@ -171,73 +179,63 @@ impl fmt::Debug for Auth {
     }
 }
 
-/// The outcome of a running check, filled in before its promise settles.
-type HelloSlot = Rc<RefCell<Option<Result<(), Error>>>>;
+/// The `/hello` check while it runs: every caller awaits the same future,
+/// so a caller that gives up does not cancel it for the others.
+type HelloCheck = Shared<LocalBoxFuture<'static, Result<(), Error>>>;
 
-enum Hello {
-    NotYet,
-    /// The check runs as its own JS task (so a caller that gives up does
-    /// not cancel it for the others); every caller awaits its promise.
-    Running(js_sys::Promise, HelloSlot),
-    Passed,
-}
-
-struct Inner {
+struct Inner<H> {
+    host: H,
     api_url: String,
     opts: ClientOptions,
-    hello: RefCell<Hello>,
+    hello: RefCell<Option<HelloCheck>>,
+    hello_passed: Cell<bool>,
 }
 
-/// A client for one Chat API; every call takes the user key. Cheap to clone.
-#[derive(Clone)]
-pub struct Client {
-    inner: Rc<Inner>,
+/// A client for one Chat API over the host `H`; every call takes the user
+/// key. Cheap to clone.
+pub struct Client<H: Host> {
+    inner: Rc<Inner<H>>,
 }
 
-impl fmt::Debug for Client {
+impl<H: Host> Clone for Client<H> {
+    fn clone(&self) -> Self {
+        Client { inner: self.inner.clone() }
+    }
+}
+
+impl<H: Host> fmt::Debug for Client<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client").field("api_url", &self.inner.api_url).finish_non_exhaustive()
     }
 }
 
-/// A request with everything operation-specific done: validated, path
-/// filled in, body serialised.
-pub(crate) struct Prepared {
-    pub op: &'static str,
-    pub method: api::Method,
-    pub keyed: bool,
-    pub path: String,
-    /// The JSON text, already a JS string (what `fetch` is given).
-    pub body: Option<JsValue>,
-}
-
-/// Validates an input and turns it into a [`Prepared`] request. POST and
-/// PUT always carry a JSON object body (`{}` at least).
-pub(crate) fn prepare<O: Operation>(input: &O) -> Result<Prepared, Error> {
-    input.validate().map_err(|m| Error::invalid_argument(format!("{}: {m}", O::NAME)))?;
-    let body = if O::METHOD.has_body() { Some(JsValue::from_str(&json::to_string(input)?)) } else { None };
-    Ok(Prepared { op: O::NAME, method: O::METHOD, keyed: O::KEYED, path: input.path_and_query(), body })
-}
-
-impl Client {
+impl<H: Host + Default> Client<H> {
     /// A client for the API these options address. Does no I/O: the
     /// connectivity check runs before the first call.
-    pub fn new(opts: ClientOptions) -> Result<Client, Error> {
+    pub fn new(opts: ClientOptions) -> Result<Self, Error> {
+        Self::with_host(H::default(), opts)
+    }
+}
+
+impl<H: Host> Client<H> {
+    /// A client over the given host.
+    pub fn with_host(host: H, opts: ClientOptions) -> Result<Self, Error> {
         let api_url = opts.resolve_api_url()?;
         if opts.timeout_ms == 0 {
             return Err(Error::config("timeout must be a positive number of milliseconds"));
         }
-        Ok(Client { inner: Rc::new(Inner { api_url, opts, hello: RefCell::new(Hello::NotYet) }) })
+        let inner = Inner { host, api_url, opts, hello: RefCell::new(None), hello_passed: Cell::new(false) };
+        Ok(Client { inner: Rc::new(inner) })
+    }
+
+    /// The host this client runs on.
+    pub fn host(&self) -> &H {
+        &self.inner.host
     }
 
     /// The API's base URL.
     pub fn api_url(&self) -> &str {
         &self.inner.api_url
-    }
-
-    /// Whether the `/hello` check has passed (it is not run again then).
-    pub(crate) fn is_ready(&self) -> bool {
-        matches!(*self.inner.hello.borrow(), Hello::Passed)
     }
 
     /// The options this client was made with.
@@ -254,31 +252,20 @@ impl Client {
     /// (concurrent callers share one attempt; a failed check is retried by
     /// the next call).
     pub async fn hello(&self) -> Result<(), Error> {
-        let (promise, slot) = {
-            let mut state = self.inner.hello.borrow_mut();
-            match &*state {
-                Hello::Passed => return Ok(()),
-                Hello::Running(p, slot) => (p.clone(), slot.clone()),
-                Hello::NotYet => {
-                    let url = self.inner.api_url.clone();
-                    let timeout_ms = self.inner.opts.timeout_ms;
-                    let slot: HelloSlot = Rc::new(RefCell::new(None));
-                    let out = slot.clone();
-                    let p = wasm_bindgen_futures::future_to_promise(async move {
-                        let result = check_hello(url, timeout_ms).await;
-                        *out.borrow_mut() = Some(result);
-                        Ok(wasm_bindgen::JsValue::UNDEFINED)
-                    });
-                    *state = Hello::Running(p.clone(), slot.clone());
-                    (p, slot)
-                }
-            }
+        if self.inner.hello_passed.get() {
+            return Ok(());
+        }
+        let check = {
+            let mut slot = self.inner.hello.borrow_mut();
+            let (host, url, timeout_ms) =
+                (self.inner.host.clone(), self.inner.api_url.clone(), self.inner.opts.timeout_ms);
+            slot.get_or_insert_with(|| check_hello(host, url, timeout_ms).boxed_local().shared()).clone()
         };
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-        let result = slot.borrow().clone().unwrap_or(Ok(()));
-        let mut state = self.inner.hello.borrow_mut();
-        if matches!(&*state, Hello::Running(_, s) if Rc::ptr_eq(s, &slot)) {
-            *state = if result.is_ok() { Hello::Passed } else { Hello::NotYet };
+        let result = check.clone().await;
+        let mut slot = self.inner.hello.borrow_mut();
+        if slot.as_ref().is_some_and(|running| running.ptr_eq(&check)) {
+            *slot = None;
+            self.inner.hello_passed.set(result.is_ok());
         }
         result
     }
@@ -293,72 +280,115 @@ impl Client {
         &self,
         key: Option<&str>,
         input: &O,
-        opts: &CallOptions,
+        opts: &CallOptions<H::Signal>,
     ) -> Result<O::Output, Error> {
-        let value = self.invoke(key, prepare(input)?, opts).await?;
+        let (value, _) = self.run(key, &O::SPEC, api::prepare(input)?, opts).await?;
         http::decode_value::<O::Output>(O::NAME, value)
     }
 
-    /// Sends a prepared request (with retries) and classifies the answer
-    /// into its JSON object. Not generic: one copy serves every operation.
-    pub(crate) async fn invoke(&self, key: Option<&str>, req: Prepared, opts: &CallOptions) -> Result<Value, Error> {
-        let op = req.op;
-        let (status, body) = self.exchange(key, req, opts).await?;
-        http::classify_object(op, status, &body.as_string().unwrap_or_default())
+    /// Calls the operation `spec` with its arguments as one JSON object
+    /// (path, query and body fields together, as `@botpress/chat` takes
+    /// them): the same checks, request and answer check as
+    /// [`call_with`](Self::call_with), with no type per operation. Returns
+    /// the answer's JSON text as the server sent it, so unknown fields and key
+    /// order survive.
+    pub async fn call_json(
+        &self,
+        key: Option<&str>,
+        spec: &Spec,
+        args: &Value,
+        opts: &CallOptions<H::Signal>,
+    ) -> Result<String, Error> {
+        let (_, text) = self.run(key, spec, spec.prepare(args)?, opts).await?;
+        Ok(text)
     }
 
-    /// Sends a prepared request (with retries) and returns the final
-    /// answer's status and body text (a JS string).
-    pub(crate) async fn exchange(
+    /// Sends a prepared request, classifies the answer and checks its shape:
+    /// the value and the text it was read from.
+    async fn run(
+        &self,
+        key: Option<&str>,
+        spec: &Spec,
+        req: Prepared,
+        opts: &CallOptions<H::Signal>,
+    ) -> Result<(Value, String), Error> {
+        let (value, text) = self.invoke(key, req, opts).await?;
+        spec.check_answer(&value)?;
+        Ok((value, text))
+    }
+
+    /// Sends a prepared request (with retries) and classifies the answer
+    /// into its JSON object, returned with the body text it was read from.
+    async fn invoke(
         &self,
         key: Option<&str>,
         req: Prepared,
-        opts: &CallOptions,
-    ) -> Result<(u16, JsValue), Error> {
+        opts: &CallOptions<H::Signal>,
+    ) -> Result<(Value, String), Error> {
+        let op = req.op;
+        let (status, body) = self.exchange(key, req, opts).await?;
+        let value = http::classify_object(op, status, &body, &|t| self.inner.host.parse_json(t))?;
+        Ok((value, body))
+    }
+
+    /// Sends a prepared request (with retries) and returns the final
+    /// answer's status and body text.
+    async fn exchange(
+        &self,
+        key: Option<&str>,
+        req: Prepared,
+        opts: &CallOptions<H::Signal>,
+    ) -> Result<(u16, String), Error> {
         let Prepared { op, method, keyed, path, body } = req;
         let key = key.filter(|k| !k.is_empty());
         if keyed && key.is_none() {
             return Err(Error::missing_key(format!("{op}: x-user-key is required")));
         }
         self.hello().await?;
-        let o = &self.inner.opts;
+        let (o, host) = (&self.inner.opts, &self.inner.host);
+        if let Some((name, _)) = o.headers.iter().find(|(k, v)| !(http::header_name_ok(k) && http::header_value_ok(v)))
+        {
+            return Err(Error::config(format!("header \"{name}\": not a valid header name or value")));
+        }
+        let user_key = if keyed { key } else { None };
+        if user_key.is_some_and(|k| !http::header_value_ok(k)) {
+            return Err(Error::config(format!("{op}: x-user-key is not a valid header value")));
+        }
         let url = format!("{}{}", self.inner.api_url, path);
+        let body = body.map(|b| host.write_json(&Value::Object(b)));
+        let timeout_ms = opts.timeout_ms.unwrap_or(o.timeout_ms);
         let mut attempt = 0;
         loop {
-            let res = fetch::send(fetch::HttpRequest {
-                op,
+            let req = HttpRequest {
                 method: method.as_str(),
                 url: &url,
                 headers: &o.headers,
-                user_key: if keyed { key } else { None },
-                body: body.clone(),
-                timeout_ms: opts.timeout_ms.unwrap_or(o.timeout_ms),
+                user_key,
+                body: body.as_deref(),
                 signal: opts.signal.as_ref(),
                 max_bytes: o.max_response_bytes,
-            })
-            .await;
+            };
+            let res = send_within(host, op, req, timeout_ms).await;
             if o.debug {
-                debug_log(op, method.as_str(), &url, &res);
+                host.log_request(
+                    op,
+                    method.as_str(),
+                    &url,
+                    res.as_ref().map(|r| r.status).map_err(|e| e.message.as_str()),
+                );
             }
             let res = res?;
             // Success is never retried: skip the clock and the dice.
             let delay = if http::is_success(res.status) {
                 None
             } else {
-                o.retry.delay_ms(
-                    method,
-                    res.status,
-                    res.retry_after.as_deref(),
-                    attempt,
-                    host::now_ms(),
-                    host::random(),
-                )
+                o.retry.delay_ms(method, res.status, res.retry_after.as_deref(), attempt, host.now_ms(), host.random())
             };
             match delay {
                 Some(ms) => {
                     attempt += 1;
-                    host::sleep(ms).await;
-                    if opts.signal.as_ref().is_some_and(|s| s.aborted()) {
+                    host.sleep(ms).await;
+                    if opts.signal.as_ref().is_some_and(|s| host.is_aborted(s)) {
                         return Err(Error::aborted(format!("{op}: the request was aborted")));
                     }
                 }
@@ -368,31 +398,34 @@ impl Client {
     }
 
     /// Authenticates (PROTOCOL.md §9.2) and returns a client bound to the user.
-    pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient, Error> {
+    pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient<H>, Error> {
         self.hello().await?;
-        // One request, then one decode: the shared, non-generic path.
         let auth = match auth {
             Auth::EncryptionKey { encryption_key, user_id } => {
-                let iat = signing_request(&user_id)?;
+                let iat = signing_request(&user_id, self.inner.host.now_ms())?;
                 Auth::UserKey(jwt::sign_user_key(&encryption_key, &user_id, iat)?)
             }
             auth => auth,
         };
-        let (key, req) = connect_request(auth)?;
-        let value = self.invoke(key.as_deref(), req, &CallOptions::default()).await?;
-        // createUser answers `{user, key}`, getOrCreateUser `{user}`.
-        let out = http::decode_value::<api::CreateUserOutput>(
-            "connect",
-            match (key.as_deref(), value) {
-                (Some(k), Value::Object(mut map)) => {
-                    map.insert("key".into(), Value::String(k.to_string()));
-                    Value::Object(map)
-                }
-                (_, v) => v,
-            },
-        )?;
-        let (user, key) = (out.user, out.key);
+        let (key, answer) = self.authenticate(auth).await?;
+        let user = http::decode_value::<User>("connect", answer["user"].clone())?;
         Ok(AuthenticatedClient { inner: Rc::new(AuthInner { client: self.clone(), user, key }) })
+    }
+
+    /// The request of [`connect`](Self::connect) for a caller that signed
+    /// the user key itself (the npm package signs with the host's WebCrypto;
+    /// `Auth::EncryptionKey` is a configuration error here): the user key,
+    /// and the checked answer (`{user}`), as JSON.
+    pub async fn authenticate(&self, auth: Auth) -> Result<(String, Value), Error> {
+        let (key, req) = connect_request(auth)?;
+        let spec = if key.is_some() { &GetOrCreateUserInput::SPEC } else { &CreateUserInput::SPEC };
+        let (value, _) = self.run(key.as_deref(), spec, req, &CallOptions::default()).await?;
+        // createUser answers `{user, key}` (checked: a string), getOrCreateUser `{user}`.
+        let key = match key {
+            Some(k) => k,
+            None => value["key"].as_str().unwrap_or_default().to_string(),
+        };
+        Ok((key, value))
     }
 
     /// All items of a list operation, page after page, as one stream. The
@@ -410,18 +443,18 @@ impl Client {
         &self,
         key: Option<&str>,
         input: O,
-        opts: CallOptions,
+        opts: CallOptions<H::Signal>,
     ) -> LocalBoxStream<'static, Result<O::Item, Error>>
     where
         O: ListOperation + 'static,
         O::Item: 'static,
     {
-        struct State<O: ListOperation> {
-            client: Client,
+        struct State<O: ListOperation, H: Host> {
+            client: Client<H>,
             key: Option<String>,
             next: Option<O>,
             buffer: VecDeque<O::Item>,
-            opts: CallOptions,
+            opts: CallOptions<H::Signal>,
         }
         let state = State {
             client: self.clone(),
@@ -455,97 +488,81 @@ impl Client {
 }
 
 /// The request that authenticates (PROTOCOL.md §9.2): getOrCreateUser with the
-/// given or signed key, or createUser. Bodies are written by hand: `{}`, or
-/// `{"id": …}` for a chosen user id. `Auth::EncryptionKey` is signed first
+/// given or signed key, or createUser (with the chosen user id, if any). `Auth::EncryptionKey` is signed first
 /// (see [`signing_request`]); here it is a configuration error.
-pub(crate) fn connect_request(auth: Auth) -> Result<(Option<String>, Prepared), Error> {
+fn connect_request(auth: Auth) -> Result<(Option<String>, Prepared), Error> {
     match auth {
         Auth::UserKey(key) => {
             if key.is_empty() {
                 return Err(Error::config("userKey must not be empty"));
             }
-            Ok((Some(key), get_or_create_request()))
+            Ok((Some(key), GetOrCreateUserInput::SPEC.prepare(&Value::Object(Default::default()))?))
         }
         Auth::EncryptionKey { .. } => Err(Error::config("encryptionKey: the user key must be signed first")),
         Auth::CreateUser { user_id } => {
-            let body = match user_id.filter(|s| !s.is_empty()) {
-                Some(id) => {
-                    let id =
-                        String::from(js_sys::JSON::stringify(&id.as_str().into()).unwrap_or_else(|_| "\"\"".into()));
-                    let mut b = String::from("{\"id\":");
-                    b.push_str(&id);
-                    b.push('}');
-                    b
-                }
-                None => "{}".to_string(),
-            };
-            let req = Prepared {
-                op: <CreateUserInput as Operation>::NAME,
-                method: <CreateUserInput as Operation>::METHOD,
-                keyed: false,
-                path: <CreateUserInput as Operation>::PATH.to_string(),
-                body: Some(JsValue::from_str(&body)),
-            };
-            Ok((None, req))
+            let mut args = serde_json::Map::new();
+            if let Some(id) = user_id.filter(|s| !s.is_empty()) {
+                args.insert("id".into(), Value::String(id));
+            }
+            Ok((None, CreateUserInput::SPEC.prepare(&Value::Object(args))?))
         }
     }
 }
 
 /// For `Auth::EncryptionKey`: the user id and the issue time (Unix
 /// seconds) to sign, after checking the user id.
-pub(crate) fn signing_request(user_id: &str) -> Result<u64, Error> {
+pub fn signing_request(user_id: &str, now_ms: f64) -> Result<u64, Error> {
     if user_id.is_empty() {
         return Err(Error::config("userId is required with encryptionKey"));
     }
-    Ok((host::now_ms() / 1000.0) as u64)
+    Ok((now_ms / 1000.0) as u64)
 }
 
-fn get_or_create_request() -> Prepared {
-    Prepared {
-        op: <GetOrCreateUserInput as Operation>::NAME,
-        method: <GetOrCreateUserInput as Operation>::METHOD,
-        keyed: true,
-        path: <GetOrCreateUserInput as Operation>::PATH.to_string(),
-        body: Some(JsValue::from_str("{}")),
+/// One exchange within `timeout_ms`: the host's failures become the
+/// operation's errors, and an exchange still running when the time is up is
+/// dropped (which cancels it) for a `Timeout`.
+async fn send_within<H: Host>(
+    host: &H,
+    op: &str,
+    req: HttpRequest<'_, H::Signal>,
+    timeout_ms: u32,
+) -> Result<HttpResponse, Error> {
+    let max_bytes = req.max_bytes;
+    match future::select(host.send(req), host.sleep(timeout_ms)).await {
+        Either::Left((Ok(res), _)) => Ok(res),
+        Either::Left((Err(failure), _)) => Err(match failure {
+            Failure::Aborted => Error::aborted(format!("{op}: the request was aborted")),
+            Failure::TooLarge => http::too_large(op, max_bytes),
+            Failure::Network(text) => Error::network(format!("{op}: {text}")),
+        }),
+        Either::Right(_) => Err(Error::timeout(format!("{op}: no response within {timeout_ms} ms"))),
     }
 }
 
-/// The `debug` option's line for one request: the status, or the failure.
-fn debug_log(op: &str, method: &str, url: &str, res: &Result<fetch::HttpResponse, Error>) {
-    let outcome = match res {
-        Ok(r) => wasm_bindgen::JsValue::from(r.status),
-        Err(e) => wasm_bindgen::JsValue::from_str(&e.message),
-    };
-    host::console_info("[chat]", op, method, url, &outcome);
-}
-
-async fn check_hello(api_url: String, timeout_ms: u32) -> Result<(), Error> {
+async fn check_hello<H: Host>(host: H, api_url: String, timeout_ms: u32) -> Result<(), Error> {
     let url = format!("{api_url}/hello");
     let failed = |e: Error| Error {
         kind: ErrorKind::Connect,
         message: format!("Failed to connect to url \"{api_url}\": {}", e.message),
         ..e
     };
-    let res = fetch::send(fetch::HttpRequest {
-        op: "hello",
+    let req = HttpRequest {
         method: "GET",
         url: &url,
         headers: &[],
         user_key: None,
         body: None,
-        timeout_ms,
         signal: None,
         max_bytes: 64 * 1024,
-    })
-    .await
-    .map_err(failed)?;
-    http::hello_ok(res.status, &res.body.as_string().unwrap_or_default()).map_err(failed)
+    };
+    let res = send_within(&host, "hello", req, timeout_ms).await.map_err(failed)?;
+    http::hello_ok(res.status, &res.body, &|t| host.parse_json(t)).map_err(failed)
 }
 
 macro_rules! client_methods {
-    ($($rust:ident, $js:literal, $ty:ty, $keyed:literal;)*) => {
+    ($($rust:ident, $js:literal, $ty:ty;)*) => {
         /// One method per operation; `key` is the `x-user-key`.
-        impl Client {
+        impl<H: Host> Client<H> {
             $(
                 #[doc = concat!("`", $js, "`.")]
                 pub async fn $rust(&self, key: Option<&str>, input: &$ty)
@@ -559,19 +576,24 @@ macro_rules! client_methods {
 }
 crate::for_each_operation!(client_methods);
 
-struct AuthInner {
-    client: Client,
+struct AuthInner<H: Host> {
+    client: Client<H>,
     user: User,
     key: String,
 }
 
 /// A client bound to one user: operations carry its key. Cheap to clone.
-#[derive(Clone)]
-pub struct AuthenticatedClient {
-    inner: Rc<AuthInner>,
+pub struct AuthenticatedClient<H: Host> {
+    inner: Rc<AuthInner<H>>,
 }
 
-impl fmt::Debug for AuthenticatedClient {
+impl<H: Host> Clone for AuthenticatedClient<H> {
+    fn clone(&self) -> Self {
+        AuthenticatedClient { inner: self.inner.clone() }
+    }
+}
+
+impl<H: Host> fmt::Debug for AuthenticatedClient<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthenticatedClient")
             .field("api_url", &self.inner.client.api_url())
@@ -580,9 +602,9 @@ impl fmt::Debug for AuthenticatedClient {
     }
 }
 
-impl AuthenticatedClient {
+impl<H: Host> AuthenticatedClient<H> {
     /// Binds a known user and key without any request (e.g. restored from storage).
-    pub fn from_parts(client: Client, user: User, key: String) -> Self {
+    pub fn from_parts(client: Client<H>, user: User, key: String) -> Self {
         AuthenticatedClient { inner: Rc::new(AuthInner { client, user, key }) }
     }
 
@@ -597,7 +619,7 @@ impl AuthenticatedClient {
     }
 
     /// The underlying client.
-    pub fn client(&self) -> &Client {
+    pub fn client(&self) -> &Client<H> {
         &self.inner.client
     }
 
@@ -607,7 +629,7 @@ impl AuthenticatedClient {
     }
 
     /// [`call`](Self::call) with per-call options.
-    pub async fn call_with<O: Operation>(&self, input: &O, opts: &CallOptions) -> Result<O::Output, Error> {
+    pub async fn call_with<O: Operation>(&self, input: &O, opts: &CallOptions<H::Signal>) -> Result<O::Output, Error> {
         self.inner.client.call_with(Some(&self.inner.key), input, opts).await
     }
 
@@ -648,11 +670,15 @@ macro_rules! authenticated_method {
 }
 
 macro_rules! authenticated_methods {
-    ($($rust:ident, $js:literal, $ty:ty, $keyed:literal;)*) => {
+    ($($rust:ident, $js:literal, $ty:ty;)*) => {
         /// The operations of [`Client`] except createUser and getOrCreateUser.
-        impl AuthenticatedClient {
+        impl<H: Host> AuthenticatedClient<H> {
             $( authenticated_method!($rust, $js, $ty); )*
         }
     };
 }
 crate::for_each_operation!(authenticated_methods);
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

@@ -9,8 +9,11 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::model::{Conversation, Event, JsonObject, Message, MessagePayload, User};
+use crate::error::Error;
+use crate::model::{Conversation, Event, JsonObject, Message, MessagePayload, User, MAX_PROFILE_LEN};
+use crate::schema::{self, Fields, Record};
 
 /// HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,94 +72,159 @@ pub enum FieldKind {
     OptionalObject,
 }
 
-/// The shape of one field of an answer, as checked on plain JSON values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// A string.
-    Str,
-    /// A user.
-    User,
-    /// A conversation.
-    Conversation,
-    /// A message.
-    Message,
-    /// An event.
-    Event,
-    /// The `meta` object of a list answer.
-    Meta,
-    /// An array of users.
-    Users,
-    /// An array of conversations.
-    Conversations,
-    /// An array of messages.
-    Messages,
-}
-
-/// The top-level fields of an answer and their shapes.
-pub trait Shaped {
-    /// The fields, by their JSON names, each with its shape.
-    const SHAPE: &'static [(&'static str, Shape)];
-}
-
-/// A type that can be a field of an answer.
-pub trait FieldShape {
-    /// The shape of a value of this type.
-    const SHAPE: Shape;
-}
-
-macro_rules! field_shape {
-    ($($ty:ty => $shape:ident),*) => { $(impl FieldShape for $ty { const SHAPE: Shape = Shape::$shape; })* };
-}
-field_shape!(String => Str, User => User, Conversation => Conversation, Message => Message, Event => Event,
-    ListMeta => Meta, Vec<User> => Users, Vec<Conversation> => Conversations, Vec<Message> => Messages);
-
-/// One API operation: its input is `Self`, serialised as the JSON body
-/// (path and query fields are skipped when serialising).
+/// One API operation: its input is `Self`, serialised as one JSON object
+/// holding every field (path, query and body alike, as in `@botpress/chat`);
+/// [`Spec::prepare`] sorts them into the request.
 pub trait Operation: Serialize + DeserializeOwned {
     /// The operation's name, as in `@botpress/chat` (`"createMessage"`).
     const NAME: &'static str;
     /// The HTTP method.
     const METHOD: Method;
-    /// Path template relative to the base URL, e.g. `/messages/{id}`.
+    /// Path template relative to the base URL, e.g. `/messages/{id}`; each
+    /// `{name}` is a required non-empty string field of the input.
     const PATH: &'static str;
     /// Whether the `x-user-key` header is required (all but createUser).
     const KEYED: bool = true;
     /// The input fields besides the path parameters, by their JSON names.
     const FIELDS: &'static [(&'static str, FieldKind)] = &[];
-    /// The answer's top-level fields and their shapes (for checks on plain
-    /// JSON values; empty: no check).
-    const SHAPE: &'static [(&'static str, Shape)] = &[];
     /// What the operation answers.
-    type Output: Serialize + DeserializeOwned;
+    type Output: Serialize + DeserializeOwned + Record;
+    /// The operation as plain data (what every caller checks and sends with).
+    const SPEC: Spec = Spec {
+        name: Self::NAME,
+        method: Self::METHOD,
+        path: Self::PATH,
+        keyed: Self::KEYED,
+        fields: Self::FIELDS,
+        answer: <Self::Output as Record>::FIELDS,
+    };
+}
 
-    /// Path parameter values, in template order (raw, not encoded).
-    fn path_params(&self) -> Vec<&str> {
-        Vec::new()
+/// One operation as plain data, with no generics: the checks of its
+/// arguments, the request they make, and the shape of its answer. The typed
+/// client, the JS facade and `chat-server` all go through it.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The operation's name (`"createMessage"`).
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template.
+    pub path: &'static str,
+    /// Whether the `x-user-key` header is required.
+    pub keyed: bool,
+    /// The input fields besides the path parameters.
+    pub fields: &'static [(&'static str, FieldKind)],
+    /// The answer's fields.
+    pub answer: &'static Fields,
+}
+
+/// A request with everything operation-specific done: arguments checked,
+/// path and query filled in, body written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    /// The operation's name.
+    pub op: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// Whether the `x-user-key` header is required.
+    pub keyed: bool,
+    /// Path and query, relative to the base URL, percent-encoded.
+    pub path: String,
+    /// The JSON body: POST and PUT always carry an object (`{}` at least).
+    pub body: Option<JsonObject>,
+}
+
+impl Spec {
+    /// The path template's parameters, in order.
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+        self.path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
     }
 
-    /// Query parameters that are set.
-    fn query(&self) -> Vec<(&'static str, &str)> {
-        Vec::new()
-    }
-
-    /// The path with its parameters filled in and percent-encoded, plus the
-    /// query string.
-    fn path_and_query(&self) -> String {
-        let mut out = fill_path(Self::PATH, &self.path_params());
-        for (i, (k, v)) in self.query().iter().enumerate() {
-            out.push(if i == 0 { '?' } else { '&' });
-            out.push_str(k);
-            out.push('=');
-            out.push_str(&encode_component(v));
+    /// Checks the arguments (one object: path, query and body fields);
+    /// the message names the field.
+    pub fn check_args(&self, args: &JsonObject) -> Result<(), String> {
+        let path = self.path_params().map(|p| (p, FieldKind::Required));
+        for (name, kind) in path.chain(self.fields.iter().copied()) {
+            check_arg(name, kind, args.get(name))?;
         }
-        out
-    }
-
-    /// Checks required fields that serde cannot (non-empty ids, payload
-    /// rules); the message names the field.
-    fn validate(&self) -> Result<(), String> {
         Ok(())
     }
+
+    /// Checks the arguments and builds the request: path parameters from the
+    /// template, the query, and a body holding the body fields that are set.
+    /// Every refusal is an invalid argument naming the operation.
+    pub fn prepare(&self, args: &Value) -> Result<Prepared, Error> {
+        let refuse = |m: &str| Error::invalid_argument(format!("{}: {m}", self.name));
+        let Value::Object(args) = args else { return Err(refuse("expected an object argument")) };
+        self.check_args(args).map_err(|m| refuse(&m))?;
+        let text = |name: &str| args.get(name).and_then(Value::as_str).unwrap_or("");
+        let mut path = String::with_capacity(self.path.len() + 32);
+        for seg in self.path.split('/').filter(|s| !s.is_empty()) {
+            path.push('/');
+            match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => path.push_str(&encode_component(text(name))),
+                None => path.push_str(seg),
+            }
+        }
+        let mut body = JsonObject::new();
+        for &(name, kind) in self.fields {
+            match args.get(name) {
+                None | Some(Value::Null) => {}
+                Some(_) if kind == FieldKind::Query => {
+                    path.push(if path.contains('?') { '&' } else { '?' });
+                    path.push_str(name);
+                    path.push('=');
+                    path.push_str(&encode_component(text(name)));
+                }
+                Some(v) => {
+                    body.insert(name.to_string(), v.clone());
+                }
+            }
+        }
+        let body = self.method.has_body().then_some(body);
+        Ok(Prepared { op: self.name, method: self.method, keyed: self.keyed, path, body })
+    }
+
+    /// Checks that an answer (already classified, PROTOCOL.md §6.4) has the
+    /// operation's shape.
+    pub fn check_answer(&self, value: &Value) -> Result<(), Error> {
+        schema::check(value, self.answer, "")
+            .map_err(|m| Error::decode(format!("{}: unexpected response: {m}", self.name)))
+    }
+}
+
+/// The rule of one argument (PROTOCOL.md §4, §5.5).
+fn check_arg(name: &str, kind: FieldKind, value: Option<&Value>) -> Result<(), String> {
+    let Some(v) = value.filter(|v| !v.is_null()) else {
+        return match kind {
+            FieldKind::Required | FieldKind::Payload | FieldKind::Object => Err(match value {
+                None => format!("missing field `{name}`"),
+                Some(v) => schema::invalid(name, v, if kind == FieldKind::Required { "a string" } else { "an object" }),
+            }),
+            _ => Ok(()),
+        };
+    };
+    match (kind, v) {
+        (FieldKind::Required, Value::String(s)) if s.is_empty() => Err(format!("{name}: must be a non-empty string")),
+        (FieldKind::Profile, Value::String(s)) if s.chars().count() > MAX_PROFILE_LEN => {
+            Err(format!("{name}: must be at most {MAX_PROFILE_LEN} characters"))
+        }
+        (FieldKind::Required | FieldKind::Optional | FieldKind::Profile | FieldKind::Query, Value::String(_)) => Ok(()),
+        (FieldKind::Required | FieldKind::Optional | FieldKind::Profile | FieldKind::Query, _) => {
+            Err(schema::invalid(name, v, "a string"))
+        }
+        (FieldKind::Payload, Value::Object(m)) => MessagePayload::check_input(m),
+        (FieldKind::Object | FieldKind::OptionalObject, Value::Object(_)) => Ok(()),
+        (_, _) => Err(schema::invalid(name, v, "an object")),
+    }
+}
+
+/// Prepares the request of a typed input: the same checks and request as
+/// [`Spec::prepare`] on its JSON form.
+pub fn prepare<O: Operation>(input: &O) -> Result<Prepared, Error> {
+    let args = serde_json::to_value(input).map_err(|e| Error::invalid_argument(format!("{}: {e}", O::NAME)))?;
+    O::SPEC.prepare(&args)
 }
 
 /// A list operation, paginated with `nextToken` (PROTOCOL.md §4.4).
@@ -197,31 +265,15 @@ pub fn fill_path(template: &str, params: &[&str]) -> String {
     out
 }
 
-fn required(field: &str, value: &str) -> Result<(), String> {
-    if value.is_empty() {
-        Err(format!("{field}: must be a non-empty string"))
-    } else {
-        Ok(())
+crate::record! {
+    /// `meta` of list responses.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    pub struct ListMeta {
+        /// The token of the next page; absent on the last one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_token as "nextToken": Option<String>,
     }
-}
-
-fn profile_ok(profile: &Option<String>) -> Result<(), String> {
-    match profile {
-        Some(p) if p.chars().count() > crate::model::MAX_PROFILE_LEN => {
-            Err("profile: must be at most 1000 characters".into())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// `meta` of list responses.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListMeta {
-    /// The token of the next page; absent on the last one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
 }
 
 /// The empty `{}` answer of delete operations.
@@ -229,8 +281,8 @@ pub struct ListMeta {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Empty {}
 
-impl Shaped for Empty {
-    const SHAPE: &'static [(&'static str, Shape)] = &[];
+impl Record for Empty {
+    const FIELDS: &'static Fields = &[];
 }
 
 macro_rules! output {
@@ -241,8 +293,8 @@ macro_rules! output {
         #[serde(rename_all = "camelCase")]
         pub struct $name { $(#[doc = concat!("The answer's `", stringify!($field), "`.")] pub $field: $ty),* }
 
-        impl Shaped for $name {
-            const SHAPE: &'static [(&'static str, Shape)] = &[$((stringify!($field), <$ty as FieldShape>::SHAPE)),*];
+        impl Record for $name {
+            const FIELDS: &'static Fields = &[$((stringify!($field), <$ty as schema::FieldType>::KIND)),*];
         }
     };
 }
@@ -349,7 +401,6 @@ macro_rules! id_input {
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         pub struct $name {
             /// The id in the path.
-            #[serde(skip_serializing)]
             pub id: String,
         }
     };
@@ -385,7 +436,7 @@ pub struct GetOrCreateConversationInput {
 #[serde(rename_all = "camelCase")]
 pub struct ListConversationsInput {
     /// The token of the page to fetch; absent for the first.
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 
@@ -398,10 +449,9 @@ macro_rules! conversation_list_input {
         #[serde(rename_all = "camelCase")]
         pub struct $name {
             /// The conversation in the path.
-            #[serde(skip_serializing)]
             pub conversation_id: String,
             /// The token of the page to fetch; absent for the first.
-            #[serde(default, skip_serializing)]
+            #[serde(default, skip_serializing_if = "Option::is_none")]
             pub next_token: Option<String>,
         }
     };
@@ -420,7 +470,6 @@ conversation_list_input!(
 #[serde(rename_all = "camelCase")]
 pub struct AddParticipantInput {
     /// The conversation in the path.
-    #[serde(skip_serializing)]
     pub conversation_id: String,
     /// The user to add.
     pub user_id: String,
@@ -435,10 +484,8 @@ macro_rules! participant_input {
         #[serde(rename_all = "camelCase")]
         pub struct $name {
             /// The conversation in the path.
-            #[serde(skip_serializing)]
             pub conversation_id: String,
             /// The participant in the path.
-            #[serde(skip_serializing)]
             pub user_id: String,
         }
     };
@@ -482,75 +529,51 @@ pub struct CreateEventInput {
 macro_rules! operation {
     ($input:ty => $output:ty, $name:literal, $method:ident $path:literal
      $(, keyed = $keyed:literal)?
-     $(, params($($p:ident),*))?
-     $(, query($($q:ident as $qn:literal),*))?
-     $(, fields($($f:literal : $k:ident),*))?
-     $(, validate |$s:ident| $v:expr)?) => {
+     $(, fields($($f:literal : $k:ident),*))?) => {
         impl Operation for $input {
             const NAME: &'static str = $name;
             const METHOD: Method = Method::$method;
             const PATH: &'static str = $path;
             $(const KEYED: bool = $keyed;)?
             $(const FIELDS: &'static [(&'static str, FieldKind)] = &[$(($f, FieldKind::$k)),*];)?
-            const SHAPE: &'static [(&'static str, Shape)] = <$output as Shaped>::SHAPE;
             type Output = $output;
-            $(fn path_params(&self) -> Vec<&str> { vec![$(self.$p.as_str()),*] })?
-            $(fn query(&self) -> Vec<(&'static str, &str)> {
-                let mut q = Vec::new();
-                $(if let Some(v) = self.$q.as_deref() { q.push(($qn, v)); })*
-                q
-            })?
-            $(fn validate(&self) -> Result<(), String> { let $s = self; $v })?
         }
     };
 }
 
 operation!(CreateUserInput => CreateUserOutput, "createUser", Post "/users", keyed = false,
-    fields("id": Optional, "name": Optional, "pictureUrl": Optional, "profile": Profile),
-    validate |s| profile_ok(&s.fields.profile));
+    fields("id": Optional, "name": Optional, "pictureUrl": Optional, "profile": Profile));
 operation!(GetUserInput => UserOutput, "getUser", Get "/users/me");
 operation!(GetOrCreateUserInput => UserOutput, "getOrCreateUser", Post "/users/get-or-create",
-    fields("name": Optional, "pictureUrl": Optional, "profile": Profile),
-    validate |s| profile_ok(&s.fields.profile));
+    fields("name": Optional, "pictureUrl": Optional, "profile": Profile));
 operation!(UpdateUserInput => UserOutput, "updateUser", Put "/users/me",
-    fields("name": Optional, "pictureUrl": Optional, "profile": Profile),
-    validate |s| profile_ok(&s.fields.profile));
+    fields("name": Optional, "pictureUrl": Optional, "profile": Profile));
 operation!(DeleteUserInput => Empty, "deleteUser", Delete "/users/me");
 operation!(CreateConversationInput => ConversationOutput, "createConversation", Post "/conversations",
     fields("id": Optional));
-operation!(GetConversationInput => ConversationOutput, "getConversation", Get "/conversations/{id}",
-    params(id), validate |s| required("id", &s.id));
+operation!(GetConversationInput => ConversationOutput, "getConversation", Get "/conversations/{id}");
 operation!(GetOrCreateConversationInput => ConversationOutput, "getOrCreateConversation",
-    Post "/conversations/get-or-create", fields("id": Required), validate |s| required("id", &s.id));
-operation!(DeleteConversationInput => Empty, "deleteConversation", Delete "/conversations/{id}",
-    params(id), validate |s| required("id", &s.id));
+    Post "/conversations/get-or-create", fields("id": Required));
+operation!(DeleteConversationInput => Empty, "deleteConversation", Delete "/conversations/{id}");
 operation!(ListConversationsInput => ListConversationsOutput, "listConversations", Get "/conversations",
-    query(next_token as "nextToken"), fields("nextToken": Query));
+    fields("nextToken": Query));
 operation!(ListMessagesInput => ListMessagesOutput, "listMessages",
-    Get "/conversations/{conversationId}/messages", params(conversation_id),
-    query(next_token as "nextToken"), fields("nextToken": Query), validate |s| required("conversationId", &s.conversation_id));
+    Get "/conversations/{conversationId}/messages", fields("nextToken": Query));
 operation!(AddParticipantInput => ParticipantOutput, "addParticipant",
-    Post "/conversations/{conversationId}/participants", params(conversation_id),
-    fields("userId": Required), validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
+    Post "/conversations/{conversationId}/participants", fields("userId": Required));
 operation!(GetParticipantInput => ParticipantOutput, "getParticipant",
-    Get "/conversations/{conversationId}/participants/{userId}", params(conversation_id, user_id),
-    validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
+    Get "/conversations/{conversationId}/participants/{userId}");
 operation!(RemoveParticipantInput => Empty, "removeParticipant",
-    Delete "/conversations/{conversationId}/participants/{userId}", params(conversation_id, user_id),
-    validate |s| required("conversationId", &s.conversation_id).and(required("userId", &s.user_id)));
+    Delete "/conversations/{conversationId}/participants/{userId}");
 operation!(ListParticipantsInput => ListParticipantsOutput, "listParticipants",
-    Get "/conversations/{conversationId}/participants", params(conversation_id),
-    query(next_token as "nextToken"), fields("nextToken": Query), validate |s| required("conversationId", &s.conversation_id));
+    Get "/conversations/{conversationId}/participants", fields("nextToken": Query));
 operation!(CreateMessageInput => MessageOutput, "createMessage", Post "/messages",
-    fields("conversationId": Required, "payload": Payload, "metadata": OptionalObject), validate |s| required("conversationId", &s.conversation_id).and_then(|_| s.payload.validate()));
-operation!(GetMessageInput => MessageOutput, "getMessage", Get "/messages/{id}",
-    params(id), validate |s| required("id", &s.id));
-operation!(DeleteMessageInput => Empty, "deleteMessage", Delete "/messages/{id}",
-    params(id), validate |s| required("id", &s.id));
+    fields("conversationId": Required, "payload": Payload, "metadata": OptionalObject));
+operation!(GetMessageInput => MessageOutput, "getMessage", Get "/messages/{id}");
+operation!(DeleteMessageInput => Empty, "deleteMessage", Delete "/messages/{id}");
 operation!(CreateEventInput => EventOutput, "createEvent", Post "/events",
-    fields("conversationId": Required, "payload": Object), validate |s| required("conversationId", &s.conversation_id));
-operation!(GetEventInput => EventOutput, "getEvent", Get "/events/{id}",
-    params(id), validate |s| required("id", &s.id));
+    fields("conversationId": Required, "payload": Object));
+operation!(GetEventInput => EventOutput, "getEvent", Get "/events/{id}");
 
 macro_rules! list_operation {
     ($input:ty, $item:ty, $field:ident) => {
@@ -571,32 +594,33 @@ list_operation!(ListMessagesInput, Message, messages);
 list_operation!(ListParticipantsInput, User, participants);
 
 /// Calls `$callback!` with the whole operation table, one row per
-/// operation: `rust_name, "jsName", InputType, keyed;`. Use it to generate
+/// operation: `rust_name, "jsName", InputType;` (`"jsName"` is the input's
+/// [`Operation::NAME`], written out because attributes need a literal). Use it to generate
 /// one method per operation (Rust client, JS facade) from this single list.
 #[macro_export]
 macro_rules! for_each_operation {
     ($callback:ident) => {
         $callback! {
-            create_user, "createUser", $crate::api::CreateUserInput, false;
-            get_user, "getUser", $crate::api::GetUserInput, true;
-            get_or_create_user, "getOrCreateUser", $crate::api::GetOrCreateUserInput, true;
-            update_user, "updateUser", $crate::api::UpdateUserInput, true;
-            delete_user, "deleteUser", $crate::api::DeleteUserInput, true;
-            create_conversation, "createConversation", $crate::api::CreateConversationInput, true;
-            get_conversation, "getConversation", $crate::api::GetConversationInput, true;
-            get_or_create_conversation, "getOrCreateConversation", $crate::api::GetOrCreateConversationInput, true;
-            delete_conversation, "deleteConversation", $crate::api::DeleteConversationInput, true;
-            list_conversations, "listConversations", $crate::api::ListConversationsInput, true;
-            list_messages, "listMessages", $crate::api::ListMessagesInput, true;
-            add_participant, "addParticipant", $crate::api::AddParticipantInput, true;
-            get_participant, "getParticipant", $crate::api::GetParticipantInput, true;
-            remove_participant, "removeParticipant", $crate::api::RemoveParticipantInput, true;
-            list_participants, "listParticipants", $crate::api::ListParticipantsInput, true;
-            create_message, "createMessage", $crate::api::CreateMessageInput, true;
-            get_message, "getMessage", $crate::api::GetMessageInput, true;
-            delete_message, "deleteMessage", $crate::api::DeleteMessageInput, true;
-            create_event, "createEvent", $crate::api::CreateEventInput, true;
-            get_event, "getEvent", $crate::api::GetEventInput, true;
+            create_user, "createUser", $crate::api::CreateUserInput;
+            get_user, "getUser", $crate::api::GetUserInput;
+            get_or_create_user, "getOrCreateUser", $crate::api::GetOrCreateUserInput;
+            update_user, "updateUser", $crate::api::UpdateUserInput;
+            delete_user, "deleteUser", $crate::api::DeleteUserInput;
+            create_conversation, "createConversation", $crate::api::CreateConversationInput;
+            get_conversation, "getConversation", $crate::api::GetConversationInput;
+            get_or_create_conversation, "getOrCreateConversation", $crate::api::GetOrCreateConversationInput;
+            delete_conversation, "deleteConversation", $crate::api::DeleteConversationInput;
+            list_conversations, "listConversations", $crate::api::ListConversationsInput;
+            list_messages, "listMessages", $crate::api::ListMessagesInput;
+            add_participant, "addParticipant", $crate::api::AddParticipantInput;
+            get_participant, "getParticipant", $crate::api::GetParticipantInput;
+            remove_participant, "removeParticipant", $crate::api::RemoveParticipantInput;
+            list_participants, "listParticipants", $crate::api::ListParticipantsInput;
+            create_message, "createMessage", $crate::api::CreateMessageInput;
+            get_message, "getMessage", $crate::api::GetMessageInput;
+            delete_message, "deleteMessage", $crate::api::DeleteMessageInput;
+            create_event, "createEvent", $crate::api::CreateEventInput;
+            get_event, "getEvent", $crate::api::GetEventInput;
         }
     };
 }
@@ -606,58 +630,95 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn body(p: Result<Prepared, Error>) -> Option<Value> {
+        p.unwrap().body.map(Value::Object)
+    }
+
     #[test]
     fn paths_queries_and_bodies() {
         let i = GetParticipantInput { conversation_id: "c 1".into(), user_id: "u/2".into() };
-        assert_eq!(i.path_and_query(), "/conversations/c%201/participants/u%2F2");
-        assert_eq!(serde_json::to_value(&i).unwrap(), json!({}));
+        let p = prepare(&i).unwrap();
+        assert_eq!((p.path.as_str(), p.body), ("/conversations/c%201/participants/u%2F2", None));
 
         let i = ListMessagesInput { conversation_id: "c".into(), next_token: Some("a=b&c".into()) };
-        assert_eq!(i.path_and_query(), "/conversations/c/messages?nextToken=a%3Db%26c");
+        assert_eq!(prepare(&i).unwrap().path, "/conversations/c/messages?nextToken=a%3Db%26c");
         let i = ListConversationsInput { next_token: None };
-        assert_eq!(i.path_and_query(), "/conversations");
+        assert_eq!(prepare(&i).unwrap().path, "/conversations");
 
         let i = AddParticipantInput { conversation_id: "c".into(), user_id: "u".into() };
-        assert_eq!(serde_json::to_value(&i).unwrap(), json!({"userId":"u"}));
+        assert_eq!(body(prepare(&i)), Some(json!({"userId":"u"})));
+        assert_eq!(prepare(&DeleteUserInput {}).unwrap().body, None);
+        assert_eq!(body(prepare(&CreateConversationInput::default())), Some(json!({})));
 
         let i: CreateMessageInput = serde_json::from_value(json!({"conversationId":"c",
             "payload":{"type":"text","text":"hi"},"metadata":{"k":1}}))
         .unwrap();
-        assert_eq!(serde_json::to_value(&i).unwrap()["metadata"], json!({"k":1}));
-        assert_eq!(<CreateMessageInput as Operation>::METHOD, Method::Post);
+        assert_eq!(
+            body(prepare(&i)),
+            Some(json!({"conversationId":"c","payload":{"type":"text","text":"hi"},"metadata":{"k":1}}))
+        );
         const { assert!(!<CreateUserInput as Operation>::KEYED) };
         let i = CreateUserInput {
             id: Some("u".into()),
             fields: UserFields { name: Some("N".into()), ..Default::default() },
         };
-        assert_eq!(serde_json::to_value(&i).unwrap(), json!({"id":"u","name":"N"}));
+        assert_eq!(body(prepare(&i)), Some(json!({"id":"u","name":"N"})));
     }
 
     #[test]
-    fn validation_names_fields() {
-        let e = GetMessageInput { id: String::new() }.validate().unwrap_err();
-        assert!(e.starts_with("id:"));
-        let i: CreateMessageInput = serde_json::from_value(json!({"conversationId":"c",
-            "payload":{"type":"text","text":""}}))
-        .unwrap();
-        assert!(i.validate().unwrap_err().starts_with("payload.text"));
-        let i = UpdateUserInput { fields: UserFields { profile: Some("x".repeat(1001)), ..Default::default() } };
-        assert!(i.validate().unwrap_err().starts_with("profile"));
+    fn arguments_are_checked_by_the_table() {
+        let err = |spec: Spec, args: Value| spec.prepare(&args).unwrap_err().message;
+        let m = err(GetMessageInput::SPEC, json!({"id": ""}));
+        assert!(m.starts_with("getMessage: id: must be a non-empty string"), "{m}");
+        let m = err(GetMessageInput::SPEC, json!({}));
+        assert!(m.starts_with("getMessage: missing field `id`"), "{m}");
+        let m = err(CreateMessageInput::SPEC, json!({"conversationId": "c", "payload": {"type": "text", "text": ""}}));
+        assert!(m.starts_with("createMessage: payload.text"), "{m}");
+        let m = err(CreateMessageInput::SPEC, json!({"conversationId": 7, "payload": {"type": "text", "text": "x"}}));
+        assert!(m.starts_with("createMessage: conversationId: invalid type: integer `7`, expected a string"), "{m}");
+        let m = err(UpdateUserInput::SPEC, json!({"profile": "x".repeat(1001)}));
+        assert!(m.starts_with("updateUser: profile: must be at most 1000 characters"), "{m}");
+        let m = err(CreateEventInput::SPEC, json!({"conversationId": "c", "payload": [1]}));
+        assert!(m.starts_with("createEvent: payload: invalid type: sequence, expected an object"), "{m}");
+        let m = err(ListMessagesInput::SPEC, json!({"conversationId": "c", "nextToken": 3}));
+        assert!(m.starts_with("listMessages: nextToken: invalid type: integer `3`"), "{m}");
+        assert!(err(GetUserInput::SPEC, json!([])).starts_with("getUser: expected an object argument"));
+        // Absent and null optional fields are left out of the body.
+        let p = CreateUserInput::SPEC.prepare(&json!({"name": null, "id": "u"})).unwrap();
+        assert_eq!(body(Ok(p)), Some(json!({"id":"u"})));
+    }
+
+    #[test]
+    fn typed_inputs_and_their_json_form_agree() {
+        let i = CreateMessageInput { conversation_id: "c".into(), payload: MessagePayload::text("hi"), metadata: None };
+        let from_json = CreateMessageInput::SPEC.prepare(&serde_json::to_value(&i).unwrap()).unwrap();
+        assert_eq!(prepare(&i).unwrap(), from_json);
+        let back: CreateMessageInput = serde_json::from_value(serde_json::to_value(&i).unwrap()).unwrap();
+        assert_eq!(back, i);
+    }
+
+    #[test]
+    fn answers_are_checked_against_the_output_record() {
+        let ok = json!({"user": {"id": "u", "createdAt": "a", "updatedAt": "b"}, "key": "k"});
+        assert!(CreateUserInput::SPEC.check_answer(&ok).is_ok());
+        let e = CreateUserInput::SPEC.check_answer(&json!({"user": {"id": "u"}})).unwrap_err();
+        assert_eq!(e.message, "createUser: unexpected response: user: missing field `createdAt`");
+        let e = ListMessagesInput::SPEC.check_answer(&json!({"messages": {}, "meta": {}})).unwrap_err();
+        assert_eq!(e.message, "listMessages: unexpected response: messages: invalid type: map, expected an array");
+        assert!(DeleteUserInput::SPEC.check_answer(&json!({})).is_ok());
     }
 
     #[test]
     fn table_has_twenty_operations() {
         macro_rules! count {
-            ($($r:ident, $js:literal, $t:ty, $k:literal;)*) => {{
+            ($($r:ident, $js:literal, $t:ty;)*) => {{
                 let names: Vec<&str> = vec![$(<$t as Operation>::NAME),*];
                 let js: Vec<&str> = vec![$($js),*];
-                let keyed: Vec<bool> = vec![$(<$t as Operation>::KEYED == $k),*];
-                (names, js, keyed)
+                (names, js)
             }};
         }
-        let (names, js, keyed) = for_each_operation!(count);
+        let (names, js) = for_each_operation!(count);
         assert_eq!(names.len(), 20);
         assert_eq!(names, js);
-        assert!(keyed.iter().all(|k| *k));
     }
 }

@@ -5,9 +5,9 @@
 #![allow(unused_crate_dependencies)]
 #![cfg(not(target_arch = "wasm32"))]
 
-use botpress_chat_wasm::protocol::sse::{decode_frame, SseDecoder, SseEvent};
-use botpress_chat_wasm::signal::{MessageStreamDelta, ParticipantChange};
-use botpress_chat_wasm::{Message, MessagePayload, Signal};
+use botpress_chat::protocol::sse::{decode_frame, SseDecoder, SseEvent};
+use botpress_chat::signal::{MessageStreamDelta, ParticipantChange};
+use botpress_chat::{Message, MessagePayload, Signal};
 use proptest::prelude::*;
 
 /// Feeds `bytes` split at `cuts` (positions, any order, possibly out of
@@ -51,7 +51,7 @@ fn signal() -> impl Strategy<Value = Signal> {
                 payload: MessagePayload::text(format!("x{t}")),
                 metadata: None,
             };
-            Signal::MessageCreated(botpress_chat_wasm::signal::MessageCreated::from_message(m, bot))
+            Signal::MessageCreated(botpress_chat::signal::MessageCreated::from_message(m, bot))
         }),
         (text(), any::<u32>(), text()).prop_map(|(s, seq, d)| Signal::MessageStreamDelta(MessageStreamDelta {
             stream_id: s,
@@ -157,7 +157,7 @@ proptest! {
 
 mod delivery {
     use super::*;
-    use botpress_chat_wasm::realtime::{Delivered, StreamAssembler, StreamOutcome};
+    use botpress_chat::realtime::{Delivered, StreamAssembler, StreamOutcome};
 
     fn msg(i: usize, tick: usize) -> Message {
         Message {

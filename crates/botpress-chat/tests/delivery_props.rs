@@ -16,8 +16,8 @@
 
 use std::collections::VecDeque;
 
-use botpress_chat_wasm::realtime::backfill::{Delivered, Since};
-use botpress_chat_wasm::{Message, MessagePayload};
+use botpress_chat::realtime::backfill::{Delivered, Since};
+use botpress_chat::{Message, MessagePayload};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone, Copy)]

@@ -6,28 +6,29 @@ use serde_json::Value;
 
 use crate::model::{JsonObject, Message, MessagePayload};
 
-/// `message_created`: a message as stored, plus whether the bot sent it.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageCreatedSignal"))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageCreated {
-    /// The message's id.
-    pub id: String,
-    /// When the message was created (ISO 8601).
-    pub created_at: String,
-    /// The conversation the message belongs to.
-    pub conversation_id: String,
-    /// The author's user id.
-    pub user_id: String,
-    /// What the message carries.
-    #[cfg_attr(feature = "ts", ts(as = "crate::model::KnownPayload"))]
-    pub payload: MessagePayload,
-    /// Caller-defined data stored with the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
-    pub metadata: Option<JsonObject>,
-    /// Whether the bot sent the message.
-    pub is_bot: bool,
+crate::record! {
+    /// `message_created`: a message as stored, plus whether the bot sent it.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageCreatedSignal"))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct MessageCreated {
+        /// The message's id.
+        id as "id": String,
+        /// When the message was created (ISO 8601).
+        created_at as "createdAt": String,
+        /// The conversation the message belongs to.
+        conversation_id as "conversationId": String,
+        /// The author's user id.
+        user_id as "userId": String,
+        /// What the message carries.
+        #[cfg_attr(feature = "ts", ts(as = "crate::model::KnownPayload"))]
+        payload as "payload": MessagePayload,
+        /// Caller-defined data stored with the message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
+        metadata as "metadata": Option<JsonObject>,
+        /// Whether the bot sent the message.
+        is_bot as "isBot": bool,
+    }
 }
 
 impl MessageCreated {
@@ -57,93 +58,99 @@ impl MessageCreated {
     }
 }
 
-/// `message_deleted`.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageDeletedSignal"))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageDeleted {
-    /// The deleted message's id.
-    pub id: String,
-    /// The conversation it belonged to.
-    pub conversation_id: String,
-    /// The author's user id.
-    pub user_id: String,
+crate::record! {
+    /// `message_deleted`.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageDeletedSignal"))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct MessageDeleted {
+        /// The deleted message's id.
+        id as "id": String,
+        /// The conversation it belonged to.
+        conversation_id as "conversationId": String,
+        /// The author's user id.
+        user_id as "userId": String,
+    }
 }
 
-/// `event_created`: `id` is `None` for bot events, which are not stored.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "EventCreatedSignal"))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EventCreated {
-    /// The event's id; `None` for bot events.
-    pub id: Option<String>,
-    /// When the event was created (ISO 8601).
-    pub created_at: String,
-    /// The conversation the event belongs to.
-    pub conversation_id: String,
-    /// The user who sent it.
-    pub user_id: String,
-    /// The event's data.
-    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
-    pub payload: JsonObject,
-    /// Whether the bot sent the event.
-    pub is_bot: bool,
+crate::record! {
+    /// `event_created`: `id` is `None` for bot events, which are not stored.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "EventCreatedSignal"))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct EventCreated {
+        /// The event's id; `None` for bot events.
+        id as "id": Option<String>,
+        /// When the event was created (ISO 8601).
+        created_at as "createdAt": String,
+        /// The conversation the event belongs to.
+        conversation_id as "conversationId": String,
+        /// The user who sent it.
+        user_id as "userId": String,
+        /// The event's data.
+        #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
+        payload as "payload": JsonObject,
+        /// Whether the bot sent the event.
+        is_bot as "isBot": bool,
+    }
 }
 
-/// `participant_added` and `participant_removed`.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ParticipantChangeSignal"))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ParticipantChange {
-    /// The conversation whose participants changed.
-    pub conversation_id: String,
-    /// The user who was added or removed.
-    pub participant_id: String,
+crate::record! {
+    /// `participant_added` and `participant_removed`.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "ParticipantChangeSignal"))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ParticipantChange {
+        /// The conversation whose participants changed.
+        conversation_id as "conversationId": String,
+        /// The user who was added or removed.
+        participant_id as "participantId": String,
+    }
 }
 
-/// `message_stream_delta`: one chunk of a bot reply in progress.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamDeltaSignal"))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageStreamDelta {
-    /// Identifies the streamed reply; every delta and its end carry it.
-    pub stream_id: String,
-    /// The conversation the reply is written to.
-    pub conversation_id: String,
-    /// The author's user id (the bot).
-    pub user_id: String,
-    /// When the stream started (ISO 8601).
-    pub created_at: String,
-    /// An id the sender chose for the message, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_message_id: Option<String>,
-    /// Position of this delta in the stream, from 0; deltas may arrive out of order.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub sequence: u64,
-    /// The text this delta adds.
-    pub delta: String,
+crate::record! {
+    /// `message_stream_delta`: one chunk of a bot reply in progress.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamDeltaSignal"))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct MessageStreamDelta {
+        /// Identifies the streamed reply; every delta and its end carry it.
+        stream_id as "streamId": String,
+        /// The conversation the reply is written to.
+        conversation_id as "conversationId": String,
+        /// The author's user id (the bot).
+        user_id as "userId": String,
+        /// When the stream started (ISO 8601).
+        created_at as "createdAt": String,
+        /// An id the sender chose for the message, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_message_id as "clientMessageId": Option<String>,
+        /// Position of this delta in the stream, from 0; deltas may arrive out of order.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        sequence as "sequence": u64,
+        /// The text this delta adds.
+        delta as "delta": String,
+    }
 }
 
-/// `message_stream_complete`: the final stored message of a streamed reply.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamCompleteSignal"))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageStreamComplete {
-    /// The stream that ended.
-    pub stream_id: String,
-    /// The message as stored, with the full text.
-    pub message: Message,
+crate::record! {
+    /// `message_stream_complete`: the final stored message of a streamed reply.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamCompleteSignal"))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct MessageStreamComplete {
+        /// The stream that ended.
+        stream_id as "streamId": String,
+        /// The message as stored, with the full text.
+        message as "message": Message,
+    }
 }
 
-/// `message_stream_abort`.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamAbortSignal"))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageStreamAbort {
-    /// The stream that was abandoned.
-    pub stream_id: String,
-    /// The conversation it was written to.
-    pub conversation_id: String,
+crate::record! {
+    /// `message_stream_abort`.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields, rename = "MessageStreamAbortSignal"))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct MessageStreamAbort {
+        /// The stream that was abandoned.
+        stream_id as "streamId": String,
+        /// The conversation it was written to.
+        conversation_id as "conversationId": String,
+    }
 }
 
 /// The 8 known signal kinds, in the official client's matching order.
@@ -188,6 +195,20 @@ impl SignalKind {
     /// The kind of a `type` string; `None` for a kind this version does not know.
     pub fn from_name(name: &str) -> Option<SignalKind> {
         SignalKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The fields of this kind's `data`.
+    pub fn fields(self) -> &'static crate::schema::Fields {
+        use crate::schema::Record;
+        match self {
+            SignalKind::MessageCreated => MessageCreated::FIELDS,
+            SignalKind::MessageStreamDelta => MessageStreamDelta::FIELDS,
+            SignalKind::MessageStreamComplete => MessageStreamComplete::FIELDS,
+            SignalKind::MessageStreamAbort => MessageStreamAbort::FIELDS,
+            SignalKind::EventCreated => EventCreated::FIELDS,
+            SignalKind::ParticipantAdded | SignalKind::ParticipantRemoved => ParticipantChange::FIELDS,
+            SignalKind::MessageDeleted => MessageDeleted::FIELDS,
+        }
     }
 
     /// Whether it is one of the three `message_stream_*` kinds.
@@ -277,6 +298,23 @@ impl Signal {
         match serde_json::from_value::<Signal>(value.clone()) {
             Ok(s) => s,
             Err(_) => Signal::Unknown { kind, data: value.get("data").cloned().unwrap_or(Value::Null) },
+        }
+    }
+
+    /// Checks an envelope strictly (a webhook body, `decodeSignal`): the kind
+    /// when it is known and its data has that kind's shape, `None` for a kind
+    /// this version does not know, and otherwise what is wrong.
+    pub fn check_envelope(value: &Value) -> Result<Option<SignalKind>, String> {
+        let Some(ty) = value.get("type").and_then(Value::as_str) else {
+            return Err("not a signal envelope (missing string `type`)".into());
+        };
+        if value.get("data").is_none() {
+            return Err(format!("signal `{ty}` has no `data`"));
+        }
+        let Some(kind) = SignalKind::from_name(ty) else { return Ok(None) };
+        match crate::schema::check(&value["data"], kind.fields(), "data") {
+            Ok(()) => Ok(Some(kind)),
+            Err(e) => Err(format!("invalid `{ty}` signal: {e}")),
         }
     }
 

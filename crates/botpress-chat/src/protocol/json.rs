@@ -1,10 +1,9 @@
 //! JSON text ⇄ Rust values.
 //!
-//! The text work is the host's ([`crate::host::json`]: its `JSON` on wasm,
-//! serde_json natively); typed values are then read from a
-//! [`serde_json::Value`], so every typed (de)serialiser is instantiated once,
-//! against `Value`, whichever way the data came in (HTTP body, realtime
-//! frame, JS argument). This module is the same on every platform.
+//! Text is parsed into a [`serde_json::Value`] and typed values are read
+//! from it, so every typed deserialiser is instantiated once, against
+//! `Value`, whichever way the data came in (HTTP body, realtime frame, JS
+//! argument).
 //!
 //! Every failure is a [`Decode`](crate::ErrorKind::Decode) error whose
 //! message says what was wrong and where.
@@ -20,13 +19,26 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
     from_value(parse_value(text)?)
 }
 
-/// Parses JSON text into a [`Value`]. The error says whether the text was
-/// empty, cut short or not JSON at all.
+/// Parses JSON text into a [`Value`] with serde_json. The error says whether
+/// the text was empty, cut short or not JSON at all.
 pub fn parse_value(text: &str) -> Result<Value, Error> {
+    parse_value_with(text, &serde_parse)
+}
+
+/// serde_json's parser, with its message as the error.
+pub fn serde_parse(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// A JSON parser: the host's (see [`Host::parse_json`](crate::host::Host::parse_json)).
+pub type Parse<'a> = &'a dyn Fn(&str) -> Result<Value, String>;
+
+/// [`parse_value`] with the given parser.
+pub fn parse_value_with(text: &str, parse: Parse<'_>) -> Result<Value, Error> {
     if text.trim().is_empty() {
         return Err(Error::decode("expected JSON, got an empty body"));
     }
-    crate::host::json::parse_value(text).map_err(|detail| Error::decode(describe_bad_json(text, &detail)))
+    parse(text).map_err(|detail| Error::decode(describe_bad_json(text, &detail)))
 }
 
 /// Reads `T` from a [`Value`]. The error names the offending field when it
@@ -114,7 +126,7 @@ fn locate(v: &Value, unexpected: &str, path: &mut String, hits: &mut Vec<String>
 
 /// Writes `T` as compact JSON text.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
-    crate::host::json::to_string(value)
+    serde_json::to_string(value).map_err(|e| Error::decode(format!("cannot encode JSON: {e}")))
 }
 
 fn snippet(text: &str) -> String {

@@ -11,79 +11,83 @@ use serde_json::{Map, Value};
 /// An arbitrary JSON object (message metadata, unknown payload fields).
 pub type JsonObject = Map<String, Value>;
 
-/// A chat user.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    /// The user's id.
-    pub id: String,
-    /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// URL of the user's picture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub picture_url: Option<String>,
-    /// Free text about the user (at most 1000 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
-    /// When the user was created (ISO 8601).
-    pub created_at: String,
-    /// When the user was last updated (ISO 8601).
-    pub updated_at: String,
+crate::record! {
+    /// A chat user.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct User {
+        /// The user's id.
+        id as "id": String,
+        /// Display name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name as "name": Option<String>,
+        /// URL of the user's picture.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        picture_url as "pictureUrl": Option<String>,
+        /// Free text about the user (at most 1000 characters).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        profile as "profile": Option<String>,
+        /// When the user was created (ISO 8601).
+        created_at as "createdAt": String,
+        /// When the user was last updated (ISO 8601).
+        updated_at as "updatedAt": String,
+    }
 }
 
-/// A conversation between users and the bot.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Conversation {
-    /// The conversation's id.
-    pub id: String,
-    /// When the conversation was created (ISO 8601).
-    pub created_at: String,
-    /// When the conversation was last updated (ISO 8601).
-    pub updated_at: String,
+crate::record! {
+    /// A conversation between users and the bot.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Conversation {
+        /// The conversation's id.
+        id as "id": String,
+        /// When the conversation was created (ISO 8601).
+        created_at as "createdAt": String,
+        /// When the conversation was last updated (ISO 8601).
+        updated_at as "updatedAt": String,
+    }
 }
 
-/// A message. `metadata` sits beside the payload, never inside it.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Message {
-    /// The message's id.
-    pub id: String,
-    /// When the message was created (ISO 8601).
-    pub created_at: String,
-    /// The conversation the message belongs to.
-    pub conversation_id: String,
-    /// The author's user id.
-    pub user_id: String,
-    /// What the message carries (text, image, card…).
-    #[cfg_attr(feature = "ts", ts(as = "KnownPayload"))]
-    pub payload: MessagePayload,
-    /// Caller-defined data stored with the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
-    pub metadata: Option<JsonObject>,
+crate::record! {
+    /// A message. `metadata` sits beside the payload, never inside it.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Message {
+        /// The message's id.
+        id as "id": String,
+        /// When the message was created (ISO 8601).
+        created_at as "createdAt": String,
+        /// The conversation the message belongs to.
+        conversation_id as "conversationId": String,
+        /// The author's user id.
+        user_id as "userId": String,
+        /// What the message carries (text, image, card…).
+        #[cfg_attr(feature = "ts", ts(as = "KnownPayload"))]
+        payload as "payload": MessagePayload,
+        /// Caller-defined data stored with the message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
+        metadata as "metadata": Option<JsonObject>,
+    }
 }
 
-/// A custom event; its payload is any JSON object.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Event {
-    /// The event's id.
-    pub id: String,
-    /// When the event was created (ISO 8601).
-    pub created_at: String,
-    /// The conversation the event belongs to.
-    pub conversation_id: String,
-    /// The user who sent it.
-    pub user_id: String,
-    /// The event's data: any JSON object.
-    #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
-    pub payload: JsonObject,
+crate::record! {
+    /// A custom event; its payload is any JSON object.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Event {
+        /// The event's id.
+        id as "id": String,
+        /// When the event was created (ISO 8601).
+        created_at as "createdAt": String,
+        /// The conversation the event belongs to.
+        conversation_id as "conversationId": String,
+        /// The user who sent it.
+        user_id as "userId": String,
+        /// The event's data: any JSON object.
+        #[cfg_attr(feature = "ts", ts(type = "JsonObject"))]
+        payload as "payload": JsonObject,
+    }
 }
 
 /// The action of a card button.
@@ -348,17 +352,20 @@ impl MessagePayload {
     /// blocs). Unknown kinds are rejected: a server accepts only the 12.
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            MessagePayload::Known { payload, extra } => {
-                if extra.contains_key("metadata") {
-                    return Err("payload.metadata: metadata belongs beside the payload, not inside it".into());
-                }
-                payload.validate("payload")
-            }
-            MessagePayload::Unknown { kind, .. } => Err(format!(
-                "payload.type: unknown payload type \"{kind}\" (expected one of {})",
-                PAYLOAD_KINDS.join(", ")
-            )),
+            MessagePayload::Known { payload, extra } => input_rules(payload, extra),
+            MessagePayload::Unknown { kind, .. } => Err(unknown_kind(kind)),
         }
+    }
+
+    /// [`from_map`](Self::from_map) then [`validate`](Self::validate), on a
+    /// payload object as a caller gave it, without taking it apart.
+    pub fn check_input(map: &JsonObject) -> Result<(), String> {
+        let kind = payload_kind(map)?;
+        if !PAYLOAD_KINDS.contains(&kind) {
+            return Err(unknown_kind(kind));
+        }
+        let payload = known_from_map(kind, map).map_err(|e| format!("invalid {kind} payload: {e}"))?;
+        input_rules(&payload, map)
     }
 }
 
@@ -656,15 +663,43 @@ fn known_from_map(kind: &str, map: &JsonObject) -> Result<KnownPayload, String> 
     })
 }
 
+/// The input rules of a known payload; `fields` holds what the kind does not
+/// declare (or every field: declared ones are not looked at).
+fn input_rules(payload: &KnownPayload, fields: &JsonObject) -> Result<(), String> {
+    if fields.contains_key("metadata") {
+        return Err("payload.metadata: metadata belongs beside the payload, not inside it".into());
+    }
+    payload.validate("payload")
+}
+
+fn unknown_kind(kind: &str) -> String {
+    format!("payload.type: unknown payload type \"{kind}\" (expected one of {})", PAYLOAD_KINDS.join(", "))
+}
+
+/// The `type` of a payload object.
+fn payload_kind(map: &JsonObject) -> Result<&str, String> {
+    match map.get("type") {
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err("payload.type must be a string".into()),
+        None => Err("payload.type is missing".into()),
+    }
+}
+
 impl MessagePayload {
+    /// Checks a payload object by the rules of [`from_map`](Self::from_map)
+    /// without taking it apart.
+    pub fn check_map(map: &JsonObject) -> Result<(), String> {
+        let kind = payload_kind(map)?;
+        if PAYLOAD_KINDS.contains(&kind) {
+            known_from_map(kind, map).map_err(|e| format!("invalid {kind} payload: {e}"))?;
+        }
+        Ok(())
+    }
+
     /// Decodes a payload object: one of the 12 kinds (fields it does not
     /// declare kept in `extra`), or an unknown kind kept whole.
     pub fn from_map(mut map: JsonObject) -> Result<Self, String> {
-        let kind = match map.get("type") {
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err("payload.type must be a string".into()),
-            None => return Err("payload.type is missing".into()),
-        };
+        let kind = payload_kind(&map)?.to_string();
         if !PAYLOAD_KINDS.contains(&kind.as_str()) {
             map.remove("type");
             return Ok(MessagePayload::Unknown { kind, data: map });

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::api::Method;
 use crate::error::{error_from_response, error_in_success, Error};
-use crate::protocol::json;
+use crate::protocol::json::{self, Parse};
 
 /// Default limit on a response body: 1 MiB. Larger answers fail with a
 /// `Decode` error instead of being buffered.
@@ -60,16 +60,16 @@ fn looks_like_html(body: &str) -> bool {
 
 /// Classifies a response into its JSON body or an error. `op` names the
 /// operation in messages.
-pub fn classify(op: &str, status: u16, body: &str) -> Result<Value, Error> {
+pub fn classify(op: &str, status: u16, body: &str, parse: Parse<'_>) -> Result<Value, Error> {
     if is_success(status) {
-        let value =
-            json::parse_value(body).map_err(|e| Error::decode(format!("{op}: HTTP {status}: {}", e.message)))?;
+        let value = json::parse_value_with(body, parse)
+            .map_err(|e| Error::decode(format!("{op}: HTTP {status}: {}", e.message)))?;
         if let Some(err) = error_in_success(&value) {
             return Err(err);
         }
         return Ok(value);
     }
-    let parsed = json::parse_value(body);
+    let parsed = json::parse_value_with(body, parse);
     if looks_like_html(body) {
         if let Err(e) = parsed {
             return Err(Error::decode(format!("{op}: HTTP {status}: {}", e.message)));
@@ -81,8 +81,8 @@ pub fn classify(op: &str, status: u16, body: &str) -> Result<Value, Error> {
 
 /// [`classify`], then requires the body to be a JSON object (every
 /// operation answers with one).
-pub fn classify_object(op: &str, status: u16, body: &str) -> Result<Value, Error> {
-    let value = classify(op, status, body)?;
+pub fn classify_object(op: &str, status: u16, body: &str, parse: Parse<'_>) -> Result<Value, Error> {
+    let value = classify(op, status, body, parse)?;
     if !value.is_object() {
         let got = match value {
             Value::Array(_) => "an array",
@@ -107,7 +107,7 @@ pub fn check<T: serde::de::DeserializeOwned>(op: &str, value: &Value) -> Result<
 
 /// Classifies a response and reads the typed output from it.
 pub fn decode<T: serde::de::DeserializeOwned>(op: &str, status: u16, body: &str) -> Result<T, Error> {
-    decode_value(op, classify_object(op, status, body)?)
+    decode_value(op, classify_object(op, status, body, &json::serde_parse)?)
 }
 
 /// Reads the typed output from a classified body.
@@ -117,12 +117,12 @@ pub fn decode_value<T: serde::de::DeserializeOwned>(op: &str, value: Value) -> R
 
 /// Whether the `/hello` connectivity check passed (PROTOCOL.md §9.2): any 2xx whose
 /// body is not an error in disguise.
-pub fn hello_ok(status: u16, body: &str) -> Result<(), Error> {
+pub fn hello_ok(status: u16, body: &str, parse: Parse<'_>) -> Result<(), Error> {
     if !(200..300).contains(&status) {
-        let parsed = json::parse_value(body).ok();
+        let parsed = json::parse_value_with(body, parse).ok();
         return Err(error_from_response(status, parsed.as_ref(), body));
     }
-    if let Ok(value) = json::parse_value(body) {
+    if let Ok(value) = json::parse_value_with(body, parse) {
         if let Some(err) = error_in_success(&value) {
             return Err(err);
         }
@@ -345,10 +345,10 @@ mod tests {
 
     #[test]
     fn hello() {
-        assert!(hello_ok(200, "Hello, Botpress User 🤖").is_ok());
-        assert!(hello_ok(204, "").is_ok());
-        assert_eq!(hello_ok(200, r#"{"code":500,"message":"down"}"#).unwrap_err().code, 500);
-        assert_eq!(hello_ok(404, r#"{"message":"Route doesn't exist"}"#).unwrap_err().code, 404);
+        assert!(hello_ok(200, "Hello, Botpress User 🤖", &json::serde_parse).is_ok());
+        assert!(hello_ok(204, "", &json::serde_parse).is_ok());
+        assert_eq!(hello_ok(200, r#"{"code":500,"message":"down"}"#, &json::serde_parse).unwrap_err().code, 500);
+        assert_eq!(hello_ok(404, r#"{"message":"Route doesn't exist"}"#, &json::serde_parse).unwrap_err().code, 404);
     }
 
     #[test]

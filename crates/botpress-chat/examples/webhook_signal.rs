@@ -6,8 +6,8 @@
 #![allow(unused_crate_dependencies)]
 use std::io::Read;
 
-use botpress_chat_wasm::signal::Signal;
-use botpress_chat_wasm::MessagePayload;
+use botpress_chat::signal::Signal;
+use botpress_chat::MessagePayload;
 
 fn describe(signal: &Signal) -> String {
     match signal {

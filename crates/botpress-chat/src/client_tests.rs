@@ -1,0 +1,251 @@
+//! The client's own rules over the fake host (`crate::fake`): retries and
+//! `Retry-After`, the `/hello` check, timeouts, cancellation, what is checked
+//! before sending and what an answer must look like.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use futures::future::join;
+use serde_json::json;
+
+use super::*;
+use crate::api::{CreateMessageInput, GetMessageInput, GetUserInput, Operation};
+use crate::error::ApiErrorType;
+use crate::fake::{FakeHost, Reply};
+use crate::model::MessagePayload;
+
+const USER: &str =
+    r#"{"user":{"id":"u1","createdAt":"2026-01-01T00:00:00.000Z","updatedAt":"2026-01-01T00:00:00.000Z"}}"#;
+const MESSAGE: &str = r#"{"message":{"id":"m1","createdAt":"2026-01-01T00:00:00.000Z","conversationId":"c1","userId":"u1","payload":{"type":"text","text":"hi"},"extra":7}}"#;
+
+fn client(host: &FakeHost) -> Client<FakeHost> {
+    client_with(host, |_| {})
+}
+
+fn client_with(host: &FakeHost, edit: impl FnOnce(&mut ClientOptions)) -> Client<FakeHost> {
+    let mut opts = ClientOptions::new("http://chat.test/api");
+    edit(&mut opts);
+    Client::with_host(host.clone(), opts).unwrap()
+}
+
+fn text(s: &str) -> CreateMessageInput {
+    CreateMessageInput { conversation_id: "c1".into(), payload: MessagePayload::text(s), metadata: None }
+}
+
+#[test]
+fn a_read_is_retried_on_503_with_growing_backoff() {
+    let host = FakeHost::default();
+    host.reply([Reply::status(503, ""), Reply::status(503, ""), Reply::status(200, USER)]);
+    let out = host.run(client(&host).get_user(Some("k"), &GetUserInput {})).unwrap();
+    assert_eq!(out.user.id, "u1");
+    let at: Vec<f64> = host.seen().iter().filter(|s| s.url.ends_with("/users/me")).map(|s| s.at_ms).collect();
+    // Base 300 ms doubling, half fixed and half jitter (the fake's dice say 0.5).
+    assert_eq!(at, vec![0.0, 225.0, 225.0 + 450.0]);
+}
+
+#[test]
+fn retry_after_is_waited_for_or_the_error_returned_when_too_long() {
+    let host = FakeHost::default();
+    host.reply([Reply::retry_after(429, "2"), Reply::status(200, USER)]);
+    host.run(client(&host).get_user(Some("k"), &GetUserInput {})).unwrap();
+    assert_eq!(host.now(), 2000.0);
+
+    let host = FakeHost::default();
+    host.reply([Reply::retry_after(503, "60")]);
+    let e = host.run(client(&host).get_user(Some("k"), &GetUserInput {})).unwrap_err();
+    assert_eq!(e.code, 503);
+    assert_eq!((host.count("/users/me"), host.now()), (1, 0.0));
+}
+
+#[test]
+fn retries_stop_after_the_policy_s_count_and_never_touch_writes() {
+    let host = FakeHost::default();
+    host.reply((0..4).map(|_| Reply::status(502, "")));
+    let e = host.run(client(&host).get_user(Some("k"), &GetUserInput {})).unwrap_err();
+    assert_eq!((e.code, host.count("/users/me")), (502, 4));
+
+    let host = FakeHost::default();
+    host.reply([Reply::status(503, "")]);
+    let e = host.run(client(&host).create_message(Some("k"), &text("hi"))).unwrap_err();
+    assert_eq!((e.code, host.count("/messages")), (503, 1));
+
+    let host = FakeHost::default();
+    host.reply([Reply::status(503, "")]);
+    let c = client_with(&host, |o| o.retry = RetryPolicy::NONE);
+    host.run(c.get_user(Some("k"), &GetUserInput {})).unwrap_err();
+    assert_eq!(host.count("/users/me"), 1);
+}
+
+#[test]
+fn hello_runs_once_for_concurrent_and_later_calls() {
+    let host = FakeHost::default();
+    host.hello([Reply::Answer { after_ms: 50, status: 200, retry_after: None, body: "{}".into() }]);
+    host.reply([Reply::status(200, USER), Reply::status(200, USER), Reply::status(200, USER)]);
+    let c = client(&host);
+    let (a, b) = host.run(join(c.get_user(Some("k"), &GetUserInput {}), c.get_user(Some("k"), &GetUserInput {})));
+    a.unwrap();
+    b.unwrap();
+    host.run(c.get_user(Some("k"), &GetUserInput {})).unwrap();
+    assert_eq!(host.count("/hello"), 1);
+    assert_eq!(host.count("/users/me"), 3);
+}
+
+#[test]
+fn a_failed_hello_is_a_connect_error_and_is_tried_again_by_the_next_call() {
+    let host = FakeHost::default();
+    host.hello([Reply::status(500, "down")]);
+    host.reply([Reply::status(200, USER)]);
+    let c = client(&host);
+    let e = host.run(c.get_user(Some("k"), &GetUserInput {})).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Connect);
+    assert!(e.message.starts_with("Failed to connect to url \"http://chat.test/api\""), "{}", e.message);
+    assert_eq!(host.count("/users/me"), 0);
+    host.run(c.get_user(Some("k"), &GetUserInput {})).unwrap();
+    assert_eq!(host.count("/hello"), 2);
+}
+
+#[test]
+fn a_call_with_no_answer_times_out_at_its_deadline() {
+    let host = FakeHost::default();
+    host.reply([Reply::Hang, Reply::Hang]);
+    let c = client_with(&host, |o| o.timeout_ms = 1500);
+    let e = host.run(c.get_user(Some("k"), &GetUserInput {})).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout);
+    assert_eq!(e.message, "getUser: no response within 1500 ms");
+    assert_eq!(host.now(), 1500.0);
+
+    let opts = CallOptions { timeout_ms: Some(200), ..Default::default() };
+    let e = host.run(c.call_with(Some("k"), &GetUserInput {}, &opts)).unwrap_err();
+    assert_eq!((e.kind, host.now()), (ErrorKind::Timeout, 1700.0));
+}
+
+#[test]
+fn an_answer_in_time_is_not_a_timeout() {
+    let host = FakeHost::default();
+    host.reply([Reply::Answer { after_ms: 999, status: 200, retry_after: None, body: USER.into() }]);
+    let c = client_with(&host, |o| o.timeout_ms = 1000);
+    host.run(c.get_user(Some("k"), &GetUserInput {})).unwrap();
+}
+
+#[test]
+fn an_aborted_signal_stops_the_call_and_its_retries() {
+    let host = FakeHost::default();
+    let signal = Rc::new(Cell::new(true));
+    host.reply([Reply::status(200, USER)]);
+    let opts = CallOptions { signal: Some(signal.clone()), ..Default::default() };
+    let c = client(&host);
+    let e = host.run(c.call_with(Some("k"), &GetUserInput {}, &opts)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Aborted);
+
+    // Fired while waiting to retry: no second request.
+    let host = FakeHost::default();
+    host.reply([Reply::status(503, "")]);
+    let signal = Rc::new(Cell::new(false));
+    let opts = CallOptions { signal: Some(signal.clone()), ..Default::default() };
+    let c = client(&host);
+    let call = c.call_with(Some("k"), &GetUserInput {}, &opts);
+    let fire = async {
+        host.sleep(100).await;
+        signal.set(true);
+    };
+    let (e, ()) = host.run(join(call, fire));
+    assert_eq!(e.unwrap_err().kind, ErrorKind::Aborted);
+    assert_eq!(host.count("/users/me"), 1);
+}
+
+#[test]
+fn mistakes_are_caught_before_any_request() {
+    let host = FakeHost::default();
+    let c = client(&host);
+    let e = host.run(c.get_user(None, &GetUserInput {})).unwrap_err();
+    assert_eq!(e.api_type(), Some(ApiErrorType::Unauthorized));
+    let e = host.run(c.get_message(Some("k"), &GetMessageInput { id: String::new() })).unwrap_err();
+    assert_eq!(e.api_type(), Some(ApiErrorType::InvalidPayload));
+    assert!(e.message.starts_with("getMessage: id: must be a non-empty string"), "{}", e.message);
+    let e = host.run(c.create_message(Some("k"), &text(""))).unwrap_err();
+    assert!(e.message.starts_with("createMessage: payload.text"), "{}", e.message);
+    let c = client_with(&host, |o| o.headers = vec![("bad name".into(), "v".into())]);
+    let e = host.run(c.get_user(Some("k"), &GetUserInput {})).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Config);
+    assert!(host.seen().iter().all(|s| s.url.ends_with("/hello")), "{:?}", host.seen());
+}
+
+#[test]
+fn json_arguments_take_the_typed_path_and_the_answer_text_is_kept() {
+    let host = FakeHost::default();
+    host.reply([Reply::status(200, MESSAGE)]);
+    let c = client(&host);
+    let args = json!({"conversationId": "c1", "payload": {"type": "text", "text": "hi"}, "unknown": 1});
+    let text = host.run(c.call_json(Some("k"), &CreateMessageInput::SPEC, &args, &CallOptions::default())).unwrap();
+    assert_eq!(text, MESSAGE);
+    let sent = host.seen().into_iter().find(|s| s.url.ends_with("/messages")).unwrap();
+    assert_eq!((sent.method, sent.user_key.as_deref()), ("POST", Some("k")));
+    assert_eq!(sent.body.as_deref(), Some(r#"{"conversationId":"c1","payload":{"text":"hi","type":"text"}}"#));
+
+    let refuse =
+        |args: Value| host.run(c.call_json(Some("k"), &CreateMessageInput::SPEC, &args, &CallOptions::default()));
+    let e = refuse(json!([1])).unwrap_err();
+    assert_eq!(e.message, "createMessage: expected an object argument (checked by the client before sending)");
+    let e = refuse(json!({"payload": {"type": "text", "text": "hi"}})).unwrap_err();
+    assert!(e.message.starts_with("createMessage: missing field `conversationId`"), "{}", e.message);
+    let e = refuse(json!({"conversationId": 5, "payload": {"type": "text", "text": "hi"}})).unwrap_err();
+    assert!(e.message.contains("conversationId: invalid type: integer `5`"), "{}", e.message);
+    assert_eq!(host.count("/messages"), 1);
+}
+
+#[test]
+fn answers_of_the_wrong_shape_are_decode_errors() {
+    let host = FakeHost::default();
+    host.reply([Reply::status(200, r#"{"message":{"id":5}}"#), Reply::status(200, "<html>"), Reply::status(200, "[]")]);
+    let c = client(&host);
+    for _ in 0..3 {
+        let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Decode, "{}", e.message);
+        assert!(e.message.starts_with("createMessage: "), "{}", e.message);
+    }
+}
+
+#[test]
+fn failures_of_the_exchange_name_the_operation() {
+    let host = FakeHost::default();
+    host.reply([
+        Reply::Fail { after_ms: 0, failure: Failure::Network("connection reset".into()) },
+        Reply::Fail { after_ms: 0, failure: Failure::TooLarge },
+    ]);
+    let c = client_with(&host, |o| o.max_response_bytes = 10);
+    let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
+    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Network, "createMessage: connection reset"));
+    let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
+    assert_eq!(e.message, "createMessage: the response body exceeds the limit of 10 bytes");
+}
+
+#[test]
+fn debug_logs_each_exchange_without_the_key() {
+    let host = FakeHost::default();
+    host.reply([Reply::status(503, ""), Reply::status(200, USER)]);
+    let c = client_with(&host, |o| o.debug = true);
+    host.run(c.get_user(Some("secret-key"), &GetUserInput {})).unwrap();
+    assert_eq!(
+        host.logged(),
+        vec!["getUser GET http://chat.test/api/users/me 503", "getUser GET http://chat.test/api/users/me 200"]
+    );
+    assert!(client(&host).options().debug.eq(&false));
+}
+
+#[test]
+fn connect_creates_a_user_or_binds_a_key() {
+    let host = FakeHost::default();
+    host.reply([Reply::status(200, &USER.replace("}}", "},\"key\":\"minted\"}")), Reply::status(200, USER)]);
+    let c = client(&host);
+    let chat = host.run(c.connect(Auth::CreateUser { user_id: Some("u1".into()) })).unwrap();
+    assert_eq!((chat.user().id.as_str(), chat.key()), ("u1", "minted"));
+    let chat = host.run(c.connect(Auth::UserKey("given".into()))).unwrap();
+    assert_eq!(chat.key(), "given");
+    let seen = host.seen();
+    let sent: Vec<_> = seen.iter().filter(|s| !s.url.ends_with("/hello")).collect();
+    assert_eq!(sent[0].body.as_deref(), Some(r#"{"id":"u1"}"#));
+    assert_eq!(
+        (sent[1].url.as_str(), sent[1].user_key.as_deref()),
+        ("http://chat.test/api/users/get-or-create", Some("given"))
+    );
+}

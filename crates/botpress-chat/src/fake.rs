@@ -1,0 +1,204 @@
+//! A host for unit tests: a scripted server and a virtual clock. Time only
+//! moves when every task waits: [`FakeHost::run`] then jumps to the next
+//! timer, so a test of a 10-second backoff takes no time and always sees the
+//! same order of events.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use futures::future::LocalBoxFuture;
+use futures::task::noop_waker_ref;
+
+use crate::host::{Failure, Host, HttpRequest, HttpResponse};
+
+/// What the scripted server does with the next request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// Answers after `after_ms` with this status, `Retry-After` and body.
+    Answer { after_ms: u32, status: u16, retry_after: Option<String>, body: String },
+    /// Fails after `after_ms`.
+    Fail { after_ms: u32, failure: Failure },
+    /// Never answers.
+    Hang,
+}
+
+impl Reply {
+    /// An immediate answer.
+    pub fn status(status: u16, body: &str) -> Reply {
+        Reply::Answer { after_ms: 0, status, retry_after: None, body: body.into() }
+    }
+
+    /// An immediate answer with a `Retry-After` header.
+    pub fn retry_after(status: u16, retry_after: &str) -> Reply {
+        Reply::Answer { after_ms: 0, status, retry_after: Some(retry_after.into()), body: String::new() }
+    }
+}
+
+/// A request as the host saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub method: &'static str,
+    pub url: String,
+    pub user_key: Option<String>,
+    pub body: Option<String>,
+    pub at_ms: f64,
+}
+
+#[derive(Default)]
+struct State {
+    now: Cell<f64>,
+    /// Deadlines of the timers polled since the clock last moved.
+    waiting: RefCell<Vec<f64>>,
+    replies: RefCell<VecDeque<Reply>>,
+    /// `/hello` answers 200 unless scripted here.
+    hello: RefCell<VecDeque<Reply>>,
+    seen: RefCell<Vec<Seen>>,
+    logged: RefCell<Vec<String>>,
+}
+
+/// The fake host; clones share one server and clock.
+#[derive(Clone, Default)]
+pub struct FakeHost(Rc<State>);
+
+/// A cancellation signal: set it to abort.
+pub type FakeSignal = Rc<Cell<bool>>;
+
+impl FakeHost {
+    /// Queues replies to the next API requests, in order.
+    pub fn reply(&self, replies: impl IntoIterator<Item = Reply>) -> &Self {
+        self.0.replies.borrow_mut().extend(replies);
+        self
+    }
+
+    /// Queues replies to the next `/hello` checks.
+    pub fn hello(&self, replies: impl IntoIterator<Item = Reply>) -> &Self {
+        self.0.hello.borrow_mut().extend(replies);
+        self
+    }
+
+    /// Every request sent so far (`/hello` included).
+    pub fn seen(&self) -> Vec<Seen> {
+        self.0.seen.borrow().clone()
+    }
+
+    /// The requests sent to `path` (a URL suffix).
+    pub fn count(&self, path: &str) -> usize {
+        self.0.seen.borrow().iter().filter(|s| s.url.ends_with(path)).count()
+    }
+
+    /// The `debug` lines.
+    pub fn logged(&self) -> Vec<String> {
+        self.0.logged.borrow().clone()
+    }
+
+    /// Virtual milliseconds since the test began.
+    pub fn now(&self) -> f64 {
+        self.0.now.get()
+    }
+
+    /// Runs `fut` to completion, moving the clock to the next timer whenever
+    /// nothing else can happen. Panics when it waits with no timer set
+    /// (the future would never end).
+    pub fn run<T>(&self, fut: impl Future<Output = T>) -> T {
+        let mut fut = pin!(fut);
+        let mut cx = Context::from_waker(noop_waker_ref());
+        loop {
+            self.0.waiting.borrow_mut().clear();
+            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+                return v;
+            }
+            let next = self.0.waiting.borrow().iter().copied().fold(f64::INFINITY, f64::min);
+            assert!(next.is_finite(), "the future waits for nothing that will ever happen");
+            self.0.now.set(next.max(self.now()));
+        }
+    }
+
+    fn timer(&self, ms: u32) -> Timer {
+        Timer { host: self.clone(), deadline: self.now() + f64::from(ms) }
+    }
+}
+
+/// A virtual `setTimeout`.
+struct Timer {
+    host: FakeHost,
+    deadline: f64,
+}
+
+impl Future for Timer {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if self.host.now() >= self.deadline {
+            Poll::Ready(())
+        } else {
+            self.host.0.waiting.borrow_mut().push(self.deadline);
+            Poll::Pending
+        }
+    }
+}
+
+impl Host for FakeHost {
+    type Signal = FakeSignal;
+
+    fn send(&self, req: HttpRequest<'_, FakeSignal>) -> LocalBoxFuture<'static, Result<HttpResponse, Failure>> {
+        let s = &self.0;
+        s.seen.borrow_mut().push(Seen {
+            method: req.method,
+            url: req.url.to_string(),
+            user_key: req.user_key.map(str::to_string),
+            body: req.body.map(str::to_string),
+            at_ms: self.now(),
+        });
+        let queue = if req.url.ends_with("/hello") { &s.hello } else { &s.replies };
+        let reply = queue.borrow_mut().pop_front();
+        let reply = match reply {
+            Some(r) => r,
+            None if req.url.ends_with("/hello") => Reply::status(200, "{}"),
+            None => panic!("no reply scripted for {} {}", req.method, req.url),
+        };
+        let signal = req.signal.cloned();
+        let host = self.clone();
+        Box::pin(async move {
+            let aborted = || signal.as_ref().is_some_and(|s| s.get());
+            if aborted() {
+                return Err(Failure::Aborted);
+            }
+            let (after_ms, outcome) = match reply {
+                Reply::Answer { after_ms, status, retry_after, body } => {
+                    (after_ms, Ok(HttpResponse { status, retry_after, body }))
+                }
+                Reply::Fail { after_ms, failure } => (after_ms, Err(failure)),
+                Reply::Hang => return futures::future::pending().await,
+            };
+            host.timer(after_ms).await;
+            outcome
+        })
+    }
+
+    fn is_aborted(&self, signal: &FakeSignal) -> bool {
+        signal.get()
+    }
+
+    fn sleep(&self, ms: u32) -> LocalBoxFuture<'static, ()> {
+        Box::pin(self.timer(ms))
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.now()
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+
+    fn log_request(&self, op: &str, method: &str, url: &str, outcome: Result<u16, &str>) {
+        let outcome = match outcome {
+            Ok(status) => status.to_string(),
+            Err(e) => e.to_string(),
+        };
+        self.0.logged.borrow_mut().push(format!("{op} {method} {url} {outcome}"));
+    }
+}

@@ -1,0 +1,93 @@
+//! The seam between the client and the platform it runs on: what the client
+//! asks of it (one HTTP exchange, a timer, the clock, randomness, a log line),
+//! and nothing else. Every rule of the protocol stays on the client's side:
+//! the host moves bytes and tells time.
+//!
+//! The npm package implements [`Host`] over the JS globals (`fetch`,
+//! `setTimeout`); the unit tests implement it with a scripted server and a
+//! virtual clock.
+
+use futures::future::LocalBoxFuture;
+use serde_json::Value;
+
+/// One HTTP request as the client hands it over: checked, complete.
+#[derive(Debug)]
+pub struct HttpRequest<'a, S> {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// The full URL.
+    pub url: &'a str,
+    /// Headers to send as they are (valid names and values).
+    pub headers: &'a [(String, String)],
+    /// The `x-user-key` header's value, when the request carries one.
+    pub user_key: Option<&'a str>,
+    /// The JSON body, sent with `content-type: application/json`.
+    pub body: Option<&'a str>,
+    /// The caller's cancellation signal.
+    pub signal: Option<&'a S>,
+    /// The largest body the host reads; past it the exchange fails with
+    /// [`Failure::TooLarge`] (a compressed body is measured once decoded).
+    pub max_bytes: usize,
+}
+
+/// What came back: the status, `Retry-After` (for 429 and 5xx), the body text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Retry-After` header of a 429 or 5xx answer.
+    pub retry_after: Option<String>,
+    /// The body, as text (invalid UTF-8 read as U+FFFD).
+    pub body: String,
+}
+
+/// Why an exchange gave no response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The caller's signal fired.
+    Aborted,
+    /// The body passed `max_bytes`.
+    TooLarge,
+    /// The network failed; the host's message.
+    Network(String),
+}
+
+/// A platform the client runs on. Futures are `'static` and need not be
+/// `Send` (a browser has one thread); dropping the future of [`send`](Host::send)
+/// cancels the exchange.
+pub trait Host: Clone + 'static {
+    /// The caller's cancellation signal (an `AbortSignal` on the web).
+    type Signal: Clone + 'static;
+
+    /// One HTTP exchange, the body read whole. The host never retries and
+    /// never times out by itself: the client does both.
+    fn send(&self, req: HttpRequest<'_, Self::Signal>) -> LocalBoxFuture<'static, Result<HttpResponse, Failure>>;
+
+    /// Whether the signal has fired.
+    fn is_aborted(&self, signal: &Self::Signal) -> bool;
+
+    /// Resolves after `ms` milliseconds; dropping it clears the timer.
+    fn sleep(&self, ms: u32) -> LocalBoxFuture<'static, ()>;
+
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> f64;
+
+    /// A number in [0, 1) (backoff jitter).
+    fn random(&self) -> f64;
+
+    /// The `debug` option's line for one exchange: its status, or what failed.
+    fn log_request(&self, op: &str, method: &str, url: &str, outcome: Result<u16, &str>);
+
+    /// Parses JSON text (the error is the parser's message). serde_json by
+    /// default; a host with a JSON engine of its own may use it instead (the
+    /// npm package uses the JS engine's, which keeps a second parser out of
+    /// the download).
+    fn parse_json(&self, text: &str) -> Result<Value, String> {
+        crate::protocol::json::serde_parse(text)
+    }
+
+    /// Writes a value as compact JSON text. serde_json by default.
+    fn write_json(&self, value: &Value) -> String {
+        value.to_string()
+    }
+}
