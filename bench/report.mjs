@@ -54,7 +54,8 @@ function caseTable(results, env, kase) {
     if (kase === 'memory' && (sa.median < 64 * KB || sb.median < 64 * KB)) return '–';
     return num(sa.median / sb.median, 2);
   };
-  // workerd: the worker process's CPU time per call, all threads (what an edge platform bills).
+  // CPU time per call: workerd's worker process, all threads (what an edge platform bills),
+  // over the warm-up and timed calls; Node's client process over the timed calls.
   const cpu = kase === 'create' && entries.some((e) => e.runs.some((r) => Number.isFinite(r.cpuUs)));
   const extraHead = kase === 'memory' ? ' JS heap (median) | wasm (median) |' : kase === 'create' ? ` total (median), ms |${cpu ? ' CPU per call (median), µs |' : ''}` : kase === 'cold' ? ' import part (median), ms |' : kase === 'throughput' ? ' first→last (median), ms |' : '';
   const lines = [

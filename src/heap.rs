@@ -5,9 +5,11 @@
 //! it anyway). Far smaller in code than the standard dlmalloc, and fast for
 //! the client's pattern of short-lived strings and buffers.
 //!
-//! Rust applications that bring their own global allocator disable the
-//! feature (`default-features = false`). Cargo.toml (feature `small-alloc`)
-//! has the comparison with maintained allocators that keeps this one.
+//! The allocator is the application's choice: `src/lib.rs` sets it for the
+//! package this crate builds; Rust applications that link the crate and bring
+//! their own disable the feature (`default-features = false`). BENCHMARKS.md
+//! ("Allocator") has the comparison with maintained allocators that keeps
+//! this one.
 //!
 //! Pages come from [`grow`]: `memory.grow` on wasm; natively (unit tests
 //! only) a buffer of the test's own, so that the same code is tested on both.
@@ -31,7 +33,15 @@ struct State {
 /// The allocator: one state, used from one thread.
 pub struct SizeClassAlloc(UnsafeCell<State>);
 
-// wasm32 without threads: one thread only.
+// The state has no lock: it is sound only where one thread allocates. A wasm
+// build with shared memory and atomics (wasm threads) could call it from
+// several threads at once, so that build refuses to compile.
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+compile_error!("src/heap.rs is single-threaded: build without wasm threads, or turn off the feature `small-alloc`");
+
+// SAFETY: wasm32 without the `atomics` target feature (refused above) runs one
+// thread, so the state is never reached from two threads. The native unit
+// tests give each thread its own allocator and page source.
 unsafe impl Sync for SizeClassAlloc {}
 
 impl SizeClassAlloc {
@@ -63,6 +73,10 @@ fn class_of(layout: &Layout) -> Option<u32> {
 impl State {
     /// A new block of `1 << class` bytes aligned to `align` (at least 16:
     /// every block size is a multiple of 16, so the bump pointer stays 16-aligned).
+    ///
+    /// # Safety
+    /// `align` is a power of two; the pages `grow` hands out belong to this
+    /// allocator alone (nothing else grows the memory it carves from).
     unsafe fn carve(&mut self, class: u32, align: usize) -> *mut u8 {
         let size = 1usize << class;
         let mut start = (self.next + align - 1) & !(align - 1);
@@ -85,16 +99,23 @@ impl State {
     }
 }
 
+// SAFETY: every block handed out is `1 << class` bytes for a class that holds
+// the layout's size and alignment, inside pages only this allocator uses; a
+// block is on at most one free list, and only after `dealloc` gave it back.
 unsafe impl GlobalAlloc for SizeClassAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let Some(class) = class_of(&layout) else {
             return core::ptr::null_mut();
         };
+        // SAFETY: one thread (see `Sync` above), and no reference to the
+        // state outlives this call, so this is the only one.
         let st = &mut *self.0.get();
         let align = layout.align().max(1 << MIN_CLASS);
         let head = st.free[class as usize];
         // Free blocks are 16-aligned; a larger alignment gets a new block.
         if head != 0 && align == 1 << MIN_CLASS {
+            // SAFETY: `head` is a free block of this class (at least 16 bytes,
+            // 16-aligned) whose first word `dealloc` wrote: the next free block.
             st.free[class as usize] = *(head as *const usize);
             return head as *mut u8;
         }
@@ -103,6 +124,9 @@ unsafe impl GlobalAlloc for SizeClassAlloc {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if let Some(class) = class_of(&layout) {
+            // SAFETY: as in `alloc`; `ptr` came from `alloc` with this layout,
+            // so it is a block of this class, 16-aligned, no longer used by the
+            // caller: its first word may hold the free-list link.
             let st = &mut *self.0.get();
             *(ptr as *mut usize) = st.free[class as usize];
             st.free[class as usize] = ptr as usize;
@@ -110,12 +134,15 @@ unsafe impl GlobalAlloc for SizeClassAlloc {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `GlobalAlloc::realloc`'s contract: `new_size`, rounded up to
+        // `layout.align()`, does not overflow `isize`.
         let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
         if class_of(&layout).is_some() && class_of(&layout) == class_of(&new_layout) {
             return ptr;
         }
         let new = self.alloc(new_layout);
         if !new.is_null() {
+            // SAFETY: two distinct live blocks, each at least the copied length.
             core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
             self.dealloc(ptr, layout);
         }

@@ -314,4 +314,34 @@ impl botpress_chat::host::Host for WebHost {
     fn write_json(&self, value: &serde_json::Value) -> String {
         json::write_value(value)
     }
+
+    /// With WebCrypto (`crypto.subtle`: browsers' secure contexts, Node 19+,
+    /// Deno, edge workers), so no SHA-256 or HMAC is compiled into the package.
+    fn hmac_sha256(
+        &self,
+        key: &[u8],
+        data: &[u8],
+    ) -> futures::future::LocalBoxFuture<'static, Result<Vec<u8>, crate::error::Error>> {
+        use js_sys::{Array, Object, Reflect, Uint8Array};
+        use wasm_bindgen::JsValue;
+        use wasm_bindgen_futures::JsFuture;
+
+        fn failed(e: &JsValue) -> crate::error::Error {
+            let mut m = String::from("cannot sign the user key with WebCrypto (crypto.subtle): ");
+            m.push_str(&error_text(e));
+            crate::error::Error::config(m)
+        }
+        let algorithm = Object::new();
+        let _ = Reflect::set(&algorithm, &"name".into(), &"HMAC".into());
+        let _ = Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into());
+        let usages = Array::of1(&"sign".into());
+        let imported = import_key("raw", &Uint8Array::from(key), &algorithm, false, &usages);
+        let data = Uint8Array::from(data);
+        Box::pin(async move {
+            let key = JsFuture::from(imported.map_err(|e| failed(&e))?).await.map_err(|e| failed(&e))?;
+            let sig = subtle_sign("HMAC", &key, &data).map_err(|e| failed(&e))?;
+            let sig = JsFuture::from(sig).await.map_err(|e| failed(&e))?;
+            Ok(Uint8Array::new(&sig).to_vec())
+        })
+    }
 }

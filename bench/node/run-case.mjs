@@ -77,8 +77,14 @@ async function main() {
       const t1 = now();
       return { ms: t1 - t0, importMs: tImport - t0, connectMs: t1 - tImport, sinceProcessStartMs: t1, scriptStartMs: tStart };
     }
-    case 'create':
-      return K.createMessages(await load(opts.contender), { ...base, n: opts.n });
+    case 'create': {
+      // The client's process CPU (user + system, all threads); the server is another process.
+      const cpuUs = () => {
+        const u = process.cpuUsage();
+        return u.user + u.system;
+      };
+      return K.createMessages(await load(opts.contender), { ...base, n: opts.n, cpuUs });
+    }
     case 'throughput':
       return K.throughput(await load(opts.contender), { ...base, n: opts.n, protocol: opts.protocol });
     case 'memory': {

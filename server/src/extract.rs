@@ -112,6 +112,11 @@ impl<I: Operation + Send> FromRequest<Arc<App>> for Call<I> {
                 format!("The \"{}\" operation can only be called when using the shared encryption key.", I::NAME),
             ));
         }
+        // On the wire an optional field is left out, never `null` (the client leaves nulls out
+        // of the bodies it writes; as arguments, the operation table reads them as absent).
+        if let Some((name, _)) = I::FIELDS.iter().find(|(n, _)| fields.get(*n).is_some_and(Value::is_null)) {
+            return Err(ApiError::invalid(format!("{name}: must not be null")));
+        }
         // Path parameters (the router percent-decodes them) and query fields join the body's.
         let params = RawPathParams::from_request_parts(&mut parts, app)
             .await

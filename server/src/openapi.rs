@@ -147,7 +147,7 @@ fn record_name(fields: &'static Fields) -> &'static str {
         ("Event", Event::FIELDS),
         ("ListMeta", ListMeta::FIELDS),
     ];
-    named.iter().find(|(_, f)| std::ptr::eq(*f, fields)).map_or("Unknown", |(n, _)| n)
+    named.iter().find(|(_, f)| *f == fields).map_or("Unknown", |(n, _)| n)
 }
 
 fn answer_schema(kind: Kind) -> Value {

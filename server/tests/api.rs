@@ -613,6 +613,11 @@ async fn openapi_description() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 21, "{ids:?}");
+    // Every schema an answer refers to is described.
+    let text = d.to_string();
+    for name in text.split("#/components/schemas/").skip(1).map(|t| t.split('"').next().unwrap()) {
+        assert!(d["components"]["schemas"][name].is_object(), "answers refer to an undescribed schema {name}");
+    }
     // Every path the description names is routed here: a request without a key is
     // refused by the operation (400 for the key), never 404/405 for the route.
     for (path, item) in d["paths"].as_object().unwrap() {

@@ -15,8 +15,6 @@ use serde_json::Value;
 
 use super::error::to_js_error;
 use crate::api::{Operation, Spec};
-use botpress_chat::client::signing_request;
-
 use crate::client::{Auth, CallOptions, Client, ClientOptions};
 use crate::error::Error;
 use crate::protocol::http::RetryPolicy;
@@ -262,14 +260,6 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
             (None, None) => Auth::CreateUser { user_id: p.user_id.clone() },
         };
         let client = Client::new(opts)?;
-        client.hello().await?;
-        let auth = match auth {
-            Auth::EncryptionKey { encryption_key, user_id } => {
-                let iat = signing_request(&user_id, crate::host::now_ms())?;
-                Auth::UserKey(super::jwt::sign_user_key(&encryption_key, &user_id, iat).await?)
-            }
-            auth => auth,
-        };
         let (key, answer) = client.authenticate(auth).await?;
         let user = &answer["user"];
         let user_id = user["id"].as_str().unwrap_or_default().to_string();

@@ -62,7 +62,7 @@ function named(cls, name) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
-// @generated begin: one class per API error type of src/error.rs (`cargo run -p codegen`)
+// @generated begin: one class per API error type of crates/botpress-chat/src/error.rs (`cargo run -p codegen`)
 export const UnknownError = apiErrorClass('Unknown', 500, 'Unknown error');
 export const InternalError = apiErrorClass('Internal', 500, 'Server failure');
 export const UnauthorizedError = apiErrorClass('Unauthorized', 401, 'A valid user key is needed');

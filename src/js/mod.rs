@@ -7,7 +7,6 @@
 
 mod client;
 mod error;
-mod jwt;
 mod listener;
 
 #[allow(unused_imports)]

@@ -84,7 +84,7 @@ declare abstract class BaseApiError<Code extends number, Type extends string> ex
   toJSON(): { id: string | undefined; code: Code; type: Type; message: string; metadata: Record<string, unknown> | undefined };
 }
 type ApiErrorArgs = [message: string, error?: Error, id?: string, metadata?: Record<string, unknown>];
-// @generated begin: one class per API error type of src/error.rs (`cargo run -p codegen`)
+// @generated begin: one class per API error type of crates/botpress-chat/src/error.rs (`cargo run -p codegen`)
 /** Unknown error */
 export declare class UnknownError extends BaseApiError<500, 'Unknown' | 'Network' | 'Timeout' | 'Aborted' | 'Decode'> { constructor(...args: ApiErrorArgs) }
 /** Server failure */

@@ -1,5 +1,5 @@
 // "Adding an operation" (docs/ARCHITECTURE.md) holds: every file the section names exists,
-// and every operation of the table (`for_each_operation!` in src/api.rs) has the footprint
+// and every operation of the table (`for_each_operation!` in crates/botpress-chat/src/api.rs) has the footprint
 // the section describes — its `operation!` line, a server route, the generated TypeScript
 // `Operations` entry, a test in the Rust suite and in the JS suite, and a section of
 // docs/PROTOCOL.md. A step the section forgets, or an operation that skipped one, fails here.
@@ -22,14 +22,14 @@ function section(md, title) {
 
 /** The operations of the table: [rust name, JS name, input type]. */
 function operations() {
-  const api = read('src/api.rs')
+  const api = read('crates/botpress-chat/src/api.rs')
   const table = api.slice(api.indexOf('macro_rules! for_each_operation'))
-  return [...table.matchAll(/^\s+(\w+), "(\w+)", \$crate::api::(\w+), (?:true|false);/gm)].map((m) => m.slice(1, 4))
+  return [...table.matchAll(/^\s+(\w+), "(\w+)", \$crate::api::(\w+);/gm)].map((m) => m.slice(1, 4))
 }
 
 test('every file the section names exists', () => {
   const text = section(read('docs/ARCHITECTURE.md'), 'Adding an operation')
-  const named = [...new Set([...text.matchAll(/`((?:src|server|tests|docs)\/[\w./-]+)`/g)].map((m) => m[1]))]
+  const named = [...new Set([...text.matchAll(/`((?:src|crates|server|tests|docs)\/[\w./-]+)`/g)].map((m) => m[1]))]
   assert.ok(named.length >= 8, `the section names the files to touch (${named.join(', ')})`)
   for (const f of named) assert.ok(fs.existsSync(path.join(ROOT, f)), `${f} exists`)
 })
@@ -37,7 +37,7 @@ test('every file the section names exists', () => {
 test('every operation has the footprint the section describes', () => {
   const ops = operations()
   assert.equal(ops.length, 20, 'the table holds the 20 request/response operations')
-  const api = read('src/api.rs')
+  const api = read('crates/botpress-chat/src/api.rs')
   const routes = read('server/src/routes.rs')
   const dts = read('src/js/generated.d.ts')
   const rust = read('tests/client_suite/mod.rs')

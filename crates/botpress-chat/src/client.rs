@@ -399,24 +399,28 @@ impl<H: Host> Client<H> {
 
     /// Authenticates (PROTOCOL.md §9.2) and returns a client bound to the user.
     pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient<H>, Error> {
-        self.hello().await?;
-        let auth = match auth {
-            Auth::EncryptionKey { encryption_key, user_id } => {
-                let iat = signing_request(&user_id, self.inner.host.now_ms())?;
-                Auth::UserKey(jwt::sign_user_key(&encryption_key, &user_id, iat)?)
-            }
-            auth => auth,
-        };
         let (key, answer) = self.authenticate(auth).await?;
         let user = http::decode_value::<User>("connect", answer["user"].clone())?;
         Ok(AuthenticatedClient { inner: Rc::new(AuthInner { client: self.clone(), user, key }) })
     }
 
-    /// The request of [`connect`](Self::connect) for a caller that signed
-    /// the user key itself (the npm package signs with the host's WebCrypto;
-    /// `Auth::EncryptionKey` is a configuration error here): the user key,
-    /// and the checked answer (`{user}`), as JSON.
+    /// What [`connect`](Self::connect) does, with the answer left as JSON
+    /// (the npm package hands it to JS as the server sent it): the user key,
+    /// and the checked answer (`{user}`). With `Auth::EncryptionKey` the key
+    /// is signed first (the HMAC is the host's).
     pub async fn authenticate(&self, auth: Auth) -> Result<(String, Value), Error> {
+        self.hello().await?;
+        let auth = match auth {
+            Auth::EncryptionKey { encryption_key, user_id } => {
+                let host = &self.inner.host;
+                let iat = signing_request(&user_id, host.now_ms())?;
+                jwt::check_inputs(&encryption_key, &user_id)?;
+                let input = jwt::signing_input(&user_id, iat, &|v| host.write_json(v));
+                let mac = host.hmac_sha256(encryption_key.as_bytes(), input.as_bytes()).await?;
+                Auth::UserKey(jwt::token(&input, &mac))
+            }
+            auth => auth,
+        };
         let (key, req) = connect_request(auth)?;
         let spec = if key.is_some() { &GetOrCreateUserInput::SPEC } else { &CreateUserInput::SPEC };
         let (value, _) = self.run(key.as_deref(), spec, req, &CallOptions::default()).await?;
@@ -511,7 +515,7 @@ fn connect_request(auth: Auth) -> Result<(Option<String>, Prepared), Error> {
 
 /// For `Auth::EncryptionKey`: the user id and the issue time (Unix
 /// seconds) to sign, after checking the user id.
-pub fn signing_request(user_id: &str, now_ms: f64) -> Result<u64, Error> {
+fn signing_request(user_id: &str, now_ms: f64) -> Result<u64, Error> {
     if user_id.is_empty() {
         return Err(Error::config("userId is required with encryptionKey"));
     }

@@ -249,3 +249,29 @@ fn connect_creates_a_user_or_binds_a_key() {
         ("http://chat.test/api/users/get-or-create", Some("given"))
     );
 }
+
+#[test]
+fn an_encryption_key_signs_the_user_key_and_is_never_sent() {
+    use jwt_compact::alg::{Hs256, Hs256Key};
+    use jwt_compact::{AlgorithmExt, UntrustedToken};
+
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        id: String,
+    }
+
+    let host = FakeHost::default();
+    host.reply([Reply::status(200, USER)]);
+    let c = client(&host);
+    let auth = Auth::EncryptionKey { encryption_key: "s3cret-key".into(), user_id: "u\"1".into() };
+    let chat = host.run(c.connect(auth)).unwrap();
+    let token = UntrustedToken::new(chat.key()).unwrap();
+    let checked = Hs256.validator::<Claims>(&Hs256Key::new(b"s3cret-key")).validate(&token).unwrap();
+    assert_eq!(checked.claims().custom.id, "u\"1");
+    let sent = host.seen().into_iter().find(|s| s.url.ends_with("/users/get-or-create")).unwrap();
+    assert_eq!(sent.user_key.as_deref(), Some(chat.key()));
+    assert!(host.seen().iter().all(|s| !format!("{s:?}").contains("s3cret-key")));
+
+    let e = host.run(c.connect(Auth::EncryptionKey { encryption_key: String::new(), user_id: "u".into() }));
+    assert_eq!(e.unwrap_err().kind, ErrorKind::Config);
+}

@@ -10,6 +10,8 @@
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
+use crate::error::Error;
+
 /// One HTTP request as the client hands it over: checked, complete.
 #[derive(Debug)]
 pub struct HttpRequest<'a, S> {
@@ -89,5 +91,12 @@ pub trait Host: Clone + 'static {
     /// Writes a value as compact JSON text. serde_json by default.
     fn write_json(&self, value: &Value) -> String {
         value.to_string()
+    }
+
+    /// HMAC-SHA256 of `data` with `key` (signing personal-mode user keys).
+    /// [`jwt::hmac_sha256`](crate::protocol::jwt::hmac_sha256) by default.
+    fn hmac_sha256(&self, key: &[u8], data: &[u8]) -> LocalBoxFuture<'static, Result<Vec<u8>, Error>> {
+        let mac = crate::protocol::jwt::hmac_sha256(key, data);
+        Box::pin(async move { mac })
     }
 }

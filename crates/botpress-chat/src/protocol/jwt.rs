@@ -2,43 +2,90 @@
 //! claims `{"id": <user id>, "iat": <unix seconds>}`, signed with the
 //! integration's encryption key.
 //!
-//! The encryption key is only used to sign here: it is never sent, logged,
+//! The token's layout is written here once; the HMAC itself is the host's
+//! ([`Host::hmac_sha256`](crate::host::Host::hmac_sha256): this module's
+//! [`hmac_sha256`] by default, WebCrypto in the npm package).
+//!
+//! The encryption key is only used to sign: it is never sent, logged,
 //! stored in an error or shown by `Debug`.
 
-use jwt_compact::alg::{Hs256, Hs256Key};
-use jwt_compact::{AlgorithmExt, Claims, Header};
-use serde::Serialize;
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
 
 use crate::error::Error;
 
-#[derive(Serialize)]
-struct UserClaims<'a> {
-    id: &'a str,
-    iat: u64,
+const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64url without padding.
+pub fn b64url(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity((bytes.len() * 4).div_ceil(3));
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..=chunk.len() {
+            out.push(char::from(B64URL[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
 }
 
-/// Signs a user key for `user_id`, issued at `iat_secs` (Unix seconds,
-/// supplied by the caller: `js_sys::Date::now()` on wasm).
-pub fn sign_user_key(encryption_key: &str, user_id: &str, iat_secs: u64) -> Result<String, Error> {
+/// The checks before signing; the error never holds the key.
+pub fn check_inputs(encryption_key: &str, user_id: &str) -> Result<(), Error> {
     if encryption_key.is_empty() {
         return Err(Error::config("encryptionKey must not be empty"));
     }
     if user_id.is_empty() {
         return Err(Error::config("userId is required to sign a user key"));
     }
-    let key = Hs256Key::new(encryption_key.as_bytes());
-    let header = Header::empty().with_token_type("JWT");
-    let claims = Claims::new(UserClaims { id: user_id, iat: iat_secs });
-    // The only failure is a claims serialisation error (of a string and a
-    // number, so in practice none); a fixed message keeps serde_json's
-    // error texts out of the binary.
-    Hs256.token(&header, &claims, &key).map_err(|_| Error::config("cannot sign the user key"))
+    Ok(())
+}
+
+/// What is signed: the base64url header `{"alg":"HS256","typ":"JWT"}`, a dot,
+/// and the base64url claims `{"id":…,"iat":…}`. `write` writes a JSON string
+/// (the host's [`write_json`](crate::host::Host::write_json)).
+pub fn signing_input(user_id: &str, iat_secs: u64, write: &dyn Fn(&Value) -> String) -> String {
+    let mut claims = String::from("{\"id\":");
+    claims.push_str(&write(&Value::String(user_id.to_string())));
+    claims.push_str(",\"iat\":");
+    claims.push_str(&iat_secs.to_string());
+    claims.push('}');
+    let mut input = b64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+    input.push('.');
+    input.push_str(&b64url(claims.as_bytes()));
+    input
+}
+
+/// The token: the signing input, a dot, the base64url signature.
+pub fn token(signing_input: &str, signature: &[u8]) -> String {
+    let mut token = String::from(signing_input);
+    token.push('.');
+    token.push_str(&b64url(signature));
+    token
+}
+
+/// HMAC-SHA256 of `data` with `key`.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
+    // HMAC takes keys of any length; the error exists in the signature only.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).map_err(|_| Error::config("cannot sign the user key"))?;
+    mac.update(data);
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
+/// Signs a user key for `user_id`, issued at `iat_secs` (Unix seconds), with
+/// this module's HMAC and serde_json.
+pub fn sign_user_key(encryption_key: &str, user_id: &str, iat_secs: u64) -> Result<String, Error> {
+    check_inputs(encryption_key, user_id)?;
+    let input = signing_input(user_id, iat_secs, &|v| v.to_string());
+    Ok(token(&input, &hmac_sha256(encryption_key.as_bytes(), input.as_bytes())?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jwt_compact::UntrustedToken;
+    use jwt_compact::alg::{Hs256, Hs256Key};
+    use jwt_compact::{AlgorithmExt, UntrustedToken};
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize, PartialEq)]
