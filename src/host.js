@@ -4,22 +4,26 @@
 
 // One HTTP exchange for WebHost (src/host.rs). Resolves to
 // [status, retryAfter (429/5xx only) or undefined, body text]; rejects with
-// [reason, text] where reason is 'aborted' (the caller's signal), 'large' (the
-// body passes maxBytes) or 'network' (text: the host's message and its cause).
-// The returned promise has `cancel()`, which aborts the request (the Rust
-// future dropped before the answer: a timeout, or a caller that gave up).
-export function request(url, method, headers, key, body, signal, maxBytes) {
+// [reason, text] where reason is 'aborted' (the caller's signal), 'timeout'
+// (no whole answer within timeoutMs), 'large' (the body passes maxBytes) or
+// 'network' (text: the host's message and its cause). The returned promise
+// has `cancel()`, which aborts the request (the Rust future dropped before the
+// answer: a caller that gave up).
+export function request(url, method, headers, key, body, signal, timeoutMs, maxBytes) {
   const controller = new AbortController()
-  const p = send(url, method, headers, key, body, signal, maxBytes, controller)
+  const p = send(url, method, headers, key, body, signal, timeoutMs, maxBytes, controller)
   p.cancel = () => controller.abort()
   return p
 }
 
-async function send(url, method, headers, key, body, signal, maxBytes, controller) {
+const abortOn = (controller) => controller.abort()
+
+async function send(url, method, headers, key, body, signal, timeoutMs, maxBytes, controller) {
   if (signal && signal.aborted) throw ['aborted', '']
   const h = headers ? Object.assign({}, headers) : {}
   if (key !== undefined) h['x-user-key'] = key
   if (body !== undefined) h['content-type'] = 'application/json'
+  const timer = setTimeout(abortOn, timeoutMs, controller)
   const onAbort = signal && (() => controller.abort())
   if (signal) signal.addEventListener('abort', onAbort)
   try {
@@ -44,8 +48,10 @@ async function send(url, method, headers, key, body, signal, maxBytes, controlle
       throw e
     }
     if (signal && signal.aborted) throw ['aborted', '']
+    if (controller.signal.aborted) throw ['timeout', '']
     throw ['network', errorText(e)]
   } finally {
+    clearTimeout(timer)
     if (signal) signal.removeEventListener('abort', onAbort)
   }
 }
@@ -95,4 +101,16 @@ function carried(name, value) {
   const t = typeof value
   if (t === 'function' || t === 'symbol') throw new TypeError(`${name || 'the argument'}: a ${t} cannot be sent as JSON`)
   return value
+}
+
+// What a value is, for the walk of src/host.rs (`js_to_value`): one call per
+// value instead of one per question.
+export function kindOf(v) {
+  switch (typeof v) {
+    case 'boolean': return v ? 2 : 1
+    case 'number': return 3
+    case 'string': return 4
+    case 'object': return v === null ? 0 : Array.isArray(v) ? 5 : 6
+    default: return 0
+  }
 }

@@ -23,10 +23,30 @@ pub mod json {
 
     use crate::error::Error;
 
+    thread_local! {
+        /// The last text [`parse_value`] parsed (its address and length) and
+        /// the JS value it gave: the facade hands that value to JS instead of
+        /// parsing the same answer twice.
+        static LAST: std::cell::RefCell<Option<(usize, usize, wasm_bindgen::JsValue)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
     /// Parses JSON text with `JSON.parse`; the error is its message.
     pub fn parse_value(text: &str) -> Result<Value, String> {
         let js = super::json_parse_str(text).map_err(|e| super::error_text(&e))?;
-        Ok(js_to_value(&js))
+        let value = js_to_value(&js);
+        LAST.with(|l| *l.borrow_mut() = Some((text.as_ptr() as usize, text.len(), js)));
+        Ok(value)
+    }
+
+    /// The JS value of JSON text: the one [`parse_value`] made of this very
+    /// string (same address and length, still alive), or a new `JSON.parse`.
+    pub fn to_js_parsed(text: &str) -> Result<wasm_bindgen::JsValue, String> {
+        let key = (text.as_ptr() as usize, text.len());
+        if let Some((_, _, js)) = LAST.with(|l| l.borrow_mut().take()).filter(|(p, n, _)| (*p, *n) == key) {
+            return Ok(js);
+        }
+        super::json_parse_str(text).map_err(|e| super::error_text(&e))
     }
 
     /// Writes a value as compact JSON text with `JSON.stringify`.
@@ -38,32 +58,35 @@ pub mod json {
     /// `JSON.parse` or [`plain_args`](super::plain_args) make them) into a
     /// [`Value`]; integral numbers read as integers.
     pub fn js_to_value(v: &wasm_bindgen::JsValue) -> Value {
-        if let Some(s) = v.as_string() {
-            return Value::String(s);
-        }
-        if let Some(b) = v.as_bool() {
-            return Value::Bool(b);
-        }
-        if let Some(n) = v.as_f64() {
-            if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
-                return Value::from(n as i64);
+        use wasm_bindgen::JsCast;
+        // One call tells what `v` is (`kindOf` in src/host.js).
+        match super::kind_of(v).unwrap_or(0) {
+            1 => Value::Bool(false),
+            2 => Value::Bool(true),
+            3 => {
+                let n = v.as_f64().unwrap_or(0.0);
+                if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+                    Value::from(n as i64)
+                } else {
+                    serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+                }
             }
-            return serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
-        }
-        if js_sys::Array::is_array(v) {
-            let arr: &js_sys::Array = wasm_bindgen::JsCast::unchecked_ref(v);
-            return Value::Array(arr.iter().map(|x| js_to_value(&x)).collect());
-        }
-        if v.is_object() {
-            let mut map = serde_json::Map::new();
-            let obj: &js_sys::Object = wasm_bindgen::JsCast::unchecked_ref(v);
-            for k in js_sys::Object::keys(obj).iter() {
-                let item = js_sys::Reflect::get(v, &k).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-                map.insert(k.as_string().unwrap_or_default(), js_to_value(&item));
+            4 => Value::String(v.as_string().unwrap_or_default()),
+            5 => {
+                let arr: &js_sys::Array = v.unchecked_ref();
+                Value::Array(arr.iter().map(|x| js_to_value(&x)).collect())
             }
-            return Value::Object(map);
+            6 => {
+                let mut map = serde_json::Map::new();
+                let obj: &js_sys::Object = v.unchecked_ref();
+                for k in js_sys::Object::keys(obj).iter() {
+                    let item = js_sys::Reflect::get(v, &k).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+                    map.insert(k.as_string().unwrap_or_default(), js_to_value(&item));
+                }
+                Value::Object(map)
+            }
+            _ => Value::Null,
         }
-        Value::Null
     }
 
     /// Converts any serialisable value to a plain JS value (objects, not
@@ -108,8 +131,8 @@ mod wasm {
         pub(crate) type Pending;
         /// One HTTP exchange with the global `fetch` (bound, never
         /// `window.fetch`: browsers, Node 18+, workers): its own
-        /// `AbortController` for `cancel` and the caller's signal, the body
-        /// read whole within `max_bytes`.
+        /// `AbortController` for `cancel`, the timeout and the caller's
+        /// signal, the body read whole within `max_bytes`.
         #[wasm_bindgen(js_name = request)]
         pub(crate) fn request(
             url: &str,
@@ -118,11 +141,18 @@ mod wasm {
             key: Option<&str>,
             body: Option<&str>,
             signal: Option<&AbortSignal>,
+            timeout_ms: u32,
             max_bytes: f64,
         ) -> Pending;
         /// Aborts the request.
         #[wasm_bindgen(method)]
         pub(crate) fn cancel(this: &Pending);
+        /// What a JS value is, in one call: 0 `null`/`undefined`/other, 1
+        /// `false`, 2 `true`, 3 a number, 4 a string, 5 an array, 6 an object.
+        // `catch` keeps it behind the glue: imported by the wasm directly, the
+        // bundler build would need src/host.js as a file of its own.
+        #[wasm_bindgen(catch, js_name = kindOf)]
+        pub(crate) fn kind_of(v: &JsValue) -> Result<u32, JsValue>;
         /// A call's arguments as a plain JSON-like copy (`undefined` for
         /// `undefined` or `null`); throws for a value JSON cannot carry.
         #[wasm_bindgen(catch, js_name = plainArgs)]
@@ -254,7 +284,17 @@ impl botpress_chat::host::Host for WebHost {
             }
             obj.into()
         };
-        let pending = request(req.url, req.method, &headers, req.user_key, req.body, req.signal, req.max_bytes as f64);
+        let timeout_ms = req.timeout_ms.min(i32::MAX as u32);
+        let pending = request(
+            req.url,
+            req.method,
+            &headers,
+            req.user_key,
+            req.body,
+            req.signal,
+            timeout_ms,
+            req.max_bytes as f64,
+        );
         let promise: js_sys::Promise = pending.clone().unchecked_into();
         let guard = CancelOnDrop { pending, done: false };
         Box::pin(async move {
@@ -275,6 +315,7 @@ impl botpress_chat::host::Host for WebHost {
                     };
                     Err(match reason.as_str() {
                         "aborted" => Failure::Aborted,
+                        "timeout" => Failure::Timeout,
                         "large" => Failure::TooLarge,
                         _ => Failure::Network(text),
                     })

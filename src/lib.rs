@@ -4,9 +4,9 @@
 //!
 //! - [`host`]: every JS global the package calls, in one place, and
 //!   [`WebHost`], the core's [`Host`](botpress_chat::host::Host) over them;
-//! - `transport`: the streams the listener reads (streamed `fetch`,
-//!   `EventSource`, WebSocket);
-//! - [`realtime`]: the listening loop over those transports;
+//! - `transport`: the listening connections (streamed `fetch`,
+//!   `EventSource`, WebSocket), the core's `Transport` for [`WebHost`];
+//! - [`realtime`]: the core's listening loop, and the Rust `Stream` of signals;
 //! - `js`: the facade (`ChatClient`, `Client`, listeners, `decodeSignal`),
 //!   which carries values across the boundary and decides nothing itself;
 //! - `heap`: the package's global allocator (feature `small-alloc`).
@@ -40,11 +40,10 @@ pub mod client {
     pub type CallOptions = botpress_chat::client::CallOptions<web_sys::AbortSignal>;
 }
 
-/// Realtime listening: the core's pure parts, and the loop over the transports.
+/// Realtime listening: the core's (its loop runs over the web host's
+/// transports), and the Rust `Stream` of signals.
 pub mod realtime {
     pub use botpress_chat::realtime::*;
-    #[cfg(target_arch = "wasm32")]
-    pub(crate) mod driver;
     #[cfg(target_arch = "wasm32")]
     pub(crate) mod listen;
     #[cfg(target_arch = "wasm32")]

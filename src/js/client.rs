@@ -230,7 +230,7 @@ fn js_call(client: Client, key: Option<String>, args: JsValue, options: JsValue,
             let taken = arg_key(spec.name, &args)?;
             let opts = call_options(&options)?;
             let text = client.call_json(key.or(taken).as_deref(), spec, &args, &opts).await?;
-            crate::host::json_parse_str(&text).map_err(|e| Error::decode(crate::host::error_text(&e)))
+            crate::host::json::to_js_parsed(&text).map_err(Error::decode)
         };
         run.await.map_err(to_js_error)
     })

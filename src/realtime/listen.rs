@@ -1,5 +1,5 @@
-//! The Rust API: [`AuthenticatedClient::listen_conversation`] gives a
-//! `Stream` of signals (wasm).
+//! The Rust API: [`Listen::listen_conversation`] gives a `Stream` of
+//! signals (wasm), from the core's listening loop over the web host.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -15,49 +15,10 @@ use crate::api::ListMessagesInput;
 use crate::client::AuthenticatedClient;
 use crate::error::Error;
 use crate::model::Message;
-use crate::protocol::sse::{frame_kind, FrameKind};
-use crate::realtime::driver::{self, Codec, Decoded, Event, Frame, MessageKey, Progress, Target};
+use crate::realtime::driver::{self, Event, Progress, SignalCodec, Target};
 use crate::realtime::ListenOptions;
-use crate::signal::{MessageCreated, Signal};
-
-/// Frames to typed [`Signal`]s.
-pub(crate) struct SignalCodec;
-
-impl Codec for SignalCodec {
-    type Item = Signal;
-    type Listed = Message;
-
-    fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<Signal>> {
-        let signal = match frame {
-            Frame::Text(t) => decode(t)?,
-            Frame::Js(v) => match v.as_string() {
-                Some(t) => decode(&t)?,
-                None => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::Null },
-            },
-        };
-        let message = match &signal {
-            Signal::MessageCreated(m) => Some(MessageKey::Eager(m.id.clone(), m.created_at.clone())),
-            _ => None,
-        };
-        Some(Decoded { item: signal, message })
-    }
-
-    fn backfilled(&mut self, m: Message, is_bot: bool) -> Signal {
-        Signal::MessageCreated(MessageCreated::from_message(m, is_bot))
-    }
-}
-
-/// [`decode_frame`](crate::protocol::sse::decode_frame) with the host's
-/// JSON parser.
-fn decode(data: &str) -> Option<Signal> {
-    if frame_kind(data) == FrameKind::Ping {
-        return None;
-    }
-    Some(match crate::host::json::parse_value(data) {
-        Ok(v) => Signal::from_value(v),
-        Err(_) => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::String(data.into()) },
-    })
-}
+use crate::signal::Signal;
+use crate::WebHost;
 
 pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Target<Message> {
     let c = client.clone();
@@ -162,7 +123,7 @@ impl Listen for AuthenticatedClient {
         let connected = Rc::new(Cell::new(false));
         let c = connected.clone();
         let driver = Box::pin(async move {
-            let mut codec = SignalCodec;
+            let mut codec = SignalCodec(WebHost);
             let mut emit = |e: Event<Signal>| {
                 match e {
                     Event::Signal(s) => q.borrow_mut().push_back(Ok(s)),
@@ -172,7 +133,7 @@ impl Listen for AuthenticatedClient {
                 }
                 true
             };
-            driver::run(target, options, Rc::new(Progress::default()), &mut codec, &mut emit).await;
+            driver::run(WebHost, target, options, Rc::new(Progress::default()), &mut codec, &mut emit).await;
         });
         SignalStream { driver: Some(driver), queue, connected }
     }

@@ -2,6 +2,7 @@
 //! `EventSource`, `WebSocket`); the request/response exchange is
 //! [`WebHost`](crate::WebHost)'s.
 
+pub mod conn;
 pub mod eventsource;
 pub(crate) mod keys;
 pub mod stream;

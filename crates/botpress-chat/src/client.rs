@@ -31,7 +31,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
-use futures::future::{self, Either, FutureExt, LocalBoxFuture, Shared};
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use futures::stream::{self, LocalBoxStream, StreamExt};
 use serde_json::Value;
 
@@ -366,9 +366,10 @@ impl<H: Host> Client<H> {
                 user_key,
                 body: body.as_deref(),
                 signal: opts.signal.as_ref(),
+                timeout_ms,
                 max_bytes: o.max_response_bytes,
             };
-            let res = send_within(host, op, req, timeout_ms).await;
+            let res = send(host, op, req).await;
             if o.debug {
                 host.log_request(
                     op,
@@ -522,25 +523,15 @@ fn signing_request(user_id: &str, now_ms: f64) -> Result<u64, Error> {
     Ok((now_ms / 1000.0) as u64)
 }
 
-/// One exchange within `timeout_ms`: the host's failures become the
-/// operation's errors, and an exchange still running when the time is up is
-/// dropped (which cancels it) for a `Timeout`.
-async fn send_within<H: Host>(
-    host: &H,
-    op: &str,
-    req: HttpRequest<'_, H::Signal>,
-    timeout_ms: u32,
-) -> Result<HttpResponse, Error> {
-    let max_bytes = req.max_bytes;
-    match future::select(host.send(req), host.sleep(timeout_ms)).await {
-        Either::Left((Ok(res), _)) => Ok(res),
-        Either::Left((Err(failure), _)) => Err(match failure {
-            Failure::Aborted => Error::aborted(format!("{op}: the request was aborted")),
-            Failure::TooLarge => http::too_large(op, max_bytes),
-            Failure::Network(text) => Error::network(format!("{op}: {text}")),
-        }),
-        Either::Right(_) => Err(Error::timeout(format!("{op}: no response within {timeout_ms} ms"))),
-    }
+/// One exchange: the host's failures become the operation's errors.
+async fn send<H: Host>(host: &H, op: &str, req: HttpRequest<'_, H::Signal>) -> Result<HttpResponse, Error> {
+    let (max_bytes, timeout_ms) = (req.max_bytes, req.timeout_ms);
+    host.send(req).await.map_err(|failure| match failure {
+        Failure::Aborted => Error::aborted(format!("{op}: the request was aborted")),
+        Failure::Timeout => Error::timeout(format!("{op}: no response within {timeout_ms} ms")),
+        Failure::TooLarge => http::too_large(op, max_bytes),
+        Failure::Network(text) => Error::network(format!("{op}: {text}")),
+    })
 }
 
 async fn check_hello<H: Host>(host: H, api_url: String, timeout_ms: u32) -> Result<(), Error> {
@@ -557,9 +548,10 @@ async fn check_hello<H: Host>(host: H, api_url: String, timeout_ms: u32) -> Resu
         user_key: None,
         body: None,
         signal: None,
+        timeout_ms,
         max_bytes: 64 * 1024,
     };
-    let res = send_within(&host, "hello", req, timeout_ms).await.map_err(failed)?;
+    let res = send(&host, "hello", req).await.map_err(failed)?;
     http::hello_ok(res.status, &res.body, &|t| host.parse_json(t)).map_err(failed)
 }
 

@@ -1,4 +1,5 @@
-//! A host for unit tests: a scripted server and a virtual clock. Time only
+//! A host for unit tests: a scripted server (answers and listen
+//! connections) and a virtual clock. Time only
 //! moves when every task waits: [`FakeHost::run`] then jumps to the next
 //! timer, so a test of a 10-second backoff takes no time and always sees the
 //! same order of events.
@@ -13,7 +14,10 @@ use std::task::{Context, Poll};
 use futures::future::LocalBoxFuture;
 use futures::task::noop_waker_ref;
 
+use crate::error::Error;
 use crate::host::{Failure, Host, HttpRequest, HttpResponse};
+use crate::realtime::driver::{Batch, Connection, ListenAt, Transport};
+use crate::realtime::Protocol;
 
 /// What the scripted server does with the next request.
 #[derive(Debug, Clone)]
@@ -58,6 +62,10 @@ struct State {
     hello: RefCell<VecDeque<Reply>>,
     seen: RefCell<Vec<Seen>>,
     logged: RefCell<Vec<String>>,
+    /// How the next listen connections go.
+    conns: RefCell<VecDeque<Conn>>,
+    /// When listen connections were opened.
+    opened: RefCell<Vec<f64>>,
 }
 
 /// The fake host; clones share one server and clock.
@@ -161,7 +169,8 @@ impl Host for FakeHost {
         };
         let signal = req.signal.cloned();
         let host = self.clone();
-        Box::pin(async move {
+        let deadline = host.timer(req.timeout_ms);
+        let exchange = async move {
             let aborted = || signal.as_ref().is_some_and(|s| s.get());
             if aborted() {
                 return Err(Failure::Aborted);
@@ -175,6 +184,13 @@ impl Host for FakeHost {
             };
             host.timer(after_ms).await;
             outcome
+        };
+        // The timeout, as a host enforces it: whichever comes first.
+        Box::pin(async move {
+            match futures::future::select(Box::pin(exchange), deadline).await {
+                futures::future::Either::Left((outcome, _)) => outcome,
+                futures::future::Either::Right(_) => Err(Failure::Timeout),
+            }
         })
     }
 
@@ -200,5 +216,89 @@ impl Host for FakeHost {
             Err(e) => e.to_string(),
         };
         self.0.logged.borrow_mut().push(format!("{op} {method} {url} {outcome}"));
+    }
+}
+
+/// What a scripted listen connection does next.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Sends these frames after `after_ms`.
+    Frames { after_ms: u32, frames: Vec<String> },
+    /// Ends the connection after `after_ms`.
+    Close { after_ms: u32 },
+}
+
+/// How the next listen connection goes.
+#[derive(Debug, Clone)]
+pub enum Conn {
+    /// Refused with this error.
+    Refuse(Error),
+    /// Open; its steps, then silence.
+    Open(Vec<Step>),
+}
+
+/// A scripted connection. Like a real one it keeps its state between reads:
+/// a read dropped before its step was due (the loop had something else to
+/// do) loses nothing.
+pub struct FakeConn {
+    host: FakeHost,
+    steps: VecDeque<Step>,
+    /// When the current step is due.
+    due: Option<f64>,
+}
+
+impl FakeHost {
+    /// Queues how the next listen connections go, in order.
+    pub fn listen(&self, conns: impl IntoIterator<Item = Conn>) -> &Self {
+        self.0.conns.borrow_mut().extend(conns);
+        self
+    }
+
+    /// The times at which listen connections were opened.
+    pub fn opened(&self) -> Vec<f64> {
+        self.0.opened.borrow().clone()
+    }
+}
+
+impl Connection<String> for FakeConn {
+    fn read<'a>(&'a mut self, batch: &'a mut Batch<String>) -> LocalBoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let after_ms = match self.steps.front() {
+                Some(Step::Frames { after_ms, .. } | Step::Close { after_ms }) => *after_ms,
+                None => return futures::future::pending().await,
+            };
+            let due = *self.due.get_or_insert(self.host.now() + f64::from(after_ms));
+            Timer { host: self.host.clone(), deadline: due }.await;
+            self.due = None;
+            match self.steps.pop_front() {
+                Some(Step::Frames { frames, .. }) => {
+                    batch.frames.extend(frames);
+                    Ok(())
+                }
+                _ => Err(Error::network("the server closed the event stream")),
+            }
+        })
+    }
+}
+
+impl Transport for FakeHost {
+    type Frame = String;
+    type Conn = FakeConn;
+
+    fn open(&self, _: &ListenAt, _: Protocol) -> LocalBoxFuture<'static, Result<FakeConn, Error>> {
+        self.0.opened.borrow_mut().push(self.now());
+        let next = self.0.conns.borrow_mut().pop_front();
+        let host = self.clone();
+        Box::pin(async move {
+            match next {
+                Some(Conn::Open(steps)) => Ok(FakeConn { host, steps: steps.into(), due: None }),
+                Some(Conn::Refuse(e)) => Err(e),
+                None => futures::future::pending().await,
+            }
+        })
+    }
+
+    fn frame_text(frame: &String) -> Option<String> {
+        Some(frame.clone())
     }
 }

@@ -27,6 +27,9 @@ pub struct HttpRequest<'a, S> {
     pub body: Option<&'a str>,
     /// The caller's cancellation signal.
     pub signal: Option<&'a S>,
+    /// The time allowed for the whole exchange, body included; past it the
+    /// exchange fails with [`Failure::Timeout`] (and is aborted).
+    pub timeout_ms: u32,
     /// The largest body the host reads; past it the exchange fails with
     /// [`Failure::TooLarge`] (a compressed body is measured once decoded).
     pub max_bytes: usize,
@@ -48,6 +51,8 @@ pub struct HttpResponse {
 pub enum Failure {
     /// The caller's signal fired.
     Aborted,
+    /// No complete answer within `timeout_ms`.
+    Timeout,
     /// The body passed `max_bytes`.
     TooLarge,
     /// The network failed; the host's message.
@@ -61,8 +66,9 @@ pub trait Host: Clone + 'static {
     /// The caller's cancellation signal (an `AbortSignal` on the web).
     type Signal: Clone + 'static;
 
-    /// One HTTP exchange, the body read whole. The host never retries and
-    /// never times out by itself: the client does both.
+    /// One HTTP exchange, the body read whole, within `req.timeout_ms`. The
+    /// host never retries: the client decides that, and what each failure
+    /// means.
     fn send(&self, req: HttpRequest<'_, Self::Signal>) -> LocalBoxFuture<'static, Result<HttpResponse, Failure>>;
 
     /// Whether the signal has fired.

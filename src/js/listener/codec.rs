@@ -56,7 +56,7 @@ thread_local! {
 
 /// Classifies a parsed envelope: known type with an object `data`, or unknown
 /// (with the whole parsed value as data, as the official client emits it).
-pub(super) fn decode_envelope(envelope: JsValue, track: bool) -> Decoded<JsSignal> {
+pub(super) fn decode_envelope(envelope: JsValue, track: bool) -> Decoded<JsSignal, JsValue> {
     INTERNED.with(|i| {
         let at = |o: &JsValue, k: &JsValue| Reflect::get(o, k).unwrap_or(JsValue::UNDEFINED);
         let kind = if envelope.is_object() {
@@ -130,8 +130,7 @@ pub(super) fn js_target(c: Client, key: String, user_id: String, conversation_id
                 }
                 let spec = &<crate::api::ListMessagesInput as crate::api::Operation>::SPEC;
                 let text = c.call_json(Some(&key), spec, &args.into(), &CallOptions::default()).await?;
-                let page =
-                    json_parse_str(&text).map_err(|e| crate::error::Error::decode(crate::host::error_text(&e)))?;
+                let page = crate::host::json::to_js_parsed(&text).map_err(crate::error::Error::decode)?;
                 let items: js_sys::Array = get(&page, "messages").unchecked_into();
                 let text = |v: &JsValue, k: &str| get(v, k).as_string().unwrap_or_default();
                 let list = items
@@ -150,11 +149,11 @@ pub(super) fn js_target(c: Client, key: String, user_id: String, conversation_id
     }
 }
 
-impl Codec for JsCodec {
+impl Codec<JsValue> for JsCodec {
     type Item = JsSignal;
     type Listed = JsListed;
 
-    fn decode(&mut self, frame: Frame<'_>) -> Option<Decoded<JsSignal>> {
+    fn decode(&mut self, frame: Frame<'_, JsValue>) -> Option<Decoded<JsSignal, JsValue>> {
         let parsed = match frame {
             Frame::Text(t) => {
                 if t.len() <= 8 && t.trim() == "ping" {
@@ -162,7 +161,7 @@ impl Codec for JsCodec {
                 }
                 json_parse_str(t).map_err(|_| JsValue::from_str(t))
             }
-            Frame::Js(v) => {
+            Frame::Host(v) => {
                 let Some(s) = v.dyn_ref::<js_sys::JsString>() else {
                     return Some(Decoded { item: JsSignal::unknown(v.clone()), message: None });
                 };
@@ -181,7 +180,7 @@ impl Codec for JsCodec {
     /// All frames of a read parsed by one `JSON.parse` of `[f1,f2,…]` (one
     /// text conversion and one parse per chunk instead of one per frame);
     /// frame by frame if that fails (a frame that is not JSON).
-    fn decode_texts(&mut self, texts: &[String], out: &mut Vec<Decoded<JsSignal>>) {
+    fn decode_texts(&mut self, texts: &[String], out: &mut Vec<Decoded<JsSignal, JsValue>>) {
         let frames: Vec<&str> =
             texts.iter().map(String::as_str).filter(|t| !(t.len() <= 8 && t.trim() == "ping")).collect();
         if frames.len() > 1 {

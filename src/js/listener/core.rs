@@ -104,7 +104,7 @@ pub(super) struct State {
 pub(super) struct Core {
     pub(super) target: Rc<Target<JsListed>>,
     pub(super) opts: ListenOptions,
-    pub(super) progress: Rc<Progress>,
+    pub(super) progress: Rc<Progress<JsValue>>,
     pub(super) st: RefCell<State>,
     pub(super) me: Weak<Core>,
 }
@@ -298,7 +298,7 @@ impl Core {
         let run = async move {
             let mut codec = JsCodec { track: opts.reconnect || opts.since.is_some() };
             let mut emit = |e: Event<JsSignal>| core.on_event(generation, e);
-            driver::run(target, opts, progress, &mut codec, &mut emit).await;
+            driver::run(crate::WebHost, target, opts, progress, &mut codec, &mut emit).await;
         };
         wasm_bindgen_futures::spawn_local(async move {
             // Whichever ends first; stopping drops the run, which closes its

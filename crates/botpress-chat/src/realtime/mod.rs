@@ -2,12 +2,15 @@
 //!
 //! The pure parts — reconnect policy ([`backoff`]), exactly-once delivery
 //! across reconnects ([`backfill`]) and streamed-reply assembly
-//! ([`assembler`]) — are plain state machines, tested natively. On wasm,
-//! `listen` drives them over the transports and gives a `Stream` of signals.
+//! ([`assembler`]) — are plain state machines; [`driver`] is the listening
+//! loop that runs them over a host's [`Transport`](driver::Transport). All of
+//! it is tested natively (the loop over the fake host's scripted
+//! connections and virtual clock).
 
 pub mod assembler;
 pub mod backfill;
 pub mod backoff;
+pub mod driver;
 
 pub use assembler::{StreamAssembler, StreamOutcome, StreamUpdate};
 pub use backfill::{Delivered, Listed, Since, Watermark};
