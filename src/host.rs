@@ -221,6 +221,15 @@ mod wasm {
         let _ = JsFuture::from(promise).await;
     }
 
+    /// `new Date(text).toISOString()`, or `None` for a date `Date` cannot read.
+    pub(crate) fn iso_date(text: &str) -> Option<String> {
+        let date = js_sys::Date::new(&JsValue::from_str(text));
+        if date.get_time().is_nan() {
+            return None;
+        }
+        date.to_iso_string().as_string()
+    }
+
     /// Milliseconds since the Unix epoch.
     pub(crate) fn now_ms() -> f64 {
         js_sys::Date::now()

@@ -92,9 +92,5 @@ pub(super) fn iso_time(text: &str) -> Option<String> {
     if !shaped {
         return None;
     }
-    let date = js_sys::Date::new(&JsValue::from_str(text));
-    if date.get_time().is_nan() {
-        return None;
-    }
-    date.to_iso_string().as_string()
+    crate::host::iso_date(text)
 }
