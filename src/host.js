@@ -3,7 +3,7 @@
 // every rule of the protocol is in the Rust core.
 
 // One HTTP exchange for WebHost (src/host.rs). Resolves to
-// [status, retryAfter (429/5xx only) or undefined, body text]; rejects with
+// [status, the Retry-After header or undefined, body text]; rejects with
 // [reason, text] where reason is 'aborted' (the caller's signal), 'timeout'
 // (no whole answer within timeoutMs), 'large' (the body passes maxBytes) or
 // 'network' (text: the host's message and its cause). The returned promise
@@ -29,7 +29,7 @@ async function send(url, method, headers, key, body, signal, timeoutMs, maxBytes
   try {
     const r = await fetch(url, { method, headers: h, body, signal: controller.signal })
     const status = r.status
-    const retryAfter = status === 429 || status >= 500 ? r.headers.get('retry-after') ?? undefined : undefined
+    const retryAfter = r.headers.get('retry-after') ?? undefined
     const declared = r.headers.get('content-length')
     let text
     if (declared !== null && /^\s*\d+\s*$/.test(declared)) {

@@ -1,6 +1,6 @@
 //! The echo bot (PROTOCOL.md §10 plus the local `stream N` and `burst N` commands).
 
-use botpress_chat::model::{BlocItem, JsonObject, KnownPayload};
+use botpress_chat::model::{BlocItem, ImagePayload, JsonObject, KnownPayload, MarkdownPayload, TextPayload};
 use botpress_chat::MessagePayload;
 use serde_json::Value;
 use std::sync::Arc;
@@ -74,7 +74,7 @@ async fn run(app: Arc<App>, job: BotJob) {
         }
         BotJob::Reply { conv, payload, metadata } => {
             let text = match payload.known() {
-                Some(KnownPayload::Text { text }) => Some(text.as_str()),
+                Some(KnownPayload::Text(TextPayload { text })) => Some(text.as_str()),
                 _ => None,
             };
             let (reply, meta) = match text.and_then(command) {
@@ -95,9 +95,9 @@ async fn run(app: Arc<App>, job: BotJob) {
 fn bloc() -> MessagePayload {
     KnownPayload::Bloc {
         items: vec![
-            BlocItem::Text { text: "Here is a bloc of three items:".into() },
-            BlocItem::Image { image_url: BLOC_IMAGE.into() },
-            BlocItem::Markdown { markdown: "**bold**, _italic_ and `code`".into() },
+            BlocItem::Text(TextPayload { text: "Here is a bloc of three items:".into() }),
+            BlocItem::Image(ImagePayload { image_url: BLOC_IMAGE.into() }),
+            BlocItem::Markdown(MarkdownPayload { markdown: "**bold**, _italic_ and `code`".into() }),
         ],
     }
     .into()

@@ -24,7 +24,8 @@
 use botpress_chat::api::{FieldKind, ListMeta, Method, Operation};
 use botpress_chat::error::ErrorBody;
 use botpress_chat::model::{
-    validate_fid, BlocItem, Card, CardAction, CardActionKind, CarouselCard, ChoiceOption, JsonObject, KnownPayload,
+    validate_fid, AudioPayload, BlocItem, Card, CardAction, CardActionKind, CarouselCard, ChoiceOption, ChoicePayload,
+    FilePayload, ImagePayload, JsonObject, KnownPayload, LocationPayload, MarkdownPayload, TextPayload, VideoPayload,
     MAX_FID_LEN, MAX_PROFILE_LEN, PAYLOAD_KINDS,
 };
 use botpress_chat::schema::{Fields, Kind, Record};
@@ -362,41 +363,41 @@ fn payload_samples() -> Vec<KnownPayload> {
     };
     let options = || vec![ChoiceOption { label: s("l"), value: s("v") }];
     let bloc_items = vec![
-        BlocItem::Text { text: s("t") },
-        BlocItem::Markdown { markdown: s("m") },
-        BlocItem::Image { image_url: s("i") },
-        BlocItem::Audio { audio_url: s("a") },
-        BlocItem::Video { video_url: s("v") },
-        BlocItem::File { file_url: s("f"), title: Some(s("t")) },
-        BlocItem::Location { latitude: 1.5, longitude: 2.5, address: Some(s("a")), title: Some(s("t")) },
+        BlocItem::Text(TextPayload { text: s("t") }),
+        BlocItem::Markdown(MarkdownPayload { markdown: s("m") }),
+        BlocItem::Image(ImagePayload { image_url: s("i") }),
+        BlocItem::Audio(AudioPayload { audio_url: s("a") }),
+        BlocItem::Video(VideoPayload { video_url: s("v") }),
+        BlocItem::File(FilePayload { file_url: s("f"), title: Some(s("t")) }),
+        BlocItem::Location(LocationPayload {
+            latitude: 1.5,
+            longitude: 2.5,
+            address: Some(s("a")),
+            title: Some(s("t")),
+        }),
     ];
-    let all = vec![
-        KnownPayload::Text { text: s("t") },
-        KnownPayload::Markdown { markdown: s("m") },
-        KnownPayload::Image { image_url: s("i") },
-        KnownPayload::Audio { audio_url: s("a") },
-        KnownPayload::Video { video_url: s("v") },
-        KnownPayload::File { file_url: s("f"), title: Some(s("t")) },
-        KnownPayload::Location { latitude: 1.5, longitude: 2.5, address: Some(s("a")), title: Some(s("t")) },
+    // The kinds a bloc holds stand alone too.
+    let mut all: Vec<KnownPayload> = bloc_items.iter().cloned().map(KnownPayload::from).collect();
+    all.extend([
         KnownPayload::Card(card()),
-        KnownPayload::Choice { text: s("t"), options: options() },
-        KnownPayload::Dropdown { text: s("t"), options: options() },
+        KnownPayload::Choice(ChoicePayload { text: s("t"), options: options() }),
+        KnownPayload::Dropdown(ChoicePayload { text: s("t"), options: options() }),
         KnownPayload::Carousel { items: vec![CarouselCard { card: card() }] },
         KnownPayload::Bloc { items: bloc_items },
-    ];
+    ]);
     // A new payload kind must get a sample above: this match has no wildcard.
     for p in &all {
         match p {
-            KnownPayload::Text { .. }
-            | KnownPayload::Markdown { .. }
-            | KnownPayload::Image { .. }
-            | KnownPayload::Audio { .. }
-            | KnownPayload::Video { .. }
-            | KnownPayload::File { .. }
-            | KnownPayload::Location { .. }
+            KnownPayload::Text(_)
+            | KnownPayload::Markdown(_)
+            | KnownPayload::Image(_)
+            | KnownPayload::Audio(_)
+            | KnownPayload::Video(_)
+            | KnownPayload::File(_)
+            | KnownPayload::Location(_)
             | KnownPayload::Card(_)
-            | KnownPayload::Choice { .. }
-            | KnownPayload::Dropdown { .. }
+            | KnownPayload::Choice(_)
+            | KnownPayload::Dropdown(_)
             | KnownPayload::Carousel { .. }
             | KnownPayload::Bloc { .. } => {}
         }

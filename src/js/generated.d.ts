@@ -144,27 +144,32 @@ imageUrl?: string,
  * The card's buttons.
  */
 actions: Array<CardAction>, };
-export type BlocItem = { "type": "text",
+export type TextFields = {
 /**
  * The text.
  */
-text: string, } | { "type": "markdown",
+text: string, };
+export type MarkdownFields = {
 /**
  * The Markdown source.
  */
-markdown: string, } | { "type": "image",
+markdown: string, };
+export type ImageFields = {
 /**
  * URL of the image.
  */
-imageUrl: string, } | { "type": "audio",
+imageUrl: string, };
+export type AudioFields = {
 /**
  * URL of the audio file.
  */
-audioUrl: string, } | { "type": "video",
+audioUrl: string, };
+export type VideoFields = {
 /**
  * URL of the video.
  */
-videoUrl: string, } | { "type": "file",
+videoUrl: string, };
+export type FileFields = {
 /**
  * URL of the file.
  */
@@ -172,7 +177,8 @@ fileUrl: string,
 /**
  * Name shown for the file.
  */
-title?: string, } | { "type": "location",
+title?: string, };
+export type LocationFields = {
 /**
  * Latitude in degrees.
  */
@@ -189,51 +195,7 @@ address?: string,
  * Name of the place.
  */
 title?: string, };
-export type MessagePayload = { "type": "text",
-/**
- * The text.
- */
-text: string, } | { "type": "markdown",
-/**
- * The Markdown source.
- */
-markdown: string, } | { "type": "image",
-/**
- * URL of the image.
- */
-imageUrl: string, } | { "type": "audio",
-/**
- * URL of the audio file.
- */
-audioUrl: string, } | { "type": "video",
-/**
- * URL of the video.
- */
-videoUrl: string, } | { "type": "file",
-/**
- * URL of the file.
- */
-fileUrl: string,
-/**
- * Name shown for the file.
- */
-title?: string, } | { "type": "location",
-/**
- * Latitude in degrees.
- */
-latitude: number,
-/**
- * Longitude in degrees.
- */
-longitude: number,
-/**
- * Street address of the place.
- */
-address?: string,
-/**
- * Name of the place.
- */
-title?: string, } | { "type": "card" } & Card | { "type": "choice",
+export type ChoiceFields = {
 /**
  * The question.
  */
@@ -241,15 +203,9 @@ text: string,
 /**
  * The options offered.
  */
-options: Array<ChoiceOption>, } | { "type": "dropdown",
-/**
- * The question.
- */
-text: string,
-/**
- * The options offered.
- */
-options: Array<ChoiceOption>, } | { "type": "carousel",
+options: Array<ChoiceOption>, };
+export type BlocItem = { "type": "text" } & TextFields | { "type": "markdown" } & MarkdownFields | { "type": "image" } & ImageFields | { "type": "audio" } & AudioFields | { "type": "video" } & VideoFields | { "type": "file" } & FileFields | { "type": "location" } & LocationFields;
+export type MessagePayload = { "type": "text" } & TextFields | { "type": "markdown" } & MarkdownFields | { "type": "image" } & ImageFields | { "type": "audio" } & AudioFields | { "type": "video" } & VideoFields | { "type": "file" } & FileFields | { "type": "location" } & LocationFields | { "type": "card" } & Card | { "type": "choice" } & ChoiceFields | { "type": "dropdown" } & ChoiceFields | { "type": "carousel",
 /**
  * The cards.
  */

@@ -8,6 +8,7 @@
 mod client;
 mod error;
 mod listener;
+mod pages;
 
 #[allow(unused_imports)]
 pub use client::ChatClient;

@@ -1,22 +1,24 @@
 // `client.list.*`: every item of a list operation across its pages, as an async
-// iterator with `collect()` (the shape of `@botpress/chat`'s AsyncCollection). It
-// calls the client's own list operation page by page, so arguments are checked,
-// keys injected and errors typed exactly as for a direct call; a rejected page
-// rejects the iteration. The build installs the `list` getter on both client classes.
+// iterator with `collect()` (the shape of `@botpress/chat`'s AsyncCollection),
+// over the package's Pages object (src/js/pages.rs): the pages come from the
+// client's own call of the list operation, so arguments are checked, keys
+// injected and errors typed exactly as for a direct call, and which page is the
+// last is decided there; a rejected page rejects the iteration. The build
+// installs the `list` getter on both client classes.
 
 class AsyncCollection {
-  constructor(page, args) {
-    this._page = page
-    this._args = args
+  // `pages` is the package's Pages object of one list call: `nextPage()` gives
+  // the next page's items, or undefined after the last page.
+  constructor(pages) {
+    this._pages = pages
   }
 
   async *_items() {
-    let token = this._args?.nextToken
-    do {
-      const [items, next] = await this._page({ ...this._args, nextToken: token })
-      token = next
+    for (;;) {
+      const items = await this._pages.nextPage()
+      if (items === undefined) return
       yield* items
-    } while (token)
+    }
   }
 
   // One iteration per collection: `next()`, `for await` and `collect()` share it,
@@ -45,12 +47,6 @@ class AsyncCollection {
   }
 }
 
-const LISTS = [
-  ['conversations', 'listConversations'],
-  ['messages', 'listMessages'],
-  ['participants', 'listParticipants'],
-]
-
 /** Defines `list` on the prototypes of the given client classes (one object per client). */
 export function installLists(...classes) {
   for (const cls of classes) {
@@ -59,9 +55,8 @@ export function installLists(...classes) {
       get() {
         if (!this._lists) {
           const lists = {}
-          for (const [name, op] of LISTS) {
-            lists[name] = (args, options) =>
-              new AsyncCollection((a) => this[op](a, options).then((r) => [r[name], r.meta?.nextToken]), args)
+          for (const name of ['conversations', 'messages', 'participants']) {
+            lists[name] = (args, options) => new AsyncCollection(this.__pages(name, args, options))
           }
           this._lists = lists
         }

@@ -186,6 +186,12 @@ impl Spec {
         Ok(Prepared { op: self.name, method: self.method, keyed: self.keyed, path, body })
     }
 
+    /// The answer field that holds a list operation's elements (the answer's
+    /// one array of records); `None` for other operations.
+    pub fn list_field(&self) -> Option<&'static str> {
+        self.answer.iter().find(|(_, kind)| matches!(kind, schema::Kind::List(_))).map(|(name, _)| *name)
+    }
+
     /// Checks that an answer (already classified, PROTOCOL.md §6.4) has the
     /// operation's shape.
     pub fn check_answer(&self, value: &Value) -> Result<(), Error> {
@@ -233,8 +239,14 @@ pub trait ListOperation: Operation + Clone {
     type Item: Serialize + DeserializeOwned;
     /// Sets the token of the page to ask for (`None`: the first page).
     fn set_next_token(&mut self, token: Option<String>);
-    /// Splits an answer into its elements and the next page's token.
-    fn into_page(output: Self::Output) -> (Vec<Self::Item>, Option<String>);
+    /// The elements of an answer (the next page's token is [`next_token`]'s).
+    fn into_items(output: Self::Output) -> Vec<Self::Item>;
+}
+
+/// The token of the page after a list answer (`meta.nextToken`); `None` on
+/// the last page, which has none or an empty one (PROTOCOL.md §4.4).
+pub fn next_token(answer: &Value) -> Option<String> {
+    answer.get("meta")?.get("nextToken")?.as_str().filter(|t| !t.is_empty()).map(str::to_string)
 }
 
 /// Percent-encodes like JS `encodeURIComponent`.
@@ -582,8 +594,8 @@ macro_rules! list_operation {
             fn set_next_token(&mut self, token: Option<String>) {
                 self.next_token = token;
             }
-            fn into_page(output: Self::Output) -> (Vec<$item>, Option<String>) {
-                (output.$field, output.meta.next_token)
+            fn into_items(output: Self::Output) -> Vec<$item> {
+                output.$field
             }
         }
     };
@@ -706,6 +718,16 @@ mod tests {
         let e = ListMessagesInput::SPEC.check_answer(&json!({"messages": {}, "meta": {}})).unwrap_err();
         assert_eq!(e.message, "listMessages: unexpected response: messages: invalid type: map, expected an array");
         assert!(DeleteUserInput::SPEC.check_answer(&json!({})).is_ok());
+    }
+
+    #[test]
+    fn pages() {
+        assert_eq!(ListMessagesInput::SPEC.list_field(), Some("messages"));
+        assert_eq!(ListParticipantsInput::SPEC.list_field(), Some("participants"));
+        assert_eq!(GetUserInput::SPEC.list_field(), None);
+        assert_eq!(next_token(&json!({"meta": {"nextToken": "p3"}})).as_deref(), Some("p3"));
+        assert_eq!(next_token(&json!({"meta": {"nextToken": ""}})), None);
+        assert_eq!(next_token(&json!({"meta": {}})), None);
     }
 
     #[test]

@@ -303,6 +303,19 @@ impl<H: Host> Client<H> {
         Ok(text)
     }
 
+    /// One page of a list operation given as JSON arguments: the answer's
+    /// text, and the token of the next page (`None` on the last one).
+    pub async fn call_page(
+        &self,
+        key: Option<&str>,
+        spec: &Spec,
+        args: &Value,
+        opts: &CallOptions<H::Signal>,
+    ) -> Result<(String, Option<String>), Error> {
+        let (value, text) = self.run(key, spec, spec.prepare(args)?, opts).await?;
+        Ok((text, api::next_token(&value)))
+    }
+
     /// Sends a prepared request, classifies the answer and checks its shape:
     /// the value and the text it was read from.
     async fn run(
@@ -474,11 +487,16 @@ impl<H: Host> Client<H> {
                     return Some((Ok(item), s));
                 }
                 let input = s.next.take()?;
-                match s.client.call_with(s.key.as_deref(), &input, &s.opts).await {
-                    Ok(out) => {
-                        let (items, token) = O::into_page(out);
+                let page = async {
+                    let prepared = api::prepare(&input)?;
+                    let (value, _) = s.client.run(s.key.as_deref(), &O::SPEC, prepared, &s.opts).await?;
+                    let token = api::next_token(&value);
+                    Ok::<_, Error>((O::into_items(http::decode_value::<O::Output>(O::NAME, value)?), token))
+                };
+                match page.await {
+                    Ok((items, token)) => {
                         s.buffer.extend(items);
-                        if let Some(token) = token.filter(|t| !t.is_empty()) {
+                        if let Some(token) = token {
                             let mut next = input;
                             next.set_next_token(Some(token));
                             s.next = Some(next);

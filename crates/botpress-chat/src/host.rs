@@ -35,12 +35,12 @@ pub struct HttpRequest<'a, S> {
     pub max_bytes: usize,
 }
 
-/// What came back: the status, `Retry-After` (for 429 and 5xx), the body text.
+/// What came back: the status, `Retry-After`, the body text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpResponse {
     /// The HTTP status.
     pub status: u16,
-    /// The `Retry-After` header of a 429 or 5xx answer.
+    /// The `Retry-After` header, if the answer has one.
     pub retry_after: Option<String>,
     /// The body, as text (invalid UTF-8 read as U+FFFD).
     pub body: String,

@@ -152,51 +152,58 @@ pub struct CarouselCard {
     pub card: Card,
 }
 
-/// The payloads that can stand alone or inside a bloc.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum BlocItem {
-    /// Plain text.
-    Text {
+/// Declares the payload kinds' own structs (each kind's fields, once). In
+/// TypeScript they are `…Fields` (the package names `TextPayload` and the like
+/// for the whole payload, `type` included).
+macro_rules! payload_structs {
+    ($($(#[$doc:meta])* $name:ident as $ts:literal { $($(#[$fattr:meta])* $field:ident : $ty:ty),* $(,)? })*) => {
+        $(
+            $(#[$doc])*
+            #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = $ts))]
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            pub struct $name { $($(#[$fattr])* pub $field: $ty,)* }
+        )*
+    };
+}
+
+payload_structs! {
+    /// `text`: plain text.
+    TextPayload as "TextFields" {
         /// The text.
         text: String,
-    },
-    /// Markdown text.
-    Markdown {
+    }
+    /// `markdown`: Markdown text.
+    MarkdownPayload as "MarkdownFields" {
         /// The Markdown source.
         markdown: String,
-    },
-    /// An image.
-    Image {
+    }
+    /// `image`: an image.
+    ImagePayload as "ImageFields" {
         /// URL of the image.
-        #[serde(rename = "imageUrl")]
         image_url: String,
-    },
-    /// An audio clip.
-    Audio {
+    }
+    /// `audio`: an audio clip.
+    AudioPayload as "AudioFields" {
         /// URL of the audio file.
-        #[serde(rename = "audioUrl")]
         audio_url: String,
-    },
-    /// A video.
-    Video {
+    }
+    /// `video`: a video.
+    VideoPayload as "VideoFields" {
         /// URL of the video.
-        #[serde(rename = "videoUrl")]
         video_url: String,
-    },
-    /// A file to download.
-    File {
+    }
+    /// `file`: a file to download.
+    FilePayload as "FileFields" {
         /// URL of the file.
-        #[serde(rename = "fileUrl")]
         file_url: String,
         /// Name shown for the file.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
-    },
-    /// A place on a map.
-    Location {
+    }
+    /// `location`: a place on a map.
+    LocationPayload as "LocationFields" {
         /// Latitude in degrees.
         latitude: f64,
         /// Longitude in degrees.
@@ -209,7 +216,35 @@ pub enum BlocItem {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "ts", ts(optional))]
         title: Option<String>,
-    },
+    }
+    /// `choice` and `dropdown`: a question with options (buttons or a list).
+    ChoicePayload as "ChoiceFields" {
+        /// The question.
+        text: String,
+        /// The options offered.
+        options: Vec<ChoiceOption>,
+    }
+}
+
+/// The payloads that can stand alone or inside a bloc.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum BlocItem {
+    /// Plain text.
+    Text(TextPayload),
+    /// Markdown text.
+    Markdown(MarkdownPayload),
+    /// An image.
+    Image(ImagePayload),
+    /// An audio clip.
+    Audio(AudioPayload),
+    /// A video.
+    Video(VideoPayload),
+    /// A file to download.
+    File(FilePayload),
+    /// A place on a map.
+    Location(LocationPayload),
 }
 
 /// The 12 known payload kinds (PROTOCOL.md §5.5).
@@ -218,74 +253,25 @@ pub enum BlocItem {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum KnownPayload {
     /// Plain text.
-    Text {
-        /// The text.
-        text: String,
-    },
+    Text(TextPayload),
     /// Markdown text.
-    Markdown {
-        /// The Markdown source.
-        markdown: String,
-    },
+    Markdown(MarkdownPayload),
     /// An image.
-    Image {
-        /// URL of the image.
-        #[serde(rename = "imageUrl")]
-        image_url: String,
-    },
+    Image(ImagePayload),
     /// An audio clip.
-    Audio {
-        /// URL of the audio file.
-        #[serde(rename = "audioUrl")]
-        audio_url: String,
-    },
+    Audio(AudioPayload),
     /// A video.
-    Video {
-        /// URL of the video.
-        #[serde(rename = "videoUrl")]
-        video_url: String,
-    },
+    Video(VideoPayload),
     /// A file to download.
-    File {
-        /// URL of the file.
-        #[serde(rename = "fileUrl")]
-        file_url: String,
-        /// Name shown for the file.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(feature = "ts", ts(optional))]
-        title: Option<String>,
-    },
+    File(FilePayload),
     /// A place on a map.
-    Location {
-        /// Latitude in degrees.
-        latitude: f64,
-        /// Longitude in degrees.
-        longitude: f64,
-        /// Street address of the place.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(feature = "ts", ts(optional))]
-        address: Option<String>,
-        /// Name of the place.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(feature = "ts", ts(optional))]
-        title: Option<String>,
-    },
+    Location(LocationPayload),
     /// A card with buttons.
     Card(Card),
     /// A question with options shown as buttons.
-    Choice {
-        /// The question.
-        text: String,
-        /// The options offered.
-        options: Vec<ChoiceOption>,
-    },
+    Choice(ChoicePayload),
     /// A question with options shown as a dropdown list.
-    Dropdown {
-        /// The question.
-        text: String,
-        /// The options offered.
-        options: Vec<ChoiceOption>,
-    },
+    Dropdown(ChoicePayload),
     /// Cards shown side by side.
     Carousel {
         /// The cards.
@@ -296,6 +282,20 @@ pub enum KnownPayload {
         /// The items, in order.
         items: Vec<BlocItem>,
     },
+}
+
+impl From<BlocItem> for KnownPayload {
+    fn from(item: BlocItem) -> Self {
+        match item {
+            BlocItem::Text(p) => KnownPayload::Text(p),
+            BlocItem::Markdown(p) => KnownPayload::Markdown(p),
+            BlocItem::Image(p) => KnownPayload::Image(p),
+            BlocItem::Audio(p) => KnownPayload::Audio(p),
+            BlocItem::Video(p) => KnownPayload::Video(p),
+            BlocItem::File(p) => KnownPayload::File(p),
+            BlocItem::Location(p) => KnownPayload::Location(p),
+        }
+    }
 }
 
 /// The names of the 12 known payload kinds, in the order of PROTOCOL.md §5.5.
@@ -329,7 +329,7 @@ pub enum MessagePayload {
 impl MessagePayload {
     /// A text payload.
     pub fn text(text: impl Into<String>) -> Self {
-        KnownPayload::Text { text: text.into() }.into()
+        KnownPayload::Text(TextPayload { text: text.into() }).into()
     }
 
     /// The payload's `type` string.
@@ -408,19 +408,71 @@ fn validate_options(path: &str, options: &[ChoiceOption]) -> Result<(), String> 
     Ok(())
 }
 
+/// The input rules of one payload kind's own fields.
+trait Rules {
+    fn validate(&self, path: &str) -> Result<(), String>;
+}
+
+impl Rules for TextPayload {
+    fn validate(&self, path: &str) -> Result<(), String> {
+        non_empty(path, "text", &self.text)
+    }
+}
+
+impl Rules for MarkdownPayload {
+    fn validate(&self, path: &str) -> Result<(), String> {
+        non_empty(path, "markdown", &self.markdown)
+    }
+}
+
+impl Rules for ImagePayload {
+    fn validate(&self, path: &str) -> Result<(), String> {
+        non_empty(path, "imageUrl", &self.image_url)
+    }
+}
+
+impl Rules for AudioPayload {
+    fn validate(&self, path: &str) -> Result<(), String> {
+        non_empty(path, "audioUrl", &self.audio_url)
+    }
+}
+
+impl Rules for VideoPayload {
+    fn validate(&self, path: &str) -> Result<(), String> {
+        non_empty(path, "videoUrl", &self.video_url)
+    }
+}
+
+impl Rules for FilePayload {
+    fn validate(&self, path: &str) -> Result<(), String> {
+        non_empty(path, "fileUrl", &self.file_url)?;
+        opt_non_empty(path, "title", &self.title)
+    }
+}
+
+impl Rules for LocationPayload {
+    fn validate(&self, _: &str) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl Rules for ChoicePayload {
+    fn validate(&self, path: &str) -> Result<(), String> {
+        non_empty(path, "text", &self.text)?;
+        validate_options(path, &self.options)
+    }
+}
+
 impl BlocItem {
     fn validate(&self, path: &str) -> Result<(), String> {
         match self {
-            BlocItem::Text { text } => non_empty(path, "text", text),
-            BlocItem::Markdown { markdown } => non_empty(path, "markdown", markdown),
-            BlocItem::Image { image_url } => non_empty(path, "imageUrl", image_url),
-            BlocItem::Audio { audio_url } => non_empty(path, "audioUrl", audio_url),
-            BlocItem::Video { video_url } => non_empty(path, "videoUrl", video_url),
-            BlocItem::File { file_url, title } => {
-                non_empty(path, "fileUrl", file_url)?;
-                opt_non_empty(path, "title", title)
-            }
-            BlocItem::Location { .. } => Ok(()),
+            BlocItem::Text(p) => p.validate(path),
+            BlocItem::Markdown(p) => p.validate(path),
+            BlocItem::Image(p) => p.validate(path),
+            BlocItem::Audio(p) => p.validate(path),
+            BlocItem::Video(p) => p.validate(path),
+            BlocItem::File(p) => p.validate(path),
+            BlocItem::Location(p) => p.validate(path),
         }
     }
 }
@@ -429,16 +481,16 @@ impl KnownPayload {
     /// The payload's `type` string.
     pub fn kind(&self) -> &'static str {
         match self {
-            KnownPayload::Text { .. } => "text",
-            KnownPayload::Markdown { .. } => "markdown",
-            KnownPayload::Image { .. } => "image",
-            KnownPayload::Audio { .. } => "audio",
-            KnownPayload::Video { .. } => "video",
-            KnownPayload::File { .. } => "file",
-            KnownPayload::Location { .. } => "location",
+            KnownPayload::Text(_) => "text",
+            KnownPayload::Markdown(_) => "markdown",
+            KnownPayload::Image(_) => "image",
+            KnownPayload::Audio(_) => "audio",
+            KnownPayload::Video(_) => "video",
+            KnownPayload::File(_) => "file",
+            KnownPayload::Location(_) => "location",
             KnownPayload::Card(_) => "card",
-            KnownPayload::Choice { .. } => "choice",
-            KnownPayload::Dropdown { .. } => "dropdown",
+            KnownPayload::Choice(_) => "choice",
+            KnownPayload::Dropdown(_) => "dropdown",
             KnownPayload::Carousel { .. } => "carousel",
             KnownPayload::Bloc { .. } => "bloc",
         }
@@ -446,21 +498,15 @@ impl KnownPayload {
 
     fn validate(&self, path: &str) -> Result<(), String> {
         match self {
-            KnownPayload::Text { text } => non_empty(path, "text", text),
-            KnownPayload::Markdown { markdown } => non_empty(path, "markdown", markdown),
-            KnownPayload::Image { image_url } => non_empty(path, "imageUrl", image_url),
-            KnownPayload::Audio { audio_url } => non_empty(path, "audioUrl", audio_url),
-            KnownPayload::Video { video_url } => non_empty(path, "videoUrl", video_url),
-            KnownPayload::File { file_url, title } => {
-                non_empty(path, "fileUrl", file_url)?;
-                opt_non_empty(path, "title", title)
-            }
-            KnownPayload::Location { .. } => Ok(()),
+            KnownPayload::Text(p) => p.validate(path),
+            KnownPayload::Markdown(p) => p.validate(path),
+            KnownPayload::Image(p) => p.validate(path),
+            KnownPayload::Audio(p) => p.validate(path),
+            KnownPayload::Video(p) => p.validate(path),
+            KnownPayload::File(p) => p.validate(path),
+            KnownPayload::Location(p) => p.validate(path),
             KnownPayload::Card(card) => validate_card(path, card),
-            KnownPayload::Choice { text, options } | KnownPayload::Dropdown { text, options } => {
-                non_empty(path, "text", text)?;
-                validate_options(path, options)
-            }
+            KnownPayload::Choice(p) | KnownPayload::Dropdown(p) => p.validate(path),
             KnownPayload::Carousel { items } => {
                 items.iter().enumerate().try_for_each(|(i, c)| validate_card(&format!("{path}.items[{i}]"), &c.card))
             }
@@ -600,40 +646,36 @@ fn options_from_map(map: &JsonObject) -> Result<Vec<ChoiceOption>, String> {
 /// The kinds that may stand alone or sit in a bloc; `None` for other kinds.
 fn bloc_item_from_map(kind: &str, map: &JsonObject) -> Result<Option<BlocItem>, String> {
     Ok(Some(match kind {
-        "text" => BlocItem::Text { text: field_str(map, "text")? },
-        "markdown" => BlocItem::Markdown { markdown: field_str(map, "markdown")? },
-        "image" => BlocItem::Image { image_url: field_str(map, "imageUrl")? },
-        "audio" => BlocItem::Audio { audio_url: field_str(map, "audioUrl")? },
-        "video" => BlocItem::Video { video_url: field_str(map, "videoUrl")? },
-        "file" => BlocItem::File { file_url: field_str(map, "fileUrl")?, title: field_opt_str(map, "title")? },
-        "location" => BlocItem::Location {
+        "text" => BlocItem::Text(TextPayload { text: field_str(map, "text")? }),
+        "markdown" => BlocItem::Markdown(MarkdownPayload { markdown: field_str(map, "markdown")? }),
+        "image" => BlocItem::Image(ImagePayload { image_url: field_str(map, "imageUrl")? }),
+        "audio" => BlocItem::Audio(AudioPayload { audio_url: field_str(map, "audioUrl")? }),
+        "video" => BlocItem::Video(VideoPayload { video_url: field_str(map, "videoUrl")? }),
+        "file" => {
+            BlocItem::File(FilePayload { file_url: field_str(map, "fileUrl")?, title: field_opt_str(map, "title")? })
+        }
+        "location" => BlocItem::Location(LocationPayload {
             latitude: field_f64(map, "latitude")?,
             longitude: field_f64(map, "longitude")?,
             address: field_opt_str(map, "address")?,
             title: field_opt_str(map, "title")?,
-        },
+        }),
         _ => return Ok(None),
     }))
 }
 
 fn known_from_map(kind: &str, map: &JsonObject) -> Result<KnownPayload, String> {
     if let Some(item) = bloc_item_from_map(kind, map)? {
-        return Ok(match item {
-            BlocItem::Text { text } => KnownPayload::Text { text },
-            BlocItem::Markdown { markdown } => KnownPayload::Markdown { markdown },
-            BlocItem::Image { image_url } => KnownPayload::Image { image_url },
-            BlocItem::Audio { audio_url } => KnownPayload::Audio { audio_url },
-            BlocItem::Video { video_url } => KnownPayload::Video { video_url },
-            BlocItem::File { file_url, title } => KnownPayload::File { file_url, title },
-            BlocItem::Location { latitude, longitude, address, title } => {
-                KnownPayload::Location { latitude, longitude, address, title }
-            }
-        });
+        return Ok(item.into());
     }
     Ok(match kind {
         "card" => KnownPayload::Card(card_from_map(map)?),
-        "choice" => KnownPayload::Choice { text: field_str(map, "text")?, options: options_from_map(map)? },
-        "dropdown" => KnownPayload::Dropdown { text: field_str(map, "text")?, options: options_from_map(map)? },
+        "choice" => {
+            KnownPayload::Choice(ChoicePayload { text: field_str(map, "text")?, options: options_from_map(map)? })
+        }
+        "dropdown" => {
+            KnownPayload::Dropdown(ChoicePayload { text: field_str(map, "text")?, options: options_from_map(map)? })
+        }
         "carousel" => {
             let mut items = Vec::new();
             for (i, c) in field_objects(map, "items")?.into_iter().enumerate() {
@@ -769,7 +811,7 @@ mod tests {
 
         let v = json!({"type":"text","text":"hi","newField":{"a":1}});
         let p: MessagePayload = serde_json::from_value(v.clone()).unwrap();
-        assert!(matches!(p.known(), Some(KnownPayload::Text { text }) if text == "hi"));
+        assert!(matches!(p.known(), Some(KnownPayload::Text(TextPayload { text })) if text == "hi"));
         assert_eq!(serde_json::to_value(&p).unwrap(), v);
     }
 
