@@ -173,7 +173,7 @@ fn client_options(p: &Props) -> Result<ClientOptions, Error> {
 }
 
 /// The second argument of every operation: `{signal?, timeout?}`.
-pub(super) fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
+fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
     let mut o = CallOptions::default();
     if v.is_undefined() || v.is_null() {
         return Ok(o);
@@ -201,7 +201,7 @@ pub(super) fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
 
 /// A call's arguments as JSON (`{}` when absent), taken across the boundary
 /// in one piece; a value JSON cannot carry is a refusal naming the operation.
-pub(super) fn args_value(op: &str, args: &JsValue) -> Result<Value, Error> {
+fn args_value(op: &str, args: &JsValue) -> Result<Value, Error> {
     let refused = |m: &str| Error::invalid_argument(format!("{op}: {m}"));
     match crate::host::plain_args(args) {
         Ok(plain) if plain.is_undefined() => Ok(Value::Object(Default::default())),
@@ -212,7 +212,7 @@ pub(super) fn args_value(op: &str, args: &JsValue) -> Result<Value, Error> {
 
 /// The `'x-user-key'` of the arguments (the `Client` calling convention; it
 /// is not an input field, so it never reaches a body).
-pub(super) fn arg_key(op: &str, args: &Value) -> Result<Option<String>, Error> {
+fn arg_key(op: &str, args: &Value) -> Result<Option<String>, Error> {
     match args.get("x-user-key") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(k)) => Ok(Some(k.clone())),

@@ -1,22 +1,28 @@
 // `client.list.*`: every item of a list operation across its pages, as an async
 // iterator with `collect()` (the shape of `@botpress/chat`'s AsyncCollection),
-// over the package's Pages object (src/js/pages.rs): the pages come from the
-// client's own call of the list operation, so arguments are checked, keys
-// injected and errors typed exactly as for a direct call, and which page is the
-// last is decided there; a rejected page rejects the iteration. The build
+// over the steps src/js/pages.rs decides (which method lists, the next page's
+// arguments, the last page); each page is the client's own call of the list
+// operation, so arguments are checked, keys injected and errors typed exactly
+// as for a direct call; a rejected page rejects the iteration. The build
 // installs the `list` getter on both client classes.
 
 class AsyncCollection {
-  // `pages` is the package's Pages object of one list call: `nextPage()` gives
-  // the next page's items, or undefined after the last page.
-  constructor(pages) {
-    this._pages = pages
+  // `step` is `ChatClient.__listStep` (src/js/pages.rs): it names the list
+  // method and turns each of its answers into the items and the next page's
+  // arguments, undefined after the last page.
+  constructor(step, client, name, args, options) {
+    this._step = step
+    this._client = client
+    this._name = name
+    this._args = args ?? {}
+    this._options = options
   }
 
   async *_items() {
-    for (;;) {
-      const items = await this._pages.nextPage()
-      if (items === undefined) return
+    const [op] = this._step(this._name, this._args)
+    for (let args = this._args; args !== undefined; ) {
+      const [, items, next] = this._step(this._name, args, await this._client[op](args, this._options))
+      args = next
       yield* items
     }
   }
@@ -47,8 +53,10 @@ class AsyncCollection {
   }
 }
 
-/** Defines `list` on the prototypes of the given client classes (one object per client). */
+/** Defines `list` on the prototypes of the given client classes (one object per
+ * client); the first class has the static `__listStep`. */
 export function installLists(...classes) {
+  const step = classes[0].__listStep
   for (const cls of classes) {
     Object.defineProperty(cls.prototype, 'list', {
       configurable: true,
@@ -56,7 +64,7 @@ export function installLists(...classes) {
         if (!this._lists) {
           const lists = {}
           for (const name of ['conversations', 'messages', 'participants']) {
-            lists[name] = (args, options) => new AsyncCollection(this.__pages(name, args, options))
+            lists[name] = (args, options) => new AsyncCollection(step, this, name, args, options)
           }
           this._lists = lists
         }

@@ -246,7 +246,12 @@ pub trait ListOperation: Operation + Clone {
 /// The token of the page after a list answer (`meta.nextToken`); `None` on
 /// the last page, which has none or an empty one (PROTOCOL.md §4.4).
 pub fn next_token(answer: &Value) -> Option<String> {
-    answer.get("meta")?.get("nextToken")?.as_str().filter(|t| !t.is_empty()).map(str::to_string)
+    meta_next_token(answer.get("meta")?)
+}
+
+/// [`next_token`] from the answer's `meta` alone.
+pub fn meta_next_token(meta: &Value) -> Option<String> {
+    meta.get("nextToken")?.as_str().filter(|t| !t.is_empty()).map(str::to_string)
 }
 
 /// Percent-encodes like JS `encodeURIComponent`.

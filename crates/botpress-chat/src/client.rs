@@ -303,19 +303,6 @@ impl<H: Host> Client<H> {
         Ok(text)
     }
 
-    /// One page of a list operation given as JSON arguments: the answer's
-    /// text, and the token of the next page (`None` on the last one).
-    pub async fn call_page(
-        &self,
-        key: Option<&str>,
-        spec: &Spec,
-        args: &Value,
-        opts: &CallOptions<H::Signal>,
-    ) -> Result<(String, Option<String>), Error> {
-        let (value, text) = self.run(key, spec, spec.prepare(args)?, opts).await?;
-        Ok((text, api::next_token(&value)))
-    }
-
     /// Sends a prepared request, classifies the answer and checks its shape:
     /// the value and the text it was read from.
     async fn run(

@@ -29,9 +29,11 @@ export async function main() {
   });
   out.card = card.message.payload;
   out.getMessage = (await client.getMessage({ id: text.message.id })).message.payload;
-  // A third message of our own: the listing holds more than one page (size 3) however
-  // many of the bot's asynchronous echoes are stored yet.
-  await client.createMessage({ conversationId: conversation.id, payload: { type: 'text', text: 'third' } });
+  // Four messages of our own: the listing holds more than one page (size 3) however many
+  // of the bot's asynchronous echoes are stored yet.
+  for (const extra of ['third', 'fourth']) {
+    await client.createMessage({ conversationId: conversation.id, payload: { type: 'text', text: extra } });
+  }
   const page = await client.listMessages({ conversationId: conversation.id });
   out.listMessages = { shape: shape(page.meta), hasText: page.messages.some((m) => m.id === text.message.id) };
   out.deleteMessage = await client.deleteMessage({ id: card.message.id });
