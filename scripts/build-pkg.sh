@@ -4,7 +4,7 @@
 #   ./scripts/build-pkg.sh web bundler     chosen targets
 # Targets and output directories:
 #   web -> pkg/   nodejs -> pkg-node/   bundler -> pkg-bundler/
-# A target is skipped when its output is newer than every file in src/, Cargo.toml
+# A target is skipped when its output is newer than every file in src/, crates/, Cargo.toml
 # and Cargo.lock (FORCE=1 rebuilds). wasm-opt is npm binaryen's (node_modules/.bin),
 # as set up by scripts/setup.sh. The JS glue is then minified in place by npm
 # esbuild (local names too; exported names stay, and the client classes get their
@@ -35,7 +35,7 @@ out_dir_of() {
 up_to_date() {  # up_to_date DIR: stamp exists and nothing in the inputs is newer
   local stamp="$1/.build-stamp"
   [ -f "$stamp" ] || return 1
-  [ -z "$(find src Cargo.toml Cargo.lock -newer "$stamp" -print -quit 2>/dev/null)" ]
+  [ -z "$(find src crates Cargo.toml Cargo.lock -newer "$stamp" -print -quit 2>/dev/null)" ]
 }
 
 size_line() {  # size_line FILE

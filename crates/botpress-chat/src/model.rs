@@ -413,35 +413,24 @@ trait Rules {
     fn validate(&self, path: &str) -> Result<(), String>;
 }
 
-impl Rules for TextPayload {
-    fn validate(&self, path: &str) -> Result<(), String> {
-        non_empty(path, "text", &self.text)
-    }
+/// Kinds whose one field is a required non-empty string.
+macro_rules! one_text_field {
+    ($($ty:ident . $field:ident as $json:literal),* $(,)?) => {
+        $(impl Rules for $ty {
+            fn validate(&self, path: &str) -> Result<(), String> {
+                non_empty(path, $json, &self.$field)
+            }
+        })*
+    };
 }
 
-impl Rules for MarkdownPayload {
-    fn validate(&self, path: &str) -> Result<(), String> {
-        non_empty(path, "markdown", &self.markdown)
-    }
-}
-
-impl Rules for ImagePayload {
-    fn validate(&self, path: &str) -> Result<(), String> {
-        non_empty(path, "imageUrl", &self.image_url)
-    }
-}
-
-impl Rules for AudioPayload {
-    fn validate(&self, path: &str) -> Result<(), String> {
-        non_empty(path, "audioUrl", &self.audio_url)
-    }
-}
-
-impl Rules for VideoPayload {
-    fn validate(&self, path: &str) -> Result<(), String> {
-        non_empty(path, "videoUrl", &self.video_url)
-    }
-}
+one_text_field!(
+    TextPayload.text as "text",
+    MarkdownPayload.markdown as "markdown",
+    ImagePayload.image_url as "imageUrl",
+    AudioPayload.audio_url as "audioUrl",
+    VideoPayload.video_url as "videoUrl",
+);
 
 impl Rules for FilePayload {
     fn validate(&self, path: &str) -> Result<(), String> {
