@@ -78,11 +78,6 @@ fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-/// Path parameter names of a template, in order.
-fn path_params(path: &str) -> Vec<&str> {
-    path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect()
-}
-
 /// The `x-user-key` header. A required header rather than a security scheme:
 /// a missing key is a validation failure (400), a wrong one is 401.
 fn key_header() -> Value {
@@ -203,7 +198,7 @@ fn error_response(status: u16) -> Value {
 }
 
 fn operation<O: Operation>() -> Value {
-    let mut parameters: Vec<Value> = path_params(O::PATH).into_iter().map(path_parameter).collect();
+    let mut parameters: Vec<Value> = O::SPEC.path_params().map(path_parameter).collect();
     if O::KEYED {
         parameters.push(key_header());
     }

@@ -159,14 +159,8 @@ impl Spec {
         let Value::Object(args) = args else { return Err(refuse("expected an object argument")) };
         self.check_args(args).map_err(|m| refuse(&m))?;
         let text = |name: &str| args.get(name).and_then(Value::as_str).unwrap_or("");
-        let mut path = String::with_capacity(self.path.len() + 32);
-        for seg in self.path.split('/').filter(|s| !s.is_empty()) {
-            path.push('/');
-            match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => path.push_str(&encode_component(text(name))),
-                None => path.push_str(seg),
-            }
-        }
+        let params: Vec<&str> = self.path_params().map(text).collect();
+        let mut path = fill_path(self.path, &params);
         let mut body = JsonObject::new();
         for &(name, kind) in self.fields {
             match args.get(name) {
