@@ -253,17 +253,16 @@ async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
         let opts = client_options(&p)?;
         let auth = match (&p.user_key, &p.encryption_key) {
             (Some(k), _) => Auth::UserKey(k.clone()),
-            (None, Some(ek)) => match &p.user_id {
-                Some(id) if !id.is_empty() => Auth::EncryptionKey { encryption_key: ek.clone(), user_id: id.clone() },
-                _ => return Err(Error::config("userId is required with encryptionKey")),
-            },
+            (None, Some(ek)) => {
+                Auth::EncryptionKey { encryption_key: ek.clone(), user_id: p.user_id.clone().unwrap_or_default() }
+            }
             (None, None) => Auth::CreateUser { user_id: p.user_id.clone() },
         };
         let client = Client::new(opts)?;
-        let (key, answer) = client.authenticate(auth).await?;
-        let user = &answer["user"];
-        let user_id = user["id"].as_str().unwrap_or_default().to_string();
-        let js_user = crate::host::json::value_to_js(user);
+        let (key, answer, text) = client.authenticate(auth).await?;
+        let user_id = answer["user"]["id"].as_str().unwrap_or_default().to_string();
+        // The user object as the server sent it (the answer was checked), with its key.
+        let js_user = get(&crate::host::json::to_js_parsed(&text).map_err(Error::decode)?, "user");
         let _ = Reflect::set(&js_user, &"key".into(), &JsValue::from_str(&key));
         Ok(ChatClient { client, key, user_id, user: js_user })
     };

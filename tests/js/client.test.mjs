@@ -65,6 +65,8 @@ test('connect creates a user; every authenticated operation works', async () => 
   assert.match(client.user.createdAt, ISO);
   assert.equal(client.user.key, client.key);
   assert.ok(client.key.split('.').length === 3);
+  // The user object as the server sent it (its field order), then the key.
+  assert.deepEqual(Object.keys(client.user), ['id', 'createdAt', 'updatedAt', 'key']);
 
   const { user } = await client.getUser();
   assert.equal(user.id, client.user.id);
@@ -206,6 +208,10 @@ test('invalid arguments reject, name the field and never reach the network', asy
   assert.equal(new Client({ webhookId: 'wh' }).apiUrl, 'https://chat.botpress.cloud/wh');
   assert.equal(new Client({ webhookId: 'wh', baseApiUrl: 'http://h:1/' }).apiUrl, 'http://h:1/wh');
   await rejects(ChatClient.connect({ apiUrl: SHARED(), encryptionKey: 'k' }), {
+    type: 'Config',
+    message: 'userId is required with encryptionKey',
+  });
+  await rejects(ChatClient.connect({ apiUrl: SHARED(), encryptionKey: 'k', userId: '' }), {
     type: 'Config',
     message: 'userId is required with encryptionKey',
   });

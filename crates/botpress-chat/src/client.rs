@@ -400,37 +400,52 @@ impl<H: Host> Client<H> {
 
     /// Authenticates (PROTOCOL.md §9.2) and returns a client bound to the user.
     pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient<H>, Error> {
-        let (key, answer) = self.authenticate(auth).await?;
+        let (key, answer, _) = self.authenticate(auth).await?;
         let user = http::decode_value::<User>("connect", answer["user"].clone())?;
         Ok(AuthenticatedClient { inner: Rc::new(AuthInner { client: self.clone(), user, key }) })
     }
 
     /// What [`connect`](Self::connect) does, with the answer left as JSON
     /// (the npm package hands it to JS as the server sent it): the user key,
-    /// and the checked answer (`{user}`). With `Auth::EncryptionKey` the key
-    /// is signed first (the HMAC is the host's).
-    pub async fn authenticate(&self, auth: Auth) -> Result<(String, Value), Error> {
-        self.hello().await?;
-        let auth = match auth {
+    /// the checked answer (`{user}`) and its text. With `Auth::EncryptionKey`
+    /// the key is signed first (the HMAC is the host's), before any request.
+    pub async fn authenticate(&self, auth: Auth) -> Result<(String, Value, String), Error> {
+        let host = &self.inner.host;
+        // getOrCreateUser with the given or signed key, or createUser with the
+        // chosen user id, if any.
+        let (key, req) = match auth {
+            Auth::UserKey(key) if key.is_empty() => return Err(Error::config("userKey must not be empty")),
+            Auth::UserKey(key) => (Some(key), GetOrCreateUserInput::SPEC.prepare(&Value::Object(Default::default()))?),
             Auth::EncryptionKey { encryption_key, user_id } => {
-                let host = &self.inner.host;
-                let iat = signing_request(&user_id, host.now_ms())?;
+                if user_id.is_empty() {
+                    return Err(Error::config("userId is required with encryptionKey"));
+                }
                 jwt::check_inputs(&encryption_key, &user_id)?;
+                let iat = (host.now_ms() / 1000.0) as u64;
                 let input = jwt::signing_input(&user_id, iat, &|v| host.write_json(v));
                 let mac = host.hmac_sha256(encryption_key.as_bytes(), input.as_bytes()).await?;
-                Auth::UserKey(jwt::token(&input, &mac))
+                (
+                    Some(jwt::token(&input, &mac)),
+                    GetOrCreateUserInput::SPEC.prepare(&Value::Object(Default::default()))?,
+                )
             }
-            auth => auth,
+            Auth::CreateUser { user_id } => {
+                let mut args = serde_json::Map::new();
+                if let Some(id) = user_id.filter(|s| !s.is_empty()) {
+                    args.insert("id".into(), Value::String(id));
+                }
+                (None, CreateUserInput::SPEC.prepare(&Value::Object(args))?)
+            }
         };
-        let (key, req) = connect_request(auth)?;
+        self.hello().await?;
         let spec = if key.is_some() { &GetOrCreateUserInput::SPEC } else { &CreateUserInput::SPEC };
-        let (value, _) = self.run(key.as_deref(), spec, req, &CallOptions::default()).await?;
+        let (value, text) = self.run(key.as_deref(), spec, req, &CallOptions::default()).await?;
         // createUser answers `{user, key}` (checked: a string), getOrCreateUser `{user}`.
         let key = match key {
             Some(k) => k,
             None => value["key"].as_str().unwrap_or_default().to_string(),
         };
-        Ok((key, value))
+        Ok((key, value, text))
     }
 
     /// All items of a list operation, page after page, as one stream. The
@@ -495,37 +510,6 @@ impl<H: Host> Client<H> {
         })
         .boxed_local()
     }
-}
-
-/// The request that authenticates (PROTOCOL.md §9.2): getOrCreateUser with the
-/// given or signed key, or createUser (with the chosen user id, if any). `Auth::EncryptionKey` is signed first
-/// (see [`signing_request`]); here it is a configuration error.
-fn connect_request(auth: Auth) -> Result<(Option<String>, Prepared), Error> {
-    match auth {
-        Auth::UserKey(key) => {
-            if key.is_empty() {
-                return Err(Error::config("userKey must not be empty"));
-            }
-            Ok((Some(key), GetOrCreateUserInput::SPEC.prepare(&Value::Object(Default::default()))?))
-        }
-        Auth::EncryptionKey { .. } => Err(Error::config("encryptionKey: the user key must be signed first")),
-        Auth::CreateUser { user_id } => {
-            let mut args = serde_json::Map::new();
-            if let Some(id) = user_id.filter(|s| !s.is_empty()) {
-                args.insert("id".into(), Value::String(id));
-            }
-            Ok((None, CreateUserInput::SPEC.prepare(&Value::Object(args))?))
-        }
-    }
-}
-
-/// For `Auth::EncryptionKey`: the user id and the issue time (Unix
-/// seconds) to sign, after checking the user id.
-fn signing_request(user_id: &str, now_ms: f64) -> Result<u64, Error> {
-    if user_id.is_empty() {
-        return Err(Error::config("userId is required with encryptionKey"));
-    }
-    Ok((now_ms / 1000.0) as u64)
 }
 
 /// One exchange: the host's failures become the operation's errors.
