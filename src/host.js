@@ -102,15 +102,3 @@ function carried(name, value) {
   if (t === 'function' || t === 'symbol') throw new TypeError(`${name || 'the argument'}: a ${t} cannot be sent as JSON`)
   return value
 }
-
-// What a value is, for the walk of src/host.rs (`js_to_value`): one call per
-// value instead of one per question.
-export function kindOf(v) {
-  switch (typeof v) {
-    case 'boolean': return v ? 2 : 1
-    case 'number': return 3
-    case 'string': return 4
-    case 'object': return v === null ? 0 : Array.isArray(v) ? 5 : 6
-    default: return 0
-  }
-}

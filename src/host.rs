@@ -2,14 +2,15 @@
 //! package calls, and [`WebHost`], the core's
 //! [`Host`](botpress_chat::host::Host) over them.
 //!
-//! - [`json`]: plain JS values ⇄ [`serde_json::Value`] (error metadata, the
-//!   connected user, the facade's arguments when they are already parsed);
+//! - [`json`]: JSON text and plain JS values ⇄ [`serde_json::Value`] with
+//!   the engine's `JSON` (answers, request bodies, the facade's arguments,
+//!   error metadata);
 //! - the bindings (`fetch`, `setTimeout`/`clearTimeout`, `JSON`, `console`,
-//!   `crypto.subtle`), timers ([`sleep`], [`TimerGuard`]), the clock and
-//!   randomness, and the text of a JS exception;
-//! - the two functions of `src/host.js`: the HTTP exchange ([`request`]: one
-//!   call of JS per request instead of dozens of crossings) and a call's
-//!   arguments as JSON text ([`args_json`]).
+//!   `crypto.subtle`, `Date`), timers ([`sleep`], [`TimerGuard`]), the clock
+//!   and randomness, and the text of a JS exception;
+//! - the functions of `src/host.js`: the HTTP exchange ([`request`]: one call
+//!   of JS per request instead of dozens of crossings) and a call's arguments
+//!   as a plain copy ([`plain_args`]).
 //!
 //! The transport, the listening loop and the facade reach JS only through
 //! this module.
@@ -18,34 +19,15 @@
 /// engine's `JSON` (which keeps serde_json's parser and formatter out of the
 /// package).
 pub mod json {
-    use serde::Serialize;
     use serde_json::Value;
-
-    use crate::error::Error;
-
-    thread_local! {
-        /// The last text [`parse_value`] parsed (its address and length) and
-        /// the JS value it gave: the facade hands that value to JS instead of
-        /// parsing the same answer twice.
-        static LAST: std::cell::RefCell<Option<(usize, usize, wasm_bindgen::JsValue)>> =
-            const { std::cell::RefCell::new(None) };
-    }
 
     /// Parses JSON text with `JSON.parse`; the error is its message.
     pub fn parse_value(text: &str) -> Result<Value, String> {
-        let js = super::json_parse_str(text).map_err(|e| super::error_text(&e))?;
-        let value = js_to_value(&js);
-        LAST.with(|l| *l.borrow_mut() = Some((text.as_ptr() as usize, text.len(), js)));
-        Ok(value)
+        js_to_value(&to_js_parsed(text)?)
     }
 
-    /// The JS value of JSON text: the one [`parse_value`] made of this very
-    /// string (same address and length, still alive), or a new `JSON.parse`.
+    /// The JS value of JSON text (`JSON.parse`).
     pub fn to_js_parsed(text: &str) -> Result<wasm_bindgen::JsValue, String> {
-        let key = (text.as_ptr() as usize, text.len());
-        if let Some((_, _, js)) = LAST.with(|l| l.borrow_mut().take()).filter(|(p, n, _)| (*p, *n) == key) {
-            return Ok(js);
-        }
         super::json_parse_str(text).map_err(|e| super::error_text(&e))
     }
 
@@ -54,46 +36,57 @@ pub mod json {
         js_sys::JSON::stringify(&value_to_js(value)).map(String::from).unwrap_or_default()
     }
 
+    /// How deep [`js_to_value`] reads (serde_json's own limit): a deeper
+    /// value, e.g. a hostile answer of nested arrays within the size limit,
+    /// is refused instead of exhausting the wasm stack.
+    const MAX_DEPTH: usize = 128;
+
     /// Reads a plain JS value (JSON-like: no functions, no cycles, as
     /// `JSON.parse` or [`plain_args`](super::plain_args) make them) into a
-    /// [`Value`]; integral numbers read as integers.
-    pub fn js_to_value(v: &wasm_bindgen::JsValue) -> Value {
-        use wasm_bindgen::JsCast;
-        // One call tells what `v` is (`kindOf` in src/host.js).
-        match super::kind_of(v).unwrap_or(0) {
-            1 => Value::Bool(false),
-            2 => Value::Bool(true),
-            3 => {
-                let n = v.as_f64().unwrap_or(0.0);
-                if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
-                    Value::from(n as i64)
-                } else {
-                    serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
-                }
-            }
-            4 => Value::String(v.as_string().unwrap_or_default()),
-            5 => {
-                let arr: &js_sys::Array = v.unchecked_ref();
-                Value::Array(arr.iter().map(|x| js_to_value(&x)).collect())
-            }
-            6 => {
-                let mut map = serde_json::Map::new();
-                let obj: &js_sys::Object = v.unchecked_ref();
-                for k in js_sys::Object::keys(obj).iter() {
-                    let item = js_sys::Reflect::get(v, &k).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-                    map.insert(k.as_string().unwrap_or_default(), js_to_value(&item));
-                }
-                Value::Object(map)
-            }
-            _ => Value::Null,
+    /// [`Value`]; integral numbers read as integers. Nested deeper than
+    /// [`MAX_DEPTH`]: an error.
+    pub fn js_to_value(v: &wasm_bindgen::JsValue) -> Result<Value, String> {
+        let mut deep = false;
+        let value = read(v, 0, &mut deep);
+        if deep {
+            return Err("nested deeper than 128 levels".into());
         }
+        Ok(value)
     }
 
-    /// Converts any serialisable value to a plain JS value (objects, not
-    /// `Map`s; `null` kept as `null`; absent optional fields omitted).
-    pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<wasm_bindgen::JsValue, Error> {
-        let value = serde_json::to_value(value).map_err(|e| Error::decode(format!("cannot encode: {e}")))?;
-        Ok(value_to_js(&value))
+    /// The walk; past [`MAX_DEPTH`] it reads `null` and sets `deep`.
+    fn read(v: &wasm_bindgen::JsValue, depth: usize, deep: &mut bool) -> Value {
+        use wasm_bindgen::JsCast;
+        if let Some(s) = v.as_string() {
+            return Value::String(s);
+        }
+        if let Some(b) = v.as_bool() {
+            return Value::Bool(b);
+        }
+        if let Some(n) = v.as_f64() {
+            if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+                return Value::from(n as i64);
+            }
+            return serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
+        }
+        if !v.is_object() {
+            return Value::Null;
+        }
+        if depth >= MAX_DEPTH {
+            *deep = true;
+            return Value::Null;
+        }
+        if js_sys::Array::is_array(v) {
+            let arr: &js_sys::Array = v.unchecked_ref();
+            return Value::Array(arr.iter().map(|x| read(&x, depth + 1, deep)).collect());
+        }
+        let mut map = serde_json::Map::new();
+        let obj: &js_sys::Object = v.unchecked_ref();
+        for k in js_sys::Object::keys(obj).iter() {
+            let item = js_sys::Reflect::get(v, &k).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+            map.insert(k.as_string().unwrap_or_default(), read(&item, depth + 1, deep));
+        }
+        Value::Object(map)
     }
 
     /// Converts a [`Value`] to a plain JS value.
@@ -147,12 +140,6 @@ mod wasm {
         /// Aborts the request.
         #[wasm_bindgen(method)]
         pub(crate) fn cancel(this: &Pending);
-        /// What a JS value is, in one call: 0 `null`/`undefined`/other, 1
-        /// `false`, 2 `true`, 3 a number, 4 a string, 5 an array, 6 an object.
-        // `catch` keeps it behind the glue: imported by the wasm directly, the
-        // bundler build would need src/host.js as a file of its own.
-        #[wasm_bindgen(catch, js_name = kindOf)]
-        pub(crate) fn kind_of(v: &JsValue) -> Result<u32, JsValue>;
         /// A call's arguments as a plain JSON-like copy (`undefined` for
         /// `undefined` or `null`); throws for a value JSON cannot carry.
         #[wasm_bindgen(catch, js_name = plainArgs)]

@@ -205,7 +205,7 @@ fn args_value(op: &str, args: &JsValue) -> Result<Value, Error> {
     let refused = |m: &str| Error::invalid_argument(format!("{op}: {m}"));
     match crate::host::plain_args(args) {
         Ok(plain) if plain.is_undefined() => Ok(Value::Object(Default::default())),
-        Ok(plain) => Ok(crate::host::json::js_to_value(&plain)),
+        Ok(plain) => crate::host::json::js_to_value(&plain).map_err(|m| refused(&m)),
         Err(e) => Err(refused(&format!("the arguments cannot be sent as JSON: {}", crate::host::error_text(&e)))),
     }
 }

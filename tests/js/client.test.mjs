@@ -197,6 +197,13 @@ test('invalid arguments reject, name the field and never reach the network', asy
   await rejects(c.getMessage('nope'), { type: 'InvalidPayload', message: /expected an object/ });
   await rejects(c.getMessage([1]), { type: 'InvalidPayload', message: /expected an object/ });
   await rejects(c.getUser({ 'x-user-key': 3 }), { type: 'Unauthorized', message: /x-user-key/ });
+  // Values nested past the reader's depth are refused, not walked down the wasm stack.
+  let deep = {}
+  for (let i = 0; i < 200; i++) deep = { d: deep }
+  await rejects(c.createEvent({ ...key, conversationId: 'c', payload: deep }), {
+    type: 'InvalidPayload',
+    message: /createEvent: nested deeper than 128 levels/,
+  });
   await rejects(c.updateUser({ ...key, profile: 'x'.repeat(1001) }), { type: 'InvalidPayload', message: /profile/ });
   assert.ok(empty instanceof InvalidPayloadError && isApiError(empty));
   await rejects(c.getUser(key, { timeout: -1 }), { type: 'Config', message: /timeout/ });

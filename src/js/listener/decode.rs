@@ -19,10 +19,10 @@ pub fn decode_signal(input: JsValue) -> Result<JsValue, JsValue> {
     let fail = |m: String| to_js_error(Error::decode(format!("decodeSignal: {m}")));
     let (value, envelope) = if let Some(t) = input.as_string() {
         let envelope = json_parse_str(&t).map_err(|_| fail("the text is not JSON".into()))?;
-        (json::js_to_value(&envelope), envelope)
+        (json::js_to_value(&envelope).map_err(fail)?, envelope)
     } else if input.is_object() {
         match plain_args(&input) {
-            Ok(plain) => (json::js_to_value(&plain), input),
+            Ok(plain) => (json::js_to_value(&plain).map_err(fail)?, input),
             Err(_) => return Err(fail("the object cannot be read as JSON".into())),
         }
     } else {
