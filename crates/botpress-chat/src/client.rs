@@ -407,9 +407,11 @@ impl<H: Host> Client<H> {
 
     /// What [`connect`](Self::connect) does, with the answer left as JSON
     /// (the npm package hands it to JS as the server sent it): the user key,
-    /// the checked answer (`{user}`) and its text. With `Auth::EncryptionKey`
-    /// the key is signed first (the HMAC is the host's), before any request.
+    /// the checked answer (`{user}`) and its text. The `/hello` check comes
+    /// first; with `Auth::EncryptionKey` the key is then signed (the HMAC is
+    /// the host's).
     pub async fn authenticate(&self, auth: Auth) -> Result<(String, Value, String), Error> {
+        self.hello().await?;
         let host = &self.inner.host;
         // getOrCreateUser with the given or signed key, or createUser with the
         // chosen user id, if any.
@@ -437,7 +439,6 @@ impl<H: Host> Client<H> {
                 (None, CreateUserInput::SPEC.prepare(&Value::Object(args))?)
             }
         };
-        self.hello().await?;
         let spec = if key.is_some() { &GetOrCreateUserInput::SPEC } else { &CreateUserInput::SPEC };
         let (value, text) = self.run(key.as_deref(), spec, req, &CallOptions::default()).await?;
         // createUser answers `{user, key}` (checked: a string), getOrCreateUser `{user}`.
