@@ -415,9 +415,10 @@ impl<H: Host> Client<H> {
         let host = &self.inner.host;
         // getOrCreateUser with the given or signed key, or createUser with the
         // chosen user id, if any.
-        let (key, req) = match auth {
+        let mut args = serde_json::Map::new();
+        let key = match auth {
             Auth::UserKey(key) if key.is_empty() => return Err(Error::config("userKey must not be empty")),
-            Auth::UserKey(key) => (Some(key), GetOrCreateUserInput::SPEC.prepare(&Value::Object(Default::default()))?),
+            Auth::UserKey(key) => Some(key),
             Auth::EncryptionKey { encryption_key, user_id } => {
                 if user_id.is_empty() {
                     return Err(Error::config("userId is required with encryptionKey"));
@@ -426,20 +427,17 @@ impl<H: Host> Client<H> {
                 let iat = (host.now_ms() / 1000.0) as u64;
                 let input = jwt::signing_input(&user_id, iat, &|v| host.write_json(v));
                 let mac = host.hmac_sha256(encryption_key.as_bytes(), input.as_bytes()).await?;
-                (
-                    Some(jwt::token(&input, &mac)),
-                    GetOrCreateUserInput::SPEC.prepare(&Value::Object(Default::default()))?,
-                )
+                Some(jwt::token(&input, &mac))
             }
             Auth::CreateUser { user_id } => {
-                let mut args = serde_json::Map::new();
                 if let Some(id) = user_id.filter(|s| !s.is_empty()) {
                     args.insert("id".into(), Value::String(id));
                 }
-                (None, CreateUserInput::SPEC.prepare(&Value::Object(args))?)
+                None
             }
         };
         let spec = if key.is_some() { &GetOrCreateUserInput::SPEC } else { &CreateUserInput::SPEC };
+        let req = spec.prepare(&Value::Object(args))?;
         let (value, text) = self.run(key.as_deref(), spec, req, &CallOptions::default()).await?;
         // createUser answers `{user, key}` (checked: a string), getOrCreateUser `{user}`.
         let key = match key {
