@@ -56,6 +56,31 @@ async function send(url, method, headers, key, body, signal, timeoutMs, maxBytes
   }
 }
 
+// A streamed GET for the 'sse' transport, with the user key: resolves to
+// [status, reader] for a 2xx answer with a body, or [status, text] (the body
+// cut to maxChars) for any other; rejects with the text of a network failure.
+// The promise has `cancel()`, which aborts the request at any point, also
+// while its body is being read.
+export function openStream(url, key, maxChars) {
+  const controller = new AbortController()
+  const p = stream(url, key, maxChars, controller)
+  p.cancel = () => controller.abort()
+  return p
+}
+
+async function stream(url, key, maxChars, controller) {
+  let r
+  try {
+    r = await fetch(url, { headers: { 'x-user-key': key, accept: 'text/event-stream' }, signal: controller.signal })
+  } catch (e) {
+    throw errorText(e)
+  }
+  if (r.ok && r.body) return [r.status, r.body.getReader()]
+  const text = await r.text().catch(() => '')
+  controller.abort()
+  return [r.status, text.slice(0, maxChars)]
+}
+
 // A body of unknown length, read chunk by chunk and given up as soon as it
 // passes maxBytes; invalid UTF-8 becomes U+FFFD.
 async function readCounted(r, maxBytes) {
@@ -88,13 +113,12 @@ function errorText(e) {
   return typeof e === 'string' ? e : 'unknown error'
 }
 
-// A call's arguments as a plain copy that JSON can carry (undefined for none),
-// which wasm then reads as it reads a parsed answer. A value JSON cannot carry
-// throws instead of being dropped or mangled: a function or symbol
-// (JSON.stringify would leave it out without a word), a BigInt, a cycle, a
-// getter that throws.
-export function plainArgs(args) {
-  return args === undefined || args === null ? undefined : JSON.parse(JSON.stringify(args, carried))
+// A value's JSON text (undefined for undefined or null): a call's arguments,
+// a webhook body, a list answer's meta. A value JSON cannot carry throws
+// instead of being dropped or mangled: a function or symbol (JSON.stringify
+// would leave it out without a word), a BigInt, a cycle, a getter that throws.
+export function jsonText(value) {
+  return value === undefined || value === null ? undefined : JSON.stringify(value, carried)
 }
 
 function carried(name, value) {
@@ -102,3 +126,4 @@ function carried(name, value) {
   if (t === 'function' || t === 'symbol') throw new TypeError(`${name || 'the argument'}: a ${t} cannot be sent as JSON`)
   return value
 }
+

@@ -2,28 +2,36 @@
 //! package calls, and [`WebHost`], the core's
 //! [`Host`](botpress_chat::host::Host) over them.
 //!
-//! - [`json`]: JSON text and plain JS values ⇄ [`serde_json::Value`] with
-//!   the engine's `JSON` (answers, request bodies, the facade's arguments,
-//!   error metadata);
+//! - [`json`]: JSON text ⇄ [`serde_json::Value`] (answers, request bodies,
+//!   the facade's arguments, error metadata), with the core's reader and
+//!   writer;
 //! - the bindings (`fetch`, `setTimeout`/`clearTimeout`, `JSON`, `console`,
 //!   `crypto.subtle`, `Date`), timers ([`sleep`], [`TimerGuard`]), the clock
 //!   and randomness, and the text of a JS exception;
 //! - the functions of `src/host.js`: the HTTP exchange ([`request`]: one call
-//!   of JS per request instead of dozens of crossings) and a call's arguments
-//!   as a plain copy ([`plain_args`]).
+//!   of JS per request instead of dozens of crossings) and a value's JSON text
+//!   ([`json_text`]).
 //!
 //! The transport, the listening loop and the facade reach JS only through
 //! this module.
 
-/// JSON text and plain JS values ⇄ [`serde_json::Value`], with the JS
-/// engine's `JSON` (which keeps serde_json's parser and formatter out of the
-/// package).
+/// JSON text ⇄ [`serde_json::Value`]: read with the core's small reader
+/// ([`lean_json`](botpress_chat::protocol::lean_json): no serde_json parser
+/// in the package, and no boundary crossing per value; floats through JS
+/// `parseFloat`), written with `JSON.stringify`.
 pub mod json {
+    use botpress_chat::protocol::lean_json;
     use serde_json::Value;
 
-    /// Parses JSON text with `JSON.parse`; the error is its message.
+    fn read_float(text: &str) -> Option<f64> {
+        let n = js_sys::parse_float(text);
+        n.is_finite().then_some(n)
+    }
+
+    /// Parses JSON text (nested at most 128 levels); the error is the
+    /// reader's message.
     pub fn parse_value(text: &str) -> Result<Value, String> {
-        js_to_value(&to_js_parsed(text)?)
+        lean_json::parse(text, &read_float)
     }
 
     /// The JS value of JSON text (`JSON.parse`).
@@ -31,77 +39,37 @@ pub mod json {
         super::json_parse_str(text).map_err(|e| super::error_text(&e))
     }
 
-    /// Writes a value as compact JSON text with `JSON.stringify`.
+    /// Writes a value as compact JSON text, with `JSON.stringify` (request
+    /// bodies are small: a writer in wasm would cost more download than the
+    /// crossings it saves).
     pub fn write_value(value: &Value) -> String {
-        js_sys::JSON::stringify(&value_to_js(value)).map(String::from).unwrap_or_default()
+        js_sys::JSON::stringify(&to_js(value)).map(String::from).unwrap_or_default()
     }
 
-    /// How deep [`js_to_value`] reads (serde_json's own limit): a deeper
-    /// value, e.g. a hostile answer of nested arrays within the size limit,
-    /// is refused instead of exhausting the wasm stack.
-    const MAX_DEPTH: usize = 128;
-
-    /// Reads a plain JS value (JSON-like: no functions, no cycles, as
-    /// `JSON.parse` or [`plain_args`](super::plain_args) make them) into a
-    /// [`Value`]; integral numbers read as integers. Nested deeper than
-    /// [`MAX_DEPTH`]: an error.
-    pub fn js_to_value(v: &wasm_bindgen::JsValue) -> Result<Value, String> {
-        let mut deep = false;
-        let value = read(v, 0, &mut deep);
-        if deep {
-            return Err("nested deeper than 128 levels".into());
+    /// A JS value as a [`Value`], through its JSON text
+    /// ([`json_text`](super::json_text)): `Ok(None)` for `undefined` or
+    /// `null`; the error says why JSON cannot carry it.
+    pub fn from_js(v: &wasm_bindgen::JsValue) -> Result<Option<Value>, String> {
+        match super::json_text(v) {
+            Ok(None) => Ok(None),
+            Ok(Some(text)) => parse_value(&text).map(Some),
+            Err(e) => Err(super::error_text(&e)),
         }
-        Ok(value)
     }
 
-    /// The walk; past [`MAX_DEPTH`] it reads `null` and sets `deep`.
-    fn read(v: &wasm_bindgen::JsValue, depth: usize, deep: &mut bool) -> Value {
-        use wasm_bindgen::JsCast;
-        if let Some(s) = v.as_string() {
-            return Value::String(s);
-        }
-        if let Some(b) = v.as_bool() {
-            return Value::Bool(b);
-        }
-        if let Some(n) = v.as_f64() {
-            if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
-                return Value::from(n as i64);
-            }
-            return serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
-        }
-        if !v.is_object() {
-            return Value::Null;
-        }
-        if depth >= MAX_DEPTH {
-            *deep = true;
-            return Value::Null;
-        }
-        if js_sys::Array::is_array(v) {
-            let arr: &js_sys::Array = v.unchecked_ref();
-            return Value::Array(arr.iter().map(|x| read(&x, depth + 1, deep)).collect());
-        }
-        let mut map = serde_json::Map::new();
-        let obj: &js_sys::Object = v.unchecked_ref();
-        for k in js_sys::Object::keys(obj).iter() {
-            let item = js_sys::Reflect::get(v, &k).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-            map.insert(k.as_string().unwrap_or_default(), read(&item, depth + 1, deep));
-        }
-        Value::Object(map)
-    }
-
-    /// Converts a [`Value`] to a plain JS value.
-    pub fn value_to_js(value: &Value) -> wasm_bindgen::JsValue {
+    /// A [`Value`] as a plain JS value.
+    pub fn to_js(value: &Value) -> wasm_bindgen::JsValue {
         use wasm_bindgen::JsValue;
         match value {
             Value::Null => JsValue::NULL,
             Value::Bool(b) => JsValue::from_bool(*b),
             Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(0.0)),
             Value::String(s) => JsValue::from_str(s),
-            Value::Array(items) => items.iter().map(value_to_js).collect::<js_sys::Array>().into(),
+            Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
             Value::Object(map) => {
                 let obj = js_sys::Object::new();
                 for (k, v) in map {
-                    let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &value_to_js(v));
+                    let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &to_js(v));
                 }
                 obj.into()
             }
@@ -140,17 +108,20 @@ mod wasm {
         /// Aborts the request.
         #[wasm_bindgen(method)]
         pub(crate) fn cancel(this: &Pending);
-        /// A call's arguments as a plain JSON-like copy (`undefined` for
-        /// `undefined` or `null`); throws for a value JSON cannot carry.
-        #[wasm_bindgen(catch, js_name = plainArgs)]
-        pub(crate) fn plain_args(args: &JsValue) -> Result<JsValue, JsValue>;
+        /// A streamed GET with the user key (the `'sse'` transport): a
+        /// `Promise` of `[status, reader]` for a 2xx answer with a body, or
+        /// `[status, text]` (cut to `max_chars`); rejects with the text of a
+        /// network failure. `cancel` aborts it, also while the body is read.
+        #[wasm_bindgen(js_name = openStream)]
+        pub(crate) fn open_stream(url: &str, key: &str, max_chars: u32) -> Pending;
+        /// A value's JSON text (`None` for `undefined` or `null`); throws
+        /// for a value JSON cannot carry.
+        #[wasm_bindgen(catch, js_name = jsonText)]
+        pub(crate) fn json_text(value: &JsValue) -> Result<Option<String>, JsValue>;
     }
 
     #[wasm_bindgen]
     extern "C" {
-        /// The global `fetch` (bound, never `window.fetch`): the SSE stream's request.
-        #[wasm_bindgen(catch, js_name = fetch)]
-        pub(crate) fn fetch(url: &str, init: &web_sys::RequestInit) -> Result<Promise, JsValue>;
         #[wasm_bindgen(js_name = setTimeout)]
         fn set_timeout(handler: &Function, ms: i32) -> JsValue;
         #[wasm_bindgen(js_name = clearTimeout)]
@@ -247,9 +218,21 @@ pub struct WebHost;
 
 /// Aborts the request if its future is dropped before the answer (a
 /// timeout, or a caller that gave up).
-struct CancelOnDrop {
+pub(crate) struct CancelOnDrop {
     pending: Pending,
     done: bool,
+}
+
+impl CancelOnDrop {
+    pub(crate) fn new(pending: Pending) -> Self {
+        CancelOnDrop { pending, done: false }
+    }
+
+    /// The request, no longer aborted by this guard (its new owner does).
+    pub(crate) fn keep(mut self) -> Pending {
+        self.done = true;
+        wasm_bindgen::JsCast::unchecked_into(wasm_bindgen::JsValue::clone(&self.pending))
+    }
 }
 
 impl Drop for CancelOnDrop {
@@ -292,7 +275,7 @@ impl botpress_chat::host::Host for WebHost {
             req.max_bytes as f64,
         );
         let promise: js_sys::Promise = pending.clone().unchecked_into();
-        let guard = CancelOnDrop { pending, done: false };
+        let guard = CancelOnDrop::new(pending);
         Box::pin(async move {
             let mut guard = guard;
             let outcome = wasm_bindgen_futures::JsFuture::from(promise).await;

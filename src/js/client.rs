@@ -202,11 +202,9 @@ fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
 /// A call's arguments as JSON (`{}` when absent), taken across the boundary
 /// in one piece; a value JSON cannot carry is a refusal naming the operation.
 fn args_value(op: &str, args: &JsValue) -> Result<Value, Error> {
-    let refused = |m: &str| Error::invalid_argument(format!("{op}: {m}"));
-    match crate::host::plain_args(args) {
-        Ok(plain) if plain.is_undefined() => Ok(Value::Object(Default::default())),
-        Ok(plain) => crate::host::json::js_to_value(&plain).map_err(|m| refused(&m)),
-        Err(e) => Err(refused(&format!("the arguments cannot be sent as JSON: {}", crate::host::error_text(&e)))),
+    match crate::host::json::from_js(args) {
+        Ok(value) => Ok(value.unwrap_or_else(|| Value::Object(Default::default()))),
+        Err(m) => Err(Error::invalid_argument(format!("{op}: the arguments cannot be sent as JSON: {m}"))),
     }
 }
 
@@ -247,36 +245,38 @@ pub struct ChatClient {
     user: JsValue,
 }
 
-async fn connect(props: JsValue) -> Result<ChatClient, JsValue> {
-    let run = async {
-        let p = read_props(props)?;
-        let opts = client_options(&p)?;
-        let auth = match (&p.user_key, &p.encryption_key) {
-            (Some(k), _) => Auth::UserKey(k.clone()),
-            (None, Some(ek)) => {
-                Auth::EncryptionKey { encryption_key: ek.clone(), user_id: p.user_id.clone().unwrap_or_default() }
-            }
-            (None, None) => Auth::CreateUser { user_id: p.user_id.clone() },
+/// Both classes' `connect`: one promise of a [`ChatClient`].
+fn connect(props: JsValue) -> Promise {
+    future_to_promise(async move {
+        let run = async {
+            let p = read_props(props)?;
+            let opts = client_options(&p)?;
+            let auth = match (&p.user_key, &p.encryption_key) {
+                (Some(k), _) => Auth::UserKey(k.clone()),
+                (None, Some(ek)) => {
+                    Auth::EncryptionKey { encryption_key: ek.clone(), user_id: p.user_id.clone().unwrap_or_default() }
+                }
+                (None, None) => Auth::CreateUser { user_id: p.user_id.clone() },
+            };
+            let client = Client::new(opts)?;
+            let (key, answer, text) = client.authenticate(auth).await?;
+            let user_id = answer["user"]["id"].as_str().unwrap_or_default().to_string();
+            // The user object as the server sent it (the answer was checked), with its key.
+            let js_user = get(&crate::host::json::to_js_parsed(&text).map_err(Error::decode)?, "user");
+            let _ = Reflect::set(&js_user, &"key".into(), &JsValue::from_str(&key));
+            Ok(ChatClient { client, key, user_id, user: js_user })
         };
-        let client = Client::new(opts)?;
-        let (key, answer, text) = client.authenticate(auth).await?;
-        let user_id = answer["user"]["id"].as_str().unwrap_or_default().to_string();
-        // The user object as the server sent it (the answer was checked), with its key.
-        let js_user = get(&crate::host::json::to_js_parsed(&text).map_err(Error::decode)?, "user");
-        let _ = Reflect::set(&js_user, &"key".into(), &JsValue::from_str(&key));
-        Ok(ChatClient { client, key, user_id, user: js_user })
-    };
-    run.await.map_err(to_js_error)
+        run.await.map(JsValue::from).map_err(to_js_error)
+    })
 }
 
 #[wasm_bindgen]
 impl ChatClient {
     /// Connects (PROTOCOL.md §9.2): with `userKey`, `encryptionKey` + `userId`, or
     /// neither (creates a user, optionally with `userId`).
-    pub async fn connect(
-        #[wasm_bindgen(unchecked_param_type = "ConnectProps")] props: JsValue,
-    ) -> Result<ChatClient, JsValue> {
-        connect(props).await
+    #[wasm_bindgen(unchecked_return_type = "Promise<ChatClient>")]
+    pub fn connect(#[wasm_bindgen(unchecked_param_type = "ConnectProps")] props: JsValue) -> Promise {
+        connect(props)
     }
 
     /// The connected user, with its `key`.
@@ -350,10 +350,9 @@ impl JsClient {
     }
 
     /// Same as `ChatClient.connect`.
-    pub async fn connect(
-        #[wasm_bindgen(unchecked_param_type = "ConnectProps")] props: JsValue,
-    ) -> Result<ChatClient, JsValue> {
-        connect(props).await
+    #[wasm_bindgen(unchecked_return_type = "Promise<ChatClient>")]
+    pub fn connect(#[wasm_bindgen(unchecked_param_type = "ConnectProps")] props: JsValue) -> Promise {
+        connect(props)
     }
 
     /// The API's base URL.

@@ -16,7 +16,7 @@ extern "C" {
 /// Builds the JS error for a crate error.
 pub(crate) fn to_js_error(e: Error) -> JsValue {
     let metadata = match &e.metadata {
-        Some(meta) => host::json::value_to_js(&serde_json::Value::Object(meta.clone())),
+        Some(meta) => host::json::to_js(&serde_json::Value::Object(meta.clone())),
         None => JsValue::UNDEFINED,
     };
     chat_error(e.kind.name(), e.code, &e.message, e.id, metadata)

@@ -35,7 +35,7 @@ fn list_step(name: &str, args: JsValue, answer: JsValue) -> Result<js_sys::Array
         return Ok(js_sys::Array::of3(&op, &answer, &answer));
     }
     // The answer was read and checked by the list call already: its `meta` reads.
-    let meta = crate::host::json::js_to_value(&get(&answer, "meta")).unwrap_or_default();
+    let meta = crate::host::json::from_js(&get(&answer, "meta")).ok().flatten().unwrap_or_default();
     let next = match meta_next_token(&meta) {
         Some(token) => {
             let next = js_sys::Object::assign(&js_sys::Object::new(), &js_sys::Object::from(args));

@@ -69,7 +69,7 @@ async fn open(at: &ListenAt, protocol: Protocol) -> Result<WebConn, Error> {
     let url = at.url(protocol);
     match protocol {
         Protocol::Sse => {
-            let body = stream::open(&url, &[("x-user-key", &at.key), ("accept", "text/event-stream")]).await?;
+            let body = stream::open(&url, &at.key).await?;
             Ok(WebConn(Conn::Sse { body, decoder: SseDecoder::new() }))
         }
         Protocol::WebSocket => {

@@ -1,24 +1,24 @@
 //! A streamed `fetch` response body (the `'sse'` transport): the request
-//! carries the `x-user-key` header and an `AbortController`; the body is read
+//! (`openStream` of `src/host.js`) carries the `x-user-key` header; the body is read
 //! chunk by chunk as `Uint8Array`s, each copied once into wasm memory in
 //! slices of at most [`MAX_SLICE`] bytes (a browser may hand over a fast
 //! stream in chunks of a megabyte or more).
 //!
-//! The global `fetch` ([`crate::host::fetch`]) works in browsers, Node 18+
-//! and edge workers. Dropping a [`BodyStream`] aborts the request.
+//! The global `fetch` works in browsers, Node 18+ and edge workers.
+//! Dropping a [`BodyStream`] aborts the request.
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::{error_from_response, Error};
 use crate::host;
 use crate::protocol::http;
 
-/// Longest error body read from a refused listen request.
-const MAX_ERROR_BODY: usize = 64 * 1024;
+/// Longest error body read from a refused listen request, in UTF-16 units.
+const MAX_ERROR_BODY: u32 = 64 * 1024;
 
 /// Most bytes one [`BodyStream::read`] returns: the rest of a larger chunk
 /// is kept on the JS side for the next reads, so the wasm buffer (and
@@ -28,7 +28,8 @@ pub(crate) const MAX_SLICE: u32 = 64 * 1024;
 /// An open response body being read.
 pub(crate) struct BodyStream {
     reader: ReadableStreamDefaultReader,
-    controller: AbortController,
+    /// The request: aborted when the stream is dropped.
+    request: host::Pending,
     /// The read in flight: kept when a caller stops waiting (a timer won a
     /// race), so no chunk is ever lost.
     pending: Option<JsFuture>,
@@ -51,7 +52,7 @@ impl Drop for BodyStream {
                 let _ = JsFuture::from(cancel).await;
             });
         }
-        self.controller.abort();
+        self.request.cancel();
     }
 }
 
@@ -59,83 +60,31 @@ pub(crate) fn network_error(context: &str, e: &JsValue) -> Error {
     Error::network(format!("{context}: {}", host::error_text(e)))
 }
 
-/// Headers as a plain JS object (what `fetch` takes, with no `Headers`
-/// binding in the glue), each checked as `fetch` would check it.
-fn headers_object(headers: &[(&str, &str)]) -> Result<js_sys::Object, Error> {
-    let obj = js_sys::Object::new();
-    for &(k, v) in headers {
-        if !(http::header_name_ok(k) && http::header_value_ok(v)) {
-            return Err(Error::config(format!("header \"{k}\": not a valid header name or value")));
-        }
-        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v));
+/// Opens `GET url` with the user key (`openStream` of `src/host.js`) and
+/// resolves once the response head arrived. A non-2xx answer is read
+/// (bounded) and classified.
+pub(crate) async fn open(url: &str, key: &str) -> Result<BodyStream, Error> {
+    if !http::header_value_ok(key) {
+        return Err(Error::config("x-user-key is not a valid header value"));
     }
-    Ok(obj)
-}
-
-/// Opens `GET url` with the given headers and resolves once the response
-/// head arrived. A non-2xx answer is read (bounded) and classified.
-pub(crate) async fn open(url: &str, headers: &[(&str, &str)]) -> Result<BodyStream, Error> {
-    let controller = AbortController::new().map_err(|e| network_error("AbortController", &e))?;
+    let request = host::open_stream(url, key, MAX_ERROR_BODY);
+    let promise: js_sys::Promise = request.clone().unchecked_into();
     // Aborts the request if this future is dropped before the body is handed over.
-    let mut guard = AbortOnDrop(Some(controller.clone()));
-    let h = headers_object(headers)?;
-    let init = RequestInit::new();
-    init.set_method("GET");
-    init.set_headers(&h);
-    init.set_signal(Some(&controller.signal()));
-    let promise = host::fetch(url, &init).map_err(|e| network_error("fetch", &e))?;
-    let resp: Response = match JsFuture::from(promise).await {
-        Ok(r) => r.unchecked_into(),
-        Err(e) => {
-            controller.abort();
-            return Err(network_error("listen request failed", &e));
-        }
+    let guard = host::CancelOnDrop::new(request);
+    let answer: js_sys::Array = match JsFuture::from(promise).await {
+        Ok(a) => a.unchecked_into(),
+        Err(e) => return Err(network_error("listen request failed", &e)),
     };
-    let status = resp.status();
-    let body = resp.body();
-    if !(200..300).contains(&status) || body.is_none() {
-        let text = read_text(&resp, MAX_ERROR_BODY).await;
-        controller.abort();
-        let parsed = host::json::parse_value(&text).ok();
-        if (200..300).contains(&status) {
-            return Err(Error::network("listen response has no body"));
+    let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
+    match answer.get(1).dyn_into::<ReadableStreamDefaultReader>() {
+        Ok(reader) => {
+            Ok(BodyStream { reader, request: guard.keep(), pending: None, chunk: None, buf: Vec::new(), done: false })
         }
-        return Err(error_from_response(status, parsed.as_ref(), &text));
-    }
-    let reader: ReadableStreamDefaultReader = body
-        .and_then(|b| b.get_reader().dyn_into().ok())
-        .ok_or_else(|| Error::network("listen response body cannot be read"))?;
-    guard.0 = None;
-    Ok(BodyStream { reader, controller, pending: None, chunk: None, buf: Vec::new(), done: false })
-}
-
-struct AbortOnDrop(Option<AbortController>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(c) = self.0.take() {
-            c.abort();
+        Err(_) if (200..300).contains(&status) => Err(Error::network("listen response has no body")),
+        Err(text) => {
+            let text = text.as_string().unwrap_or_default();
+            Err(error_from_response(status, host::json::parse_value(&text).ok().as_ref(), &text))
         }
-    }
-}
-
-async fn read_text(resp: &Response, limit: usize) -> String {
-    let Ok(p) = resp.text() else {
-        return String::new();
-    };
-    match JsFuture::from(p).await {
-        Ok(t) => {
-            let mut s = t.as_string().unwrap_or_default();
-            if s.len() > limit {
-                let mut cut = limit;
-                while !s.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                s.truncate(cut);
-            }
-            s
-        }
-        Err(_) => String::new(),
     }
 }
 
@@ -196,7 +145,7 @@ impl BodyStream {
 /// see the HTTP status (EventSource, WebSocket): `Some(error)` if the server
 /// answers the same request with an error, `None` if it would accept it.
 pub(crate) async fn probe(url: &str, key: &str) -> Option<Error> {
-    match open(url, &[("x-user-key", key), ("accept", "text/event-stream")]).await {
+    match open(url, key).await {
         Ok(body) => {
             drop(body);
             None

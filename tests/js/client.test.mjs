@@ -202,7 +202,7 @@ test('invalid arguments reject, name the field and never reach the network', asy
   for (let i = 0; i < 200; i++) deep = { d: deep }
   await rejects(c.createEvent({ ...key, conversationId: 'c', payload: deep }), {
     type: 'InvalidPayload',
-    message: /createEvent: nested deeper than 128 levels/,
+    message: /createEvent: the arguments cannot be sent as JSON: nested deeper than 128 levels/,
   });
   await rejects(c.updateUser({ ...key, profile: 'x'.repeat(1001) }), { type: 'InvalidPayload', message: /profile/ });
   assert.ok(empty instanceof InvalidPayloadError && isApiError(empty));

@@ -207,7 +207,7 @@ fn check_arg(name: &str, kind: FieldKind, value: Option<&Value>) -> Result<(), S
     };
     match (kind, v) {
         (FieldKind::Required, Value::String(s)) if s.is_empty() => Err(format!("{name}: must be a non-empty string")),
-        (FieldKind::Profile, Value::String(s)) if s.chars().count() > MAX_PROFILE_LEN => {
+        (FieldKind::Profile, Value::String(s)) if crate::model::char_count(s) > MAX_PROFILE_LEN => {
             Err(format!("{name}: must be at most {MAX_PROFILE_LEN} characters"))
         }
         (FieldKind::Required | FieldKind::Optional | FieldKind::Profile | FieldKind::Query, Value::String(_)) => Ok(()),

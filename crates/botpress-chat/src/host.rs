@@ -87,14 +87,14 @@ pub trait Host: Clone + 'static {
     fn log_request(&self, op: &str, method: &str, url: &str, outcome: Result<u16, &str>);
 
     /// Parses JSON text (the error is the parser's message). serde_json by
-    /// default; a host with a JSON engine of its own may use it instead (the
-    /// npm package uses the JS engine's, which keeps a second parser out of
-    /// the download).
+    /// default; the npm package uses [`lean_json`](crate::protocol::lean_json),
+    /// which keeps serde_json's parser out of its download.
     fn parse_json(&self, text: &str) -> Result<Value, String> {
         crate::protocol::json::serde_parse(text)
     }
 
-    /// Writes a value as compact JSON text. serde_json by default.
+    /// Writes a value as compact JSON text. serde_json by default (the npm
+    /// package: [`lean_json`](crate::protocol::lean_json)).
     fn write_json(&self, value: &Value) -> String {
         value.to_string()
     }

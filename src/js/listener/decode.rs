@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{get, key, object};
 use crate::error::Error;
-use crate::host::{json, json_parse_str, plain_args};
+use crate::host::{json, json_parse_str};
 use crate::js::error::to_js_error;
 use crate::signal::Signal;
 
@@ -18,12 +18,13 @@ use crate::signal::Signal;
 pub fn decode_signal(input: JsValue) -> Result<JsValue, JsValue> {
     let fail = |m: String| to_js_error(Error::decode(format!("decodeSignal: {m}")));
     let (value, envelope) = if let Some(t) = input.as_string() {
+        let value = json::parse_value(&t).map_err(|_| fail("the text is not JSON".into()))?;
         let envelope = json_parse_str(&t).map_err(|_| fail("the text is not JSON".into()))?;
-        (json::js_to_value(&envelope).map_err(fail)?, envelope)
+        (value, envelope)
     } else if input.is_object() {
-        match plain_args(&input) {
-            Ok(plain) => (json::js_to_value(&plain).map_err(fail)?, input),
-            Err(_) => return Err(fail("the object cannot be read as JSON".into())),
+        match json::from_js(&input) {
+            Ok(Some(value)) => (value, input),
+            _ => return Err(fail("the object cannot be read as JSON".into())),
         }
     } else {
         return Err(fail("expects a JSON string or an object".into()));

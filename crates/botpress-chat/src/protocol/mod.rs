@@ -3,4 +3,5 @@
 pub mod http;
 pub mod json;
 pub mod jwt;
+pub mod lean_json;
 pub mod sse;
