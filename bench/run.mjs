@@ -44,10 +44,11 @@ const MD_OUT = opt('--md', QUICK ? null : path.join(ROOT, 'BENCHMARKS.md'));
 // into target/bench-profiles/; summarise them with bench/profile-summary.mjs.
 const PROFILE = flag('--profile');
 const PROFILE_DIR = path.join(ROOT, 'target', 'bench-profiles');
-// --pkg DIR / --pkg-node DIR: measure another build of ours (e.g. a --profiling build
-// whose wasm keeps function names).
+// --pkg DIR: measure another build of the package (its web.js, workerd.js and .wasm);
+// --pkg-node DIR: another build for Node (a package, or a wasm-pack --target nodejs
+// --profiling build, whose wasm keeps function names).
 const PKG_DIR = path.resolve(opt('--pkg', path.join(ROOT, 'pkg')));
-const PKG_NODE_DIR = path.resolve(opt('--pkg-node', path.join(ROOT, 'pkg-node')));
+const PKG_NODE_DIR = path.resolve(opt('--pkg-node', PKG_DIR));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHAT_SERVER = process.env.CHAT_SERVER || path.join(ROOT, 'target', 'release', 'chat-server');
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -99,7 +100,7 @@ const fmt = (x) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2));
 const skipOurs = (env, kase, v, built) => {
   if (v.contender === 'ours' && !built) {
     entry(env, kase, v.variant, { contender: 'ours', protocol: v.protocol || null }).errors.push({
-      error: 'package not built (scripts/build-pkg.sh web nodejs)',
+      error: 'package not built (node scripts/build-pkg.mjs)',
     });
     return true;
   }
@@ -121,7 +122,7 @@ async function stage() {
   for (const f of fs.readdirSync(path.join(HERE, 'browser'))) cp(path.join(HERE, 'browser', f), path.join(WWW, f));
   for (const f of fs.readdirSync(path.join(HERE, 'lib'))) cp(path.join(HERE, 'lib', f), path.join(WWW, 'lib', f));
   if (OURS_BUILT)
-    for (const f of ['botpress_chat_wasm.js', 'botpress_chat_wasm_bg.wasm']) cp(path.join(PKG, f), path.join(WWW, 'pkg', f));
+    for (const f of ['web.js', 'botpress_chat_wasm_bg.wasm']) cp(path.join(PKG, f), path.join(WWW, 'pkg', f));
   // The official browser bundle as users get it: the package's own `module` build
   // (dist/index.mjs, self-contained with browser polyfills), bundled and minified
   // the way an app's bundler ships it.
@@ -150,9 +151,9 @@ function sizes() {
     gzip: files.reduce((a, f) => a + f.gzip, 0),
     brotli: files.reduce((a, f) => a + f.brotli, 0),
   });
-  // The package as it ships: the wasm and the glue (the error classes are bundled into it).
-  if (OURS_BUILT)
-    results.sizes.ours = sum([gz(path.join(PKG, 'botpress_chat_wasm_bg.wasm')), gz(path.join(PKG, 'botpress_chat_wasm.js'))]);
+  // What a browser downloads: the wasm and the browser entry (the glue, the error classes
+  // and the rest of the package's JS are bundled into it).
+  if (OURS_BUILT) results.sizes.ours = sum([gz(path.join(PKG, 'botpress_chat_wasm_bg.wasm')), gz(path.join(PKG, 'web.js'))]);
   results.sizes.official = sum([gz(path.join(OFFICIAL_DIR, 'dist', 'index.mjs'))]);
   results.sizes['official-minified'] = sum([gz(path.join(WWW, 'official', 'chat.min.mjs'))]);
   for (const [k, v] of Object.entries(results.sizes)) log(`size ${k}: ${v.raw} B raw, ${v.gzip} B gzip -9`);
@@ -385,14 +386,18 @@ async function stageWorkerd() {
     '(name = "official.cjs", commonJsModule = embed "official.cjs")',
   ];
   if (OURS_BUILT) {
-    cp(path.join(PKG, 'botpress_chat_wasm.js'), path.join(WORKERD_DIR, 'ours.js'));
-    cp(path.join(PKG, 'botpress_chat_wasm_bg.wasm'), path.join(WORKERD_DIR, 'ours_bg.wasm'));
+    // The package's workerd entry, which imports the .wasm beside it as a module.
+    cp(path.join(PKG, 'workerd.js'), path.join(WORKERD_DIR, 'ours.js'));
+    cp(path.join(PKG, 'botpress_chat_wasm_bg.wasm'), path.join(WORKERD_DIR, 'botpress_chat_wasm_bg.wasm'));
   } else {
     // An empty module keeps the worker loadable; the 'ours' runs are skipped.
-    fs.writeFileSync(path.join(WORKERD_DIR, 'ours_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-    fs.writeFileSync(path.join(WORKERD_DIR, 'ours.js'), 'export function initSync() { throw new Error("not built"); }\n');
+    fs.writeFileSync(path.join(WORKERD_DIR, 'botpress_chat_wasm_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    fs.writeFileSync(path.join(WORKERD_DIR, 'ours.js'), 'throw new Error("not built");\n');
   }
-  modules.push('(name = "ours.js", esModule = embed "ours.js")', '(name = "ours_bg.wasm", wasm = embed "ours_bg.wasm")');
+  modules.push(
+    '(name = "ours.js", esModule = embed "ours.js")',
+    '(name = "botpress_chat_wasm_bg.wasm", wasm = embed "botpress_chat_wasm_bg.wasm")',
+  );
   fs.writeFileSync(
     path.join(WORKERD_DIR, 'config.capnp'),
     `using Workerd = import "/workerd/workerd.capnp";
@@ -547,7 +552,7 @@ async function main() {
     loadBefore: os.loadavg().map((x) => Number(x.toFixed(2))),
   };
   if (!OURS_BUILT) log('pkg/ not built: ours is skipped in chromium and workerd');
-  if (!OURS_NODE_BUILT) log('pkg-node/ not built: ours is skipped in node');
+  if (!OURS_NODE_BUILT) log(`${path.relative(ROOT, PKG_NODE_DIR)}/ not built: ours is skipped in node`);
   await stage();
   if (CASES.includes('size')) sizes();
   const { proc, url } = await startServer();

@@ -13,7 +13,7 @@ cd "$ROOT"
 
 [ -d node_modules/playwright-core ] && [ -d node_modules/@botpress/chat ] \
   || die "node_modules missing: run scripts/setup.sh"
-"$ROOT/scripts/build-pkg.sh" web nodejs
+node "$ROOT/scripts/build-pkg.mjs"
 if [ -z "${CHAT_SERVER:-}" ]; then
   log "cargo build --release -p chat-server"
   cargo build --release -q -p chat-server

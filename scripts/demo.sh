@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the demo: a local Chat API server that also serves the demo page (www/) and
-# the web build of the package (pkg/).
+# the package (pkg/), whose browser entry the page imports.
 #   ./scripts/demo.sh                 http://127.0.0.1:8080/
 #   PORT=9000 ./scripts/demo.sh       another port
 #   ./scripts/demo.sh ARGS...         extra chat-server arguments
@@ -11,7 +11,7 @@ cd "$ROOT"
 PORT="${PORT:-8080}"
 
 "$ROOT/scripts/setup.sh"
-"$ROOT/scripts/build-pkg.sh" web
+node "$ROOT/scripts/build-pkg.mjs"
 log "cargo build -p chat-server"
 cargo build -p chat-server
 

@@ -9,16 +9,15 @@ import { clearMessages } from './messages.js'
 import { connectProps, endpointId, readJSON, writeJSON } from './settings.js'
 import { state, ui } from './state.js'
 
-// The web build of the package, beside the page (chat-server --static pkg) or in ../pkg.
-const PACKAGE_CANDIDATES = ['./botpress_chat_wasm.js', './pkg/botpress_chat_wasm.js', '../pkg/botpress_chat_wasm.js']
+// The package's browser entry (it instantiates the wasm as it loads), beside the page
+// (chat-server --static pkg) or in ../pkg.
+const PACKAGE_CANDIDATES = ['./web.js', './pkg/web.js', '../pkg/web.js']
 
 async function loadPackage() {
   let lastError
   for (const url of PACKAGE_CANDIDATES) {
     try {
-      const mod = await import(url)
-      await mod.default()
-      return mod
+      return await import(url)
     } catch (e) {
       lastError = e
     }

@@ -14,7 +14,7 @@ let mem = null;
 
 const loaders = {
   async ours() {
-    const m = await import('./pkg/botpress_chat_wasm.js');
+    const m = await import('./pkg/web.js');
     wasm = await m.default();
     return C.ours(m);
   },

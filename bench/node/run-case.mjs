@@ -4,6 +4,7 @@
 const tStart = performance.now();
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,8 +15,9 @@ let wasmMemory = null;
 async function load(name) {
   const C = await import('../lib/contenders.mjs');
   if (name === 'ours') {
-    const dir = opts.pkgNode || path.join(ROOT, 'pkg-node');
-    const file = path.join(dir, 'botpress_chat_wasm.js');
+    // The package's `require` entry, or a wasm-pack --target nodejs build (--pkg-node).
+    const dir = opts.pkgNode || path.join(ROOT, 'pkg');
+    const file = ['node.cjs', 'botpress_chat_wasm.js'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f)) ?? path.join(dir, 'node.cjs');
     if (opts.case !== 'memory') return C.ours(createRequire(import.meta.url)(file));
     // The nodejs glue keeps its instance private: catch it as it is created to read
     // the wasm memory size.
@@ -47,7 +49,7 @@ function heap() {
 // opts.profile = FILE: a CPU profile of the timed span only (node:inspector).
 async function profileHooks(file) {
   const { Session } = await import('node:inspector/promises');
-  const fs = await import('node:fs');
+
   const session = new Session();
   session.connect();
   return {

@@ -3,15 +3,13 @@
 // outside (wall clock of the first request to a freshly started workerd).
 //   GET /cold?c=ours|official|raw&api=URL
 //   GET /create?c=…&api=URL&n=1000
-import wasmModule from './ours_bg.wasm';
 import * as C from './contenders.mjs';
 import * as K from './cases.mjs';
 
 async function load(name) {
   if (name === 'ours') {
-    const m = await import('./ours.js');
-    m.initSync({ module: wasmModule });
-    return C.ours(m);
+    // The package's workerd entry: the wasm is instantiated as it loads.
+    return C.ours(await import('./ours.js'));
   }
   if (name === 'official') return C.official(await import('./official.cjs'));
   return C.raw();

@@ -16,6 +16,13 @@ fn decl<T: TS>() -> String {
     format!("{}export {}\n", &text[..at], body.join("\n"))
 }
 
+/// A union of tagged payload objects made open, as `@botpress/chat` declares its
+/// payloads (their JSON schema allows other fields): each member also takes any other
+/// field, so a program may read `payload.items` on the union and check it at run time.
+fn open_members(decl: String) -> String {
+    decl.replace("{ \"type\": ", "{ [k: string]: any, \"type\": ")
+}
+
 /// Capitalised operation name: `createUser` -> `CreateUser`.
 fn pascal(name: &str) -> String {
     let mut c = name.chars();
@@ -48,8 +55,8 @@ pub fn model_declarations(_: &str) -> Result<String, String> {
         decl::<model::FilePayload>(),
         decl::<model::LocationPayload>(),
         decl::<model::ChoicePayload>(),
-        decl::<model::BlocItem>(),
-        decl::<model::KnownPayload>(),
+        open_members(decl::<model::BlocItem>()),
+        open_members(decl::<model::KnownPayload>()),
     ] {
         out.push_str(&d);
     }

@@ -1,7 +1,9 @@
 # workerd configuration for the example worker.
 #   CHAT_API_URL=http://127.0.0.1:8080/local ENCRYPTION_KEY=… WEBHOOK_SECRET=… \
 #     npx workerd serve examples/worker/config.capnp --socket-addr http=127.0.0.1:8787
-# The worker's ./pkg/ modules are embedded from the repository's web build, ../../pkg (scripts/build-pkg.sh web).
+# The worker's ./pkg/ modules are embedded from the repository's package, ../../pkg
+# (node scripts/build-pkg.mjs): its workerd entry and the .wasm it imports. With wrangler,
+# `import { ChatClient } from 'botpress-chat-wasm'` resolves to the same entry by itself.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -16,7 +18,7 @@ const config :Workerd.Config = (
 const chatWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "pkg/botpress_chat_wasm.js", esModule = embed "../../pkg/botpress_chat_wasm.js"),
+    (name = "pkg/workerd.js", esModule = embed "../../pkg/workerd.js"),
     (name = "pkg/botpress_chat_wasm_bg.wasm", wasm = embed "../../pkg/botpress_chat_wasm_bg.wasm"),
   ],
   bindings = [

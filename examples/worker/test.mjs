@@ -1,7 +1,7 @@
 // The example worker in real workerd, against chat-server in manual-auth mode with its
 // webhook pointed at the worker.
 //   node --test examples/worker/test.mjs
-// Needs target/debug/chat-server (or CHAT_SERVER), pkg/ (scripts/build-pkg.sh web) and
+// Needs target/debug/chat-server (or CHAT_SERVER), pkg/ (node scripts/build-pkg.mjs) and
 // the workerd npm package.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -33,7 +33,7 @@ const b64json = (part) => JSON.parse(Buffer.from(part.replace(/-/g, '+').replace
 
 describe('edge worker in workerd', { timeout: 90_000 }, () => {
   before(async () => {
-    assert.ok(fs.existsSync(path.join(ROOT, 'pkg/botpress_chat_wasm_bg.wasm')), 'pkg/ missing: scripts/build-pkg.sh web')
+    assert.ok(fs.existsSync(path.join(ROOT, 'pkg/botpress_chat_wasm_bg.wasm')), 'pkg/ missing: node scripts/build-pkg.mjs')
     assert.ok(fs.existsSync(WORKERD), `${WORKERD} missing: npm install`)
     fs.mkdirSync(OUT, { recursive: true })
     const port = await freePort()

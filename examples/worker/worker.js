@@ -1,4 +1,5 @@
-// An edge worker (workerd / Cloudflare Workers) built on the web target of the package.
+// An edge worker (workerd / Cloudflare Workers) built on the package's workerd entry, which
+// instantiates the wasm (imported as a module) when it loads: nothing to initialise here.
 //
 //   POST /session        {"userId"} -> {"userKey"}: signs the user key with the encryption
 //                        key that only this worker holds (manual authentication), so the
@@ -10,10 +11,7 @@
 //                        reply through the realtime listener; returns the reply.
 //
 // Bindings (see config.capnp): CHAT_API_URL, ENCRYPTION_KEY, WEBHOOK_SECRET.
-import { initSync, ChatClient, decodeSignal } from './pkg/botpress_chat_wasm.js'
-import wasmModule from './pkg/botpress_chat_wasm_bg.wasm'
-
-initSync({ module: wasmModule })
+import { ChatClient, decodeSignal } from './pkg/workerd.js'
 
 const CORS = {
   'access-control-allow-origin': '*',

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
 
-"$ROOT/scripts/build-pkg.sh" nodejs
+node "$ROOT/scripts/build-pkg.mjs"
 log "node --test tests/js/realtime.test.mjs"
 node --experimental-websocket --test tests/js/realtime.test.mjs
 

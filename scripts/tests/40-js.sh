@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
 
-"$ROOT/scripts/build-pkg.sh" web nodejs
+node "$ROOT/scripts/build-pkg.mjs"
 
 log "node --test tests/js/client.test.mjs"
 node --test tests/js/client.test.mjs

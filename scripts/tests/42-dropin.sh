@@ -13,7 +13,7 @@ cd "$ROOT"
 log "cargo run -p codegen -- --check"
 cargo run -q -p codegen -- --check
 
-"$ROOT/scripts/build-pkg.sh" web
+node "$ROOT/scripts/build-pkg.mjs"
 
 log "node --test tests/compat/dropin.test.mjs"
 node --experimental-websocket --test tests/compat/dropin.test.mjs

@@ -3,7 +3,7 @@
 # scripts/setup.sh) instead of the machine's Node 20: the JS facade
 # (tests/js/client.test.mjs), the realtime facade with the global WebSocket, no flag
 # (tests/js/realtime.test.mjs, fault proxy included), the installed package
-# (tests/install/: npm pack, Node, the nodejs and bundler builds, the Vite page)
+# (tests/install/: npm pack, then Node, Deno, Bun, wrangler, Vite and webpack pages)
 # and the demo page's markdown renderer (tests/www/). Same servers as stages 36 and 40.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -13,7 +13,7 @@ cd "$ROOT"
 log "Node.js LTS: $("$NODE_LTS" --version) ($NODE_LTS); default node: $(node --version)"
 "$NODE_LTS" -e 'if (typeof WebSocket !== "function") { console.error("no global WebSocket"); process.exit(1) }'
 
-"$ROOT/scripts/build-pkg.sh" web nodejs bundler
+node "$ROOT/scripts/build-pkg.mjs"
 [ -x target/debug/chat-server ] || cargo build -p chat-server
 
 # The suites start and stop their own chat-servers and fault proxy.
@@ -21,4 +21,4 @@ log "node $("$NODE_LTS" --version) --test tests/js/client.test.mjs tests/js/real
 "$NODE_LTS" --test tests/js/client.test.mjs tests/js/realtime.test.mjs tests/www/
 
 log "node $("$NODE_LTS" --version) --test tests/install/"
-timeout -k 10 240 "$NODE_LTS" --test --test-reporter=spec tests/install/install.test.mjs
+timeout -k 10 600 "$NODE_LTS" --test --test-reporter=spec tests/install/install.test.mjs

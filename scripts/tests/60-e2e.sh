@@ -4,6 +4,6 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
-"$ROOT/scripts/build-pkg.sh" web
+node "$ROOT/scripts/build-pkg.mjs"
 [ -x target/debug/chat-server ] || cargo build -p chat-server
 timeout -k 10 240 node --test --test-reporter=spec tests/e2e/chat-page.test.mjs

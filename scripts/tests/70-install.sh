@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# npm pack the web build, install it into a scratch project (test-output/install/app),
-# use it from Node and from a Vite 7 build loaded in chromium, each against chat-server;
-# also load the nodejs (require) and bundler (.wasm ES module imports) builds.
+# The npm package from its tarball in every host (tests/install/install.test.mjs): npm pack,
+# npm install into a fresh project, then one program written for @botpress/chat, with only
+# its import changed, in Node (ESM, CommonJS), Deno, Bun, workerd through wrangler dev, and
+# Vite and webpack builds in Chromium; the official client through the same Node, Deno and
+# Bun cases; the program's TypeScript twin through tsc --strict against the installed types.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
-"$ROOT/scripts/build-pkg.sh" web nodejs bundler
+node "$ROOT/scripts/build-pkg.mjs"
 [ -x target/debug/chat-server ] || cargo build -p chat-server
-timeout -k 10 240 node --test --test-reporter=spec tests/install/install.test.mjs
+timeout -k 10 600 node --test --test-reporter=spec tests/install/install.test.mjs

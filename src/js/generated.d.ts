@@ -204,12 +204,12 @@ text: string,
  * The options offered.
  */
 options: Array<ChoiceOption>, };
-export type BlocItem = { "type": "text" } & TextFields | { "type": "markdown" } & MarkdownFields | { "type": "image" } & ImageFields | { "type": "audio" } & AudioFields | { "type": "video" } & VideoFields | { "type": "file" } & FileFields | { "type": "location" } & LocationFields;
-export type MessagePayload = { "type": "text" } & TextFields | { "type": "markdown" } & MarkdownFields | { "type": "image" } & ImageFields | { "type": "audio" } & AudioFields | { "type": "video" } & VideoFields | { "type": "file" } & FileFields | { "type": "location" } & LocationFields | { "type": "card" } & Card | { "type": "choice" } & ChoiceFields | { "type": "dropdown" } & ChoiceFields | { "type": "carousel",
+export type BlocItem = { [k: string]: any, "type": "text" } & TextFields | { [k: string]: any, "type": "markdown" } & MarkdownFields | { [k: string]: any, "type": "image" } & ImageFields | { [k: string]: any, "type": "audio" } & AudioFields | { [k: string]: any, "type": "video" } & VideoFields | { [k: string]: any, "type": "file" } & FileFields | { [k: string]: any, "type": "location" } & LocationFields;
+export type MessagePayload = { [k: string]: any, "type": "text" } & TextFields | { [k: string]: any, "type": "markdown" } & MarkdownFields | { [k: string]: any, "type": "image" } & ImageFields | { [k: string]: any, "type": "audio" } & AudioFields | { [k: string]: any, "type": "video" } & VideoFields | { [k: string]: any, "type": "file" } & FileFields | { [k: string]: any, "type": "location" } & LocationFields | { [k: string]: any, "type": "card" } & Card | { [k: string]: any, "type": "choice" } & ChoiceFields | { [k: string]: any, "type": "dropdown" } & ChoiceFields | { [k: string]: any, "type": "carousel",
 /**
  * The cards.
  */
-items: Array<CardPayload>, } | { "type": "bloc",
+items: Array<CardPayload>, } | { [k: string]: any, "type": "bloc",
 /**
  * The items, in order.
  */

@@ -1,6 +1,6 @@
 // The drop-in check: each program of programs/ (written for @botpress/chat) runs twice,
 // unchanged but for its import — once with the official client, once with this package
-// (web build in pkg/, set up with initSync) — each against its own fresh chat-server, and
+// (the package's Node entry, pkg/node.mjs, with no set-up) — each against its own fresh chat-server, and
 // both runs must report the same observations. A second test compares the export lists.
 // Run alone: node --test tests/compat/dropin.test.mjs (needs pkg/ and target/debug/chat-server).
 import { test, before, after } from 'node:test';
@@ -15,7 +15,7 @@ import { transform } from 'esbuild';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const BIN = process.env.CHAT_SERVER || path.join(ROOT, 'target', 'debug', 'chat-server');
-const OURS = path.join(ROOT, 'pkg', 'botpress_chat_wasm.js');
+const OURS = path.join(ROOT, 'pkg', 'node.mjs');
 const BUILD = path.join(HERE, '.build');
 const ENCRYPTION_KEY = 'compat-encryption-key';
 const servers = new Set();
@@ -58,8 +58,6 @@ before(async () => {
       (await import('node:fs')).writeFileSync(path.join(BUILD, impl, file.replace(/\.ts$/, '.mjs')), out);
     }
   }
-  const ours = await import(OURS);
-  ours.initSync({ module: readFileSync(path.join(ROOT, 'pkg', 'botpress_chat_wasm_bg.wasm')) });
 });
 
 after(() => {

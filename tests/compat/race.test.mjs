@@ -8,7 +8,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as official from '@botpress/chat';
@@ -23,8 +22,7 @@ let apiUrl;
 let ours;
 
 before(async () => {
-  ours = await import(path.join(ROOT, 'pkg', 'botpress_chat_wasm.js'));
-  ours.initSync({ module: readFileSync(path.join(ROOT, 'pkg', 'botpress_chat_wasm_bg.wasm')) });
+  ours = await import(path.join(ROOT, 'pkg', 'node.mjs'));
   server = spawn(BIN, ['--addr', '127.0.0.1:0', '--exit-after', '600', '--bot-delay-ms', '5', '--webhook-id', 'local'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,7 +1,7 @@
 // End-to-end: the demo page (www/) with the web build of the package (pkg/), both served
 // by chat-server, driven in headless chromium.
 //   node --test tests/e2e/
-// Needs target/debug/chat-server (or CHAT_SERVER) and pkg/ (scripts/build-pkg.sh web).
+// Needs target/debug/chat-server (or CHAT_SERVER) and pkg/ (node scripts/build-pkg.mjs).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -80,7 +80,7 @@ function cuttableProxy(target) {
 
 describe('demo page', { timeout: 120_000 }, () => {
   before(async () => {
-    assert.ok(fs.existsSync(path.join(ROOT, 'pkg/botpress_chat_wasm.js')), 'pkg/ missing: scripts/build-pkg.sh web')
+    assert.ok(fs.existsSync(path.join(ROOT, 'pkg/web.js')), 'pkg/ missing: node scripts/build-pkg.mjs')
     server = await startChatServer(['--static', 'www', '--static', 'pkg'], { name: 'e2e-chat-server' })
     browser = await launchChromium()
     context = await browser.newContext({ viewport: DESKTOP })

@@ -1,8 +1,8 @@
-// The JS facade of the built Node package (pkg-node/) against chat-server: two servers
+// The JS facade of the package's `require` entry (pkg/node.cjs) against chat-server: two servers
 // (shared mode with --page-size 3 --test-faults, and manual mode with an encryption key),
 // started here and stopped after the tests, unless CLIENT_SHARED_URL, CLIENT_MANUAL_URL and
 // CLIENT_ENCRYPTION_KEY name running ones.
-//   node --test tests/js/client.test.mjs   (needs pkg-node/ and target/debug/chat-server)
+//   node --test tests/js/client.test.mjs   (needs pkg/ and target/debug/chat-server)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -26,7 +26,7 @@ const require = createRequire(import.meta.url);
 const {
   ChatClient, Client, isApiError, UnknownError, ChatClientError, ChatHTTPError, ChatConfigError, TimeoutError,
   InvalidPayloadError, ForbiddenError,
-} = require('../../pkg-node/botpress_chat_wasm.js');
+} = require('../../pkg/node.cjs');
 
 function env(name) {
   const v = process.env[name];
@@ -369,7 +369,7 @@ test('timeout, abort and malformed answers', async () => {
 });
 
 test('classes keep their names in the minified package', () => {
-  const pkg = require('../../pkg-node/botpress_chat_wasm.js');
+  const pkg = require('../../pkg/node.cjs');
   for (const n of ['ChatClient', 'Client', 'SignalListener', 'SignalIterator', 'ChatClientError', 'ChatHTTPError',
     'ChatConfigError', 'UnknownError', 'ForbiddenError', 'NetworkError', 'TimeoutError', 'AbortError', 'DecodeError']) {
     assert.equal(pkg[n].name, n);

@@ -14,7 +14,7 @@ import init, {
   type AsyncCollection,
   type ListMessagesOutput,
   type User,
-} from '../../pkg/botpress_chat_wasm';
+} from 'botpress-chat-wasm';
 
 export async function demo(apiUrl: string): Promise<void> {
   await init();

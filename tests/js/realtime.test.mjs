@@ -1,11 +1,11 @@
-// The JS realtime facade of the built Node package (pkg-node/) against chat-server:
+// The JS realtime facade of the package's `require` entry (pkg/node.cjs) against chat-server:
 // SignalListener events, async iteration, stream assembly, reconnecting, closing,
 // many listeners, since, decodeSignal. The chat-server (--keepalive-secs 0, so idle
 // connections trip short watchdogs) and the fault proxy in front of it are started here
 // and stopped after the tests, unless REALTIME_JS_URL, REALTIME_JS_PROXY_URL and
 // REALTIME_JS_CONTROL_URL name running ones.
 //   node --experimental-websocket --test tests/js/realtime.test.mjs
-//   (Node 22+ without the flag; needs pkg-node/ and target/debug/chat-server)
+//   (Node 22+ without the flag; needs pkg/ and target/debug/chat-server)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -33,7 +33,7 @@ after(() => {
 
 const require = createRequire(import.meta.url);
 const URL_ = process.env.REALTIME_JS_URL;
-const pkg = require('../../pkg-node/botpress_chat_wasm.js');
+const pkg = require('../../pkg/node.cjs');
 const { ChatClient, decodeSignal } = pkg;
 const API = () => `${URL_}/local`;
 
