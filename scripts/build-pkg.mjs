@@ -3,7 +3,7 @@
 //   1. one wasm-bindgen build, `wasm-pack build --target web`, left as generated
 //      in target/glue/ (the entries import it as `#glue`, see package.json
 //      "imports");
-//   2. the hand-written entries of src/js/entries/, one per kind of host, each
+//   2. the hand-written entries of src/js/entries/ (type-checked by tsc -p src/js), one per kind of host, each
 //      bundled with the glue and minified by esbuild; the glue's snippets
 //      (src/host.js, src/js/*.js) resolve to the repository's files, so an
 //      entry and the glue share one copy of each module (one set of error
@@ -48,7 +48,7 @@ function upToDate() {
 
 /** The entries: source file → [file in pkg/, esbuild options]. */
 const ENTRIES = {
-  'web.js': ['web.js', { format: 'esm', platform: 'neutral' }],
+  'web.mjs': ['web.js', { format: 'esm', platform: 'neutral' }],
   'node.mjs': ['node.mjs', { format: 'esm', platform: 'node' }],
   // `import.meta.url` (the glue's default location of the .wasm) as CommonJS knows it.
   'node.cjs': [
@@ -60,8 +60,8 @@ const ENTRIES = {
       banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
     },
   ],
-  'workerd.js': ['workerd.js', { format: 'esm', platform: 'neutral' }],
-  'slim.js': ['slim.js', { format: 'esm', platform: 'neutral' }],
+  'workerd.mjs': ['workerd.js', { format: 'esm', platform: 'neutral' }],
+  'slim.mjs': ['slim.js', { format: 'esm', platform: 'neutral' }],
 }
 
 /** package.json: metadata from Cargo.toml, the entries by host condition. */

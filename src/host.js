@@ -11,12 +11,21 @@
 // answer: a caller that gave up).
 export function request(url, method, headers, key, body, signal, timeoutMs, maxBytes) {
   const controller = new AbortController()
-  const p = send(url, method, headers, key, body, signal, timeoutMs, maxBytes, controller)
-  p.cancel = () => controller.abort()
-  return p
+  return cancellable(send(url, method, headers, key, body, signal, timeoutMs, maxBytes, controller), controller)
 }
 
 const abortOn = (controller) => controller.abort()
+
+/**
+ * `promise` with `cancel()`, which aborts `controller`.
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {AbortController} controller
+ * @returns {Promise<T> & { cancel(): void }}
+ */
+function cancellable(promise, controller) {
+  return Object.assign(promise, { cancel: () => controller.abort() })
+}
 
 async function send(url, method, headers, key, body, signal, timeoutMs, maxBytes, controller) {
   if (signal && signal.aborted) throw ['aborted', '']
@@ -63,9 +72,7 @@ async function send(url, method, headers, key, body, signal, timeoutMs, maxBytes
 // while its body is being read.
 export function openStream(url, key, maxChars) {
   const controller = new AbortController()
-  const p = stream(url, key, maxChars, controller)
-  p.cancel = () => controller.abort()
-  return p
+  return cancellable(stream(url, key, maxChars, controller), controller)
 }
 
 async function stream(url, key, maxChars, controller) {

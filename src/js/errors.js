@@ -196,8 +196,7 @@ export function chatError(kind, status, message, id, metadata) {
   } else if (kind === 'Connect') {
     e = new ChatClientError(message);
   } else {
-    e = new ChatConfigError(message);
-    e.type = 'Config';
+    e = Object.assign(new ChatConfigError(message), { type: 'Config' });
   }
   if (!api && !byKind[kind]) e.isApiError = false;
   return e;

@@ -11,6 +11,8 @@ class AsyncCollection {
   // method and turns each of its answers into the items and the next page's
   // arguments, undefined after the last page.
   constructor(step, client, name, args, options) {
+    /** @type {AsyncGenerator<unknown> | undefined} the iteration, once started */
+    this._it = undefined
     this._step = step
     this._client = client
     this._name = name

@@ -3,7 +3,7 @@
 'use strict'
 const { readFileSync } = require('node:fs')
 const { join } = require('node:path')
-const chat = require('./common.js')
+const chat = require('./common.mjs')
 
 chat.initSync({ module: readFileSync(join(__dirname, 'botpress_chat_wasm_bg.wasm')) })
 module.exports = chat

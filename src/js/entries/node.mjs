@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { initSync } from '#glue'
 
-export * from './common.js'
+export * from './common.mjs'
 export { default } from '#glue'
 
 initSync({ module: readFileSync(new URL('./botpress_chat_wasm_bg.wasm', import.meta.url)) })

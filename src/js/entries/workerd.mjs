@@ -4,7 +4,7 @@
 import wasm from './botpress_chat_wasm_bg.wasm'
 import { initSync } from '#glue'
 
-export * from './common.js'
+export * from './common.mjs'
 export { default } from '#glue'
 
 initSync({ module: wasm })

@@ -5,7 +5,7 @@
 // nothing once the wasm is in.
 import init from '#glue'
 
-export * from './common.js'
+export * from './common.mjs'
 export { default } from '#glue'
 
 await init({ module_or_path: new URL('./botpress_chat_wasm_bg.wasm', import.meta.url) })
