@@ -18,8 +18,8 @@ node "$ROOT/scripts/build-pkg.mjs"
 log "node --test tests/compat/dropin.test.mjs"
 node --experimental-websocket --test tests/compat/dropin.test.mjs
 
-log "node --test tests/compat/race.test.mjs"
-node --test tests/compat/race.test.mjs
+log "node --experimental-websocket --test tests/compat/race.test.mjs"
+node --experimental-websocket --test tests/compat/race.test.mjs
 
 log "tsc --strict -p tests/compat/tsconfig.json"
 tsc -p tests/compat/tsconfig.json

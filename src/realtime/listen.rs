@@ -28,6 +28,7 @@ pub(crate) fn target(client: &AuthenticatedClient, conversation_id: &str) -> Tar
         key: client.key().to_string(),
         user_id: client.user().id.clone(),
         conversation_id: conversation_id.to_string(),
+        own: Some(client.client().watch_sends(conversation_id)),
         list_page: Box::new(move |next_token| {
             let c = c.clone();
             let input = ListMessagesInput { conversation_id: conversation.clone(), next_token };

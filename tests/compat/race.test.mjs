@@ -1,8 +1,12 @@
-// The start of a listener, against the official client: send a message and, without
-// awaiting it, start listening; count the runs in which the own message and the bot's
-// echo both arrive. This package goes live as early as @botpress/chat does (no request
-// before the connection), so its rate must not be lower. Runs RACE_RUNS (default 200)
-// times per client against one chat-server that the test starts and stops.
+// The start of a listener. Send a message and, without awaiting it, start listening:
+//   - with the client's own createMessage, this package must deliver the sent message
+//     and the bot's echo every time, over SSE and WebSocket (it knows what it sends: the
+//     listing taken once live does not take that message as history);
+//   - with a sender it does not know (a plain fetch), it goes live as early as
+//     @botpress/chat does (no request before the connection), so its rate of catching
+//     both must not be lower than the official client's.
+// Runs RACE_RUNS (default 200) times per case against one chat-server that the test
+// starts and stops.
 // Run alone: node --test tests/compat/race.test.mjs (needs pkg/ and target/debug/chat-server).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,12 +52,12 @@ const rawSend = (client, conversationId) =>
   }).then((r) => r.json());
 
 /** One run: whether the own message and the echo arrived. `raw`: send with rawSend. */
-async function race(client, raw) {
+async function race(client, raw, protocol) {
   const { conversation } = await client.createConversation({});
   const sent = raw
     ? rawSend(client, conversation.id)
     : client.createMessage({ conversationId: conversation.id, payload: { type: 'text', text: 'race' } });
-  const listener = await client.listenConversation({ id: conversation.id });
+  const listener = await client.listenConversation(protocol ? { id: conversation.id, protocol } : { id: conversation.id });
   const got = { own: false, bot: false };
   // Signals arrive in creation order: once the echo is here, the own message came before it or never will.
   const echo = new Promise((resolve) => {
@@ -98,3 +102,16 @@ test(`a message sent just before listening: this package catches it at least as 
   );
   assert.ok(tally.ours.bot >= tally.official.bot - RUNS * 0.05, 'the echo, after going live, is caught as often');
 });
+
+for (const protocol of ['sse', 'websocket']) {
+  test(`send, then listen (${protocol}): the sent message and the reply arrive every time (${RUNS} runs)`, async () => {
+    const client = await ours.Client.connect({ apiUrl });
+    const missed = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await race(client, false, protocol);
+      if (!r.caught) missed.push(r);
+    }
+    console.log(`send, then listen, ${protocol}: ${RUNS - missed.length}/${RUNS} caught both`);
+    assert.deepEqual(missed, [], `${missed.length} of ${RUNS} runs lost a message`);
+  });
+}

@@ -41,6 +41,7 @@ use crate::host::{Failure, Host, HttpRequest, HttpResponse};
 use crate::model::{Conversation, Message, User};
 use crate::protocol::http::{self, RetryPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::protocol::jwt;
+use crate::realtime::sends::{SendWatch, Sends};
 
 /// The hosted service; `{baseApiUrl}/{webhookId}` is the API's base URL.
 pub const DEFAULT_BASE_API_URL: &str = "https://chat.botpress.cloud";
@@ -189,6 +190,8 @@ struct Inner<H> {
     opts: ClientOptions,
     hello: RefCell<Option<HelloCheck>>,
     hello_passed: Cell<bool>,
+    /// The messages this client creates, for its listeners' first listing.
+    sends: Rc<Sends>,
 }
 
 /// A client for one Chat API over the host `H`; every call takes the user
@@ -224,7 +227,14 @@ impl<H: Host> Client<H> {
         if opts.timeout_ms == 0 {
             return Err(Error::config("timeout must be a positive number of milliseconds"));
         }
-        let inner = Inner { host, api_url, opts, hello: RefCell::new(None), hello_passed: Cell::new(false) };
+        let inner = Inner {
+            host,
+            api_url,
+            opts,
+            hello: RefCell::new(None),
+            hello_passed: Cell::new(false),
+            sends: Rc::default(),
+        };
         Ok(Client { inner: Rc::new(inner) })
     }
 
@@ -236,6 +246,13 @@ impl<H: Host> Client<H> {
     /// The API's base URL.
     pub fn api_url(&self) -> &str {
         &self.inner.api_url
+    }
+
+    /// The messages this client creates in `conversation_id` from now on,
+    /// and those it is creating there: what a listener starting now watches
+    /// ([`sends`](crate::realtime::sends)).
+    pub fn watch_sends(&self, conversation_id: &str) -> SendWatch {
+        self.inner.sends.watch(conversation_id)
     }
 
     /// The options this client was made with.
@@ -312,9 +329,20 @@ impl<H: Host> Client<H> {
         req: Prepared,
         opts: &CallOptions<H::Signal>,
     ) -> Result<(Value, String), Error> {
-        let (value, text) = self.invoke(key, req, opts).await?;
-        spec.check_answer(&value)?;
-        Ok((value, text))
+        // A message being created: recorded for the listeners starting meanwhile.
+        let send = (spec.name == api::CreateMessageInput::NAME)
+            .then(|| req.body.as_ref()?.get("conversationId")?.as_str())
+            .flatten()
+            .map(|c| self.inner.sends.begin(c));
+        let answer = match self.invoke(key, req, opts).await {
+            Ok((value, text)) => spec.check_answer(&value).map(|()| (value, text)),
+            Err(e) => Err(e),
+        };
+        if let Some(seq) = send {
+            let id = answer.as_ref().ok().and_then(|(v, _)| v["message"]["id"].as_str()).map(String::from);
+            self.inner.sends.settle(seq, id);
+        }
+        answer
     }
 
     /// Sends a prepared request (with retries) and classifies the answer

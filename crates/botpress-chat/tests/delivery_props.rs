@@ -90,7 +90,7 @@ impl Listener {
                 }
                 None => {
                     self.baseline_at = Some(created);
-                    self.d.baseline(&snapshot);
+                    self.d.baseline(&snapshot, &[]);
                     self.d.backfill_items(snapshot, "me").iter().map(|(m, _)| index(m)).collect()
                 }
             }

@@ -120,6 +120,7 @@ pub(super) fn js_target(c: Client, key: String, user_id: String, conversation_id
         key: key.clone(),
         user_id,
         conversation_id: conversation.clone(),
+        own: Some(c.watch_sends(conversation_id)),
         list_page: Box::new(move |next_token| {
             let (c, key, conversation) = (c.clone(), key.clone(), conversation.clone());
             Box::pin(async move {

@@ -251,15 +251,19 @@ impl Delivered {
     /// baseline: the messages before the first one already delivered live are
     /// history; if none was delivered yet, all of them are, until one arrives
     /// live ([`observe`](Self::observe) then moves it and those after it back
-    /// to news). Follow with [`backfill_items`](Self::backfill_items) on the
-    /// same listing, which delivers the news not yet delivered.
-    pub fn baseline<M: Listed>(&mut self, listed: &[M]) {
+    /// to news). `own`: messages this client created while the listener was
+    /// starting (see [`sends`](crate::realtime::sends)); the first of them
+    /// and every one after it are news too. Follow with
+    /// [`backfill_items`](Self::backfill_items) on the same listing, which
+    /// delivers the news not yet delivered.
+    pub fn baseline<M: Listed>(&mut self, listed: &[M], own: &[String]) {
         let mut sorted: Vec<&M> = listed.iter().collect();
         if is_descending(&sorted) {
             sorted.reverse();
         }
         sort_by_creation(&mut sorted);
         let end = sorted.iter().position(|m| self.seen.contains(m.id())).unwrap_or(sorted.len());
+        let end = sorted[..end].iter().position(|m| own.iter().any(|id| id == m.id())).unwrap_or(end);
         let skip = end.saturating_sub(self.capacity);
         self.history = sorted[skip..end].iter().map(|m| (m.id().to_string(), m.created_at().to_string())).collect();
     }
@@ -443,7 +447,7 @@ mod tests {
         let mut d = Delivered::default();
         assert!(d.observe("p1", "2025-01-01T00:00:03.000Z"));
         let listing = vec![msg("h1", "01", "u"), msg("h2", "02", "u"), msg("p1", "03", "u"), msg("p2", "04", "u")];
-        d.baseline(&listing);
+        d.baseline(&listing, &[]);
         assert!(d.is_history("h2") && !d.is_history("p2"));
         assert_eq!(ids(&d.backfill(listing, "me")), ["p2"], "news of the listing not yet delivered");
         assert!(!d.observe("p2", "2025-01-01T00:00:04.000Z"), "its live signal is a duplicate");
@@ -453,7 +457,7 @@ mod tests {
     fn history_that_arrives_live_was_news() {
         let mut d = Delivered::default();
         let listing = vec![msg("h1", "01", "u"), msg("p1", "02", "u"), msg("p2", "03", "u")];
-        d.baseline(&listing);
+        d.baseline(&listing, &[]);
         assert!(d.backfill(listing.clone(), "me").is_empty(), "nothing is known to be news yet");
         // p1's signal was in flight: it and p2 are news after all.
         assert!(d.observe("p1", "2025-01-01T00:00:02.000Z"));

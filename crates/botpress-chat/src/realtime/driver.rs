@@ -19,6 +19,7 @@ use crate::error::{ApiErrorType, Error};
 use crate::host::Host;
 use crate::realtime::backfill::{Delivered, Listed, DEFAULT_SEEN_CAPACITY};
 use crate::realtime::backoff::{is_final, Backoff};
+use crate::realtime::sends::SendWatch;
 use crate::realtime::{listen_url, ListenOptions, Protocol};
 
 /// What the listening loop needs of the host beyond [`Host`]: connections
@@ -83,6 +84,9 @@ pub struct Target<M> {
     pub conversation_id: String,
     /// One page of `listMessages`, from a page token.
     pub list_page: Box<dyn Fn(Option<String>) -> Page<M>>,
+    /// The messages the listening client is creating there
+    /// ([`sends`](crate::realtime::sends)), when it knows them.
+    pub own: Option<SendWatch>,
 }
 
 /// A frame's data as it arrived: UTF-8 text from the SSE decoder, or a
@@ -246,6 +250,17 @@ async fn watchdog<H: Host>(host: H, last: Rc<Cell<f64>>, timeout_ms: u32) {
     }
 }
 
+/// How often [`settled`] looks at the client's sends.
+const SENDS_POLL_MS: u32 = 10;
+
+/// Resolves once no send the listener watches is in flight (each is bounded
+/// by its call's timeout).
+async fn settled<H: Host>(host: &H, watch: &SendWatch) {
+    while watch.pending() {
+        host.sleep(SENDS_POLL_MS).await;
+    }
+}
+
 /// Empties a batch before a read, giving back room a large read took.
 fn clear<F>(batch: &mut Batch<F>) {
     batch.texts.clear();
@@ -354,10 +369,22 @@ async fn pump<T: Transport, C: Codec<T::Frame>>(
     // Once live, a listing: on the first connection it is the baseline (live
     // signals go out at once, the listing's news not yet received follows);
     // with `since`, or after a reconnect, live signals are held back until
-    // what the listing adds is delivered.
-    let mut holding = track && (reconnected || (starting && opts.since.is_some()));
-    let mut listing: Option<Listing<'_, C::Listed>> =
-        if holding || (track && starting) { Some(Box::pin(list_recent(target, progress))) } else { None };
+    // what the listing adds is delivered. So they are when the client is
+    // creating messages there, or created some since the listener started:
+    // the baseline waits for those sends to settle, and delivers their
+    // messages (created before it was live) first.
+    let own = target.own.as_ref().filter(|w| starting && opts.since.is_none() && w.any());
+    let mut holding = track && (reconnected || (starting && opts.since.is_some()) || own.is_some());
+    let mut listing: Option<Listing<'_, C::Listed>> = if holding || (track && starting) {
+        Some(Box::pin(async move {
+            if let Some(w) = own {
+                settled(host, w).await;
+            }
+            list_recent(target, progress).await
+        }))
+    } else {
+        None
+    };
     let mut held: Vec<Decoded<C::Item, T::Frame>> = Vec::new();
     let last = Rc::new(Cell::new(host.now_ms()));
     let mut silence = Box::pin(watchdog(host.clone(), last.clone(), opts.timeout_ms));
@@ -451,7 +478,8 @@ async fn pump<T: Transport, C: Codec<T::Frame>>(
                             Err(why) => return Some(Error::api(ApiErrorType::ResourceNotFound, why)),
                         },
                         (None, false) => {
-                            d.baseline(&list);
+                            let created = own.map(SendWatch::created).unwrap_or_default();
+                            d.baseline(&list, &created);
                             d.backfill_items(list, &target.user_id)
                         }
                         (_, true) => d.backfill_items(list, &target.user_id),

@@ -47,6 +47,7 @@ fn target(host: &FakeHost, store: &Store) -> Rc<Target<Message>> {
         key: "k".into(),
         user_id: ME.into(),
         conversation_id: "conv".into(),
+        own: None,
         list_page: Box::new(move |_| {
             let now = host.now();
             let page = store.borrow().iter().filter(|(at, _)| *at <= now).map(|(_, m)| m.clone()).collect();
@@ -71,6 +72,17 @@ fn options() -> ListenOptions {
 
 /// Runs a listener until it fails or `stop_after` messages arrived.
 fn listen(host: &FakeHost, store: &Store, opts: ListenOptions, stop_after: usize) -> Vec<Seen> {
+    listen_to(host, target(host, store), opts, stop_after, async {})
+}
+
+/// [`listen`] to a given target, with `beside` running alongside.
+fn listen_to(
+    host: &FakeHost,
+    target: Rc<Target<Message>>,
+    opts: ListenOptions,
+    stop_after: usize,
+    beside: impl Future<Output = ()>,
+) -> Vec<Seen> {
     let seen = RefCell::new(Vec::new());
     let mut emit = |e: Event<Signal>| {
         let mut seen = seen.borrow_mut();
@@ -85,7 +97,8 @@ fn listen(host: &FakeHost, store: &Store, opts: ListenOptions, stop_after: usize
         seen.iter().filter(|s| matches!(s, Seen::Message(_))).count() < stop_after
     };
     let mut codec = SignalCodec(host.clone());
-    host.run(run(host.clone(), target(host, store), opts, Rc::new(Progress::default()), &mut codec, &mut emit));
+    let listening = run(host.clone(), target, opts, Rc::new(Progress::default()), &mut codec, &mut emit);
+    host.run(futures::future::join(listening, beside));
     seen.into_inner()
 }
 
@@ -172,4 +185,33 @@ fn refusals_end_the_listener_when_final_or_first() {
     host.listen([Conn::Open(vec![Step::Close { after_ms: 10 }]), Conn::Open(vec![])]);
     let seen = listen(&host, &store([]), ListenOptions { reconnect: false, ..options() }, 1);
     assert_eq!(seen, vec![Seen::Connected, Seen::Failed(ErrorKind::Network)]);
+}
+
+/// A message this client was creating when the listener started: created
+/// (msg_05) before the listener is live, so its signal never comes; the
+/// bot's echo (msg_06) comes live at 5 ms, and the send resolves at 30 ms.
+fn send_then_listen(watch: bool, stop_after: usize) -> Vec<Seen> {
+    let host = FakeHost::default();
+    let store = store([(0.0, 1), (0.0, 2), (0.0, 5), (5.0, 6)]);
+    host.listen([Conn::Open(vec![Step::Frames { after_ms: 5, frames: vec![frame(6)] }])]);
+    let sends = Rc::new(crate::realtime::sends::Sends::default());
+    let seq = sends.begin("conv");
+    let mut target = target(&host, &store);
+    if watch {
+        Rc::get_mut(&mut target).expect("not shared yet").own = Some(sends.watch("conv"));
+    }
+    let resolve = async {
+        host.sleep(30).await;
+        sends.settle(seq, Some("msg_05".into()));
+    };
+    listen_to(&host, target, options(), stop_after, resolve)
+}
+
+#[test]
+fn a_message_sent_while_the_listener_starts_is_delivered_first() {
+    let seen = send_then_listen(true, 2);
+    assert_eq!(ids(&seen), vec!["msg_05", "msg_06"], "{seen:?}");
+    // Without the client's sends, the listing takes it as history: the echo comes first.
+    let seen = send_then_listen(false, 1);
+    assert_eq!(ids(&seen), vec!["msg_06"], "{seen:?}");
 }

@@ -11,6 +11,7 @@ pub mod assembler;
 pub mod backfill;
 pub mod backoff;
 pub mod driver;
+pub mod sends;
 
 pub use assembler::{StreamAssembler, StreamOutcome, StreamUpdate};
 pub use backfill::{Delivered, Listed, Since, Watermark};
