@@ -88,6 +88,15 @@ async function stream(url, key, maxChars, controller) {
   return [r.status, text.slice(0, maxChars)]
 }
 
+// HMAC-SHA256 of `data` with `key` with WebCrypto (browsers' secure contexts,
+// Node 19+, Deno, Bun, workers): the signature's bytes. Both arrive as views of
+// wasm memory, valid only during this call: `data` is copied before the first await.
+export async function hmacSha256(key, data) {
+  const message = data.slice()
+  const k = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return new Uint8Array(await crypto.subtle.sign('HMAC', k, message))
+}
+
 // A body of unknown length, read chunk by chunk and given up as soon as it
 // passes maxBytes; invalid UTF-8 becomes U+FFFD.
 async function readCounted(r, maxBytes) {

@@ -80,7 +80,7 @@ pub mod json {
 pub(crate) use wasm::*;
 
 mod wasm {
-    use js_sys::{Function, Promise, Uint8Array};
+    use js_sys::{Function, Promise};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
     use web_sys::AbortSignal;
@@ -114,6 +114,9 @@ mod wasm {
         /// network failure. `cancel` aborts it, also while the body is read.
         #[wasm_bindgen(js_name = openStream)]
         pub(crate) fn open_stream(url: &str, key: &str, max_chars: u32) -> Pending;
+        /// HMAC-SHA256 with WebCrypto: a `Promise` of the signature's bytes.
+        #[wasm_bindgen(catch, js_name = hmacSha256)]
+        pub(crate) fn hmac(key: &[u8], data: &[u8]) -> Result<Promise, JsValue>;
         /// A value's JSON text (`None` for `undefined` or `null`); throws
         /// for a value JSON cannot carry.
         #[wasm_bindgen(catch, js_name = jsonText)]
@@ -138,18 +141,6 @@ mod wasm {
         /// `console.info` (the `debug` option's request lines).
         #[wasm_bindgen(js_namespace = console, js_name = info)]
         pub(crate) fn console_info(prefix: &str, op: &str, method: &str, url: &str, outcome: &JsValue);
-        /// `crypto.subtle.importKey` (WebCrypto: browsers' secure contexts, Node 19+, workers).
-        #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = importKey)]
-        pub(crate) fn import_key(
-            format: &str,
-            key: &Uint8Array,
-            algorithm: &JsValue,
-            extractable: bool,
-            usages: &JsValue,
-        ) -> Result<Promise, JsValue>;
-        /// `crypto.subtle.sign`.
-        #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = sign)]
-        pub(crate) fn subtle_sign(algorithm: &str, key: &JsValue, data: &Uint8Array) -> Result<Promise, JsValue>;
     }
 
     /// A pending `setTimeout`, cleared when dropped.
@@ -342,26 +333,16 @@ impl botpress_chat::host::Host for WebHost {
         key: &[u8],
         data: &[u8],
     ) -> futures::future::LocalBoxFuture<'static, Result<Vec<u8>, crate::error::Error>> {
-        use js_sys::{Array, Object, Reflect, Uint8Array};
-        use wasm_bindgen::JsValue;
-        use wasm_bindgen_futures::JsFuture;
-
-        fn failed(e: &JsValue) -> crate::error::Error {
+        fn failed(e: &wasm_bindgen::JsValue) -> crate::error::Error {
             let mut m = String::from("cannot sign the user key with WebCrypto (crypto.subtle): ");
             m.push_str(&error_text(e));
             crate::error::Error::config(m)
         }
-        let algorithm = Object::new();
-        let _ = Reflect::set(&algorithm, &"name".into(), &"HMAC".into());
-        let _ = Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into());
-        let usages = Array::of1(&"sign".into());
-        let imported = import_key("raw", &Uint8Array::from(key), &algorithm, false, &usages);
-        let data = Uint8Array::from(data);
+        let signing = hmac(key, data);
         Box::pin(async move {
-            let key = JsFuture::from(imported.map_err(|e| failed(&e))?).await.map_err(|e| failed(&e))?;
-            let sig = subtle_sign("HMAC", &key, &data).map_err(|e| failed(&e))?;
-            let sig = JsFuture::from(sig).await.map_err(|e| failed(&e))?;
-            Ok(Uint8Array::new(&sig).to_vec())
+            let sig =
+                wasm_bindgen_futures::JsFuture::from(signing.map_err(|e| failed(&e))?).await.map_err(|e| failed(&e))?;
+            Ok(js_sys::Uint8Array::new(&sig).to_vec())
         })
     }
 }

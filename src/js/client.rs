@@ -222,15 +222,19 @@ fn arg_key(op: &str, args: &Value) -> Result<Option<String>, Error> {
 /// Rust client's call of the operation's [`Spec`], the answer back as the
 /// object the server sent. One copy serves every operation.
 fn js_call(client: Client, key: Option<String>, args: JsValue, options: JsValue, spec: &'static Spec) -> Promise {
+    // What needs no waiting is read before the call's future (which stays small).
+    let read = || -> Result<_, Error> {
+        let args = args_value(spec.name, &args)?;
+        let taken = arg_key(spec.name, &args)?;
+        Ok((args, key.or(taken), call_options(&options)?))
+    };
+    let (args, key, opts) = match read() {
+        Ok(read) => read,
+        Err(e) => return Promise::reject(&to_js_error(e)),
+    };
     future_to_promise(async move {
-        let run = async {
-            let args = args_value(spec.name, &args)?;
-            let taken = arg_key(spec.name, &args)?;
-            let opts = call_options(&options)?;
-            let text = client.call_json(key.or(taken).as_deref(), spec, &args, &opts).await?;
-            crate::host::json::to_js_parsed(&text).map_err(Error::decode)
-        };
-        run.await.map_err(to_js_error)
+        let text = client.call_json(key.as_deref(), spec, &args, &opts).await.map_err(to_js_error)?;
+        crate::host::json::to_js_parsed(&text).map_err(|m| to_js_error(Error::decode(m)))
     })
 }
 

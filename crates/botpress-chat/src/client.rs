@@ -220,6 +220,25 @@ impl<H: Host + Default> Client<H> {
     }
 }
 
+/// A message being created (`createMessage`): recorded for the listeners
+/// starting meanwhile ([`sends`](crate::realtime::sends)). Out of line: the
+/// call's future stays small.
+#[inline(never)]
+fn begin_send(sends: &Sends, spec: &Spec, req: &Prepared) -> Option<u64> {
+    if spec.name != api::CreateMessageInput::NAME {
+        return None;
+    }
+    let conversation_id = req.body.as_ref()?.get("conversationId")?.as_str()?;
+    Some(sends.begin(conversation_id))
+}
+
+/// Settles a send begun by [`begin_send`] with the id it created, if any.
+#[inline(never)]
+fn settle_send(sends: &Sends, seq: u64, answer: &Result<(Value, String), Error>) {
+    let id = answer.as_ref().ok().and_then(|(v, _)| v["message"]["id"].as_str());
+    sends.settle(seq, id.map(String::from));
+}
+
 impl<H: Host> Client<H> {
     /// A client over the given host.
     pub fn with_host(host: H, opts: ClientOptions) -> Result<Self, Error> {
@@ -316,7 +335,10 @@ impl<H: Host> Client<H> {
         args: &Value,
         opts: &CallOptions<H::Signal>,
     ) -> Result<String, Error> {
-        let (_, text) = self.run(key, spec, spec.prepare(args)?, opts).await?;
+        // Boxed: one copy of the exchange's state machine however many callers
+        // (the JS facade's calls, the listener's listings) await it.
+        let run: LocalBoxFuture<'_, _> = Box::pin(self.run(key, spec, spec.prepare(args)?, opts));
+        let (_, text) = run.await?;
         Ok(text)
     }
 
@@ -329,18 +351,13 @@ impl<H: Host> Client<H> {
         req: Prepared,
         opts: &CallOptions<H::Signal>,
     ) -> Result<(Value, String), Error> {
-        // A message being created: recorded for the listeners starting meanwhile.
-        let send = (spec.name == api::CreateMessageInput::NAME)
-            .then(|| req.body.as_ref()?.get("conversationId")?.as_str())
-            .flatten()
-            .map(|c| self.inner.sends.begin(c));
+        let send = begin_send(&self.inner.sends, spec, &req);
         let answer = match self.invoke(key, req, opts).await {
             Ok((value, text)) => spec.check_answer(&value).map(|()| (value, text)),
             Err(e) => Err(e),
         };
         if let Some(seq) = send {
-            let id = answer.as_ref().ok().and_then(|(v, _)| v["message"]["id"].as_str()).map(String::from);
-            self.inner.sends.settle(seq, id);
+            settle_send(&self.inner.sends, seq, &answer);
         }
         answer
     }

@@ -11,7 +11,7 @@
 //! does arrive shows that it and all after it were news (see
 //! [`Delivered::baseline`]).
 
-use std::collections::HashSet;
+use crate::realtime::idset::IdSet;
 
 use crate::model::Message;
 use crate::signal::MessageCreated;
@@ -166,7 +166,7 @@ pub struct Delivered {
     /// Listed messages taken as history (id, `createdAt`), oldest first,
     /// bounded: the tail of the baseline listing not yet proven news.
     history: Vec<(String, String)>,
-    seen: HashSet<String>,
+    seen: IdSet,
     /// The remembered ids as a ring: `order[next]` is the oldest once full.
     order: Vec<String>,
     next: usize,
@@ -185,7 +185,7 @@ impl Delivered {
         Delivered {
             last: None,
             history: Vec::new(),
-            seen: HashSet::new(),
+            seen: IdSet::default(),
             order: Vec::new(),
             next: 0,
             capacity: capacity.max(1),

@@ -8,7 +8,6 @@
 //! (an `emit` callback).
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 use std::future::{pending, Future};
 use std::pin::{pin, Pin};
 use std::rc::Rc;
@@ -19,6 +18,7 @@ use crate::error::{ApiErrorType, Error};
 use crate::host::Host;
 use crate::realtime::backfill::{Delivered, Listed, DEFAULT_SEEN_CAPACITY};
 use crate::realtime::backoff::{is_final, Backoff};
+use crate::realtime::idset::IdSet;
 use crate::realtime::sends::SendWatch;
 use crate::realtime::{listen_url, ListenOptions, Protocol};
 
@@ -395,37 +395,35 @@ async fn pump<T: Transport, C: Codec<T::Frame>>(
     // Ids just backfilled: live messages right after a backfill may repeat
     // them; the first live message that is not among them is newer than the
     // listing, and so is everything after it.
-    let mut overlap: HashSet<String> = HashSet::new();
-    let deliver = |d: Decoded<C::Item, T::Frame>,
-                   overlap: &mut HashSet<String>,
-                   emit: &mut dyn FnMut(Event<C::Item>) -> bool|
-     -> bool {
-        if let (true, Some(key)) = (track, d.message) {
-            let key = match key {
-                MessageKey::Lazy(id, at) if overlap.is_empty() => {
-                    let mut recent = progress.recent.borrow_mut();
-                    if recent.len() >= DEFAULT_SEEN_CAPACITY {
-                        recent.pop_front();
+    let mut overlap = IdSet::default();
+    let deliver =
+        |d: Decoded<C::Item, T::Frame>, overlap: &mut IdSet, emit: &mut dyn FnMut(Event<C::Item>) -> bool| -> bool {
+            if let (true, Some(key)) = (track, d.message) {
+                let key = match key {
+                    MessageKey::Lazy(id, at) if overlap.is_empty() => {
+                        let mut recent = progress.recent.borrow_mut();
+                        if recent.len() >= DEFAULT_SEEN_CAPACITY {
+                            recent.pop_front();
+                        }
+                        recent.push_back((id, at));
+                        None
                     }
-                    recent.push_back((id, at));
-                    None
-                }
-                key => Some(key.resolve(T::frame_text)),
-            };
-            if let Some((id, at)) = key {
-                if !overlap.is_empty() {
-                    if overlap.remove(&id) {
+                    key => Some(key.resolve(T::frame_text)),
+                };
+                if let Some((id, at)) = key {
+                    if !overlap.is_empty() {
+                        if overlap.remove(&id) {
+                            return true;
+                        }
+                        overlap.clear();
+                    }
+                    if !progress.delivered.borrow_mut().observe(&id, &at) {
                         return true;
                     }
-                    overlap.clear();
-                }
-                if !progress.delivered.borrow_mut().observe(&id, &at) {
-                    return true;
                 }
             }
-        }
-        emit(Event::Signal(d.item))
-    };
+            emit(Event::Signal(d.item))
+        };
 
     loop {
         let step = {

@@ -11,6 +11,7 @@ pub mod assembler;
 pub mod backfill;
 pub mod backoff;
 pub mod driver;
+pub mod idset;
 pub mod sends;
 
 pub use assembler::{StreamAssembler, StreamOutcome, StreamUpdate};

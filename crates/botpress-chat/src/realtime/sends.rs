@@ -14,7 +14,6 @@
 //! delivered once, in creation order, before the live signals held meanwhile.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// How many settled sends are remembered (the oldest are forgotten first;
@@ -34,7 +33,7 @@ struct Send {
 #[derive(Debug, Default)]
 pub struct Sends {
     next: Cell<u64>,
-    log: RefCell<VecDeque<Send>>,
+    log: RefCell<Vec<Send>>,
 }
 
 impl Sends {
@@ -49,7 +48,7 @@ impl Sends {
                 log.remove(i);
             }
         }
-        log.push_back(Send { seq, conversation_id: conversation_id.to_string(), outcome: None });
+        log.push(Send { seq, conversation_id: conversation_id.to_string(), outcome: None });
         seq
     }
 
