@@ -2,7 +2,8 @@
 # Installs whatever is missing to build and test botpress-chat-wasm:
 #   - Rust target wasm32-unknown-unknown
 #   - wasm-pack 0.15.1 and wasm-bindgen-cli (same version as wasm-bindgen in Cargo.lock)
-#   - Debian chromium + chromium-driver (headless browser tests)
+#   - Debian chromium + chromium-driver, firefox-esr, webkit2gtk-driver, xvfb (browser tests)
+#   - geckodriver (pinned, cargo install)
 #   - the npm dev tools of package.json (binaryen's wasm-opt, workerd, playwright-core, ...)
 #   - Schemathesis (PyPI, pinned) in .venv-fuzz/ for the fuzz stage
 #   - the current Node.js LTS into .tools/node-lts (npm package `node`, which brings the
@@ -83,17 +84,30 @@ if ! have_version wasm-bindgen "$WB_VERSION"; then
   cargo_install wasm-bindgen-cli "$WB_VERSION"
 fi
 
-# --- Chromium + chromedriver (Debian) ---------------------------------------
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+# --- Browsers (Debian): Chromium + chromedriver, Firefox ESR, WebKitGTK's driver ----------
+# Chromium runs every browser test; Firefox and WebKit (MiniBrowser, under xvfb-run) run
+# the install test's built pages and, Firefox, the wasm suites too.
+DEBS=()
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || DEBS+=(chromium chromium-driver)
+[ -x /usr/bin/firefox-esr ] || DEBS+=(firefox-esr)
+[ -x /usr/bin/WebKitWebDriver ] || DEBS+=(webkit2gtk-driver)
+[ -x /usr/bin/xvfb-run ] && command -v xauth >/dev/null || DEBS+=(xvfb xauth)
+if [ "${#DEBS[@]}" -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || die "not root and no sudo: install chromium chromium-driver by hand"
+    command -v sudo >/dev/null || die "not root and no sudo: install ${DEBS[*]} by hand"
     SUDO="sudo -n"
   fi
-  log "apt-get install chromium chromium-driver"
+  log "apt-get install ${DEBS[*]}"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    chromium chromium-driver >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEBS[@]}" >/dev/null
+fi
+
+# --- geckodriver (Firefox's WebDriver), pinned ----------------------------------
+GECKODRIVER_VERSION=0.36.0
+if ! have_version geckodriver "$GECKODRIVER_VERSION"; then
+  log "cargo install geckodriver $GECKODRIVER_VERSION (about 4 minutes)"
+  cargo_install geckodriver "$GECKODRIVER_VERSION"
 fi
 
 # --- npm dev tools -----------------------------------------------------------

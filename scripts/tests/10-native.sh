@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$ROOT"
 cargo fmt --all --check || die "code is not formatted: run cargo fmt --all"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p botpress-chat-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -p botpress-chat-wasm -p botpress-chat-wasm-tests --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo test --workspace

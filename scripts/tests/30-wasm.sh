@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# The Rust client (wasm) against chat-server, in Node and in headless Chromium:
-# tests/client_node.rs and tests/client_browser.rs (both run tests/client_suite/),
-# after tests/heap_wasm.rs (the crate's global allocator, src/heap.rs, under random
-# allocations, frees and reallocations with checked contents).
-# Each binary runs through scripts/wasm-test-runner.sh (Cargo's runner for the wasm
-# target), which starts and stops the servers its suite needs.
+# The package crate's own wasm tests with `wasm-pack test`, as its users run them: in
+# Node, and in headless Chromium and Firefox (tests/heap_wasm.rs: the crate's global
+# allocator, src/heap.rs, under random allocations, frees and reallocations with checked
+# contents; and the library's unit tests). Then the Rust client (wasm) against
+# chat-server, in Node and in headless Chromium: tests-wasm/tests/client_node.rs and
+# client_browser.rs (both run tests-wasm/tests/client_suite/). Each of those binaries
+# runs through scripts/wasm-test-runner.sh (Cargo's runner for the wasm target), which
+# starts and stops the servers its suite needs.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
 
-cargo test --target wasm32-unknown-unknown --test heap_wasm --test client_node --test client_browser
+log "wasm-pack test --node"
+wasm-pack test --node
+log "wasm-pack test --headless --chrome --firefox"
+wasm-pack test --headless --chrome --firefox
+
+cargo test -p botpress-chat-wasm-tests --target wasm32-unknown-unknown --test client_node --test client_browser

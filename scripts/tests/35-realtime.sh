@@ -16,4 +16,4 @@ tests=()
 [ "${RT_SKIP_BROWSER:-}" = 1 ] || tests+=(--test realtime_browser)
 [ "${#tests[@]}" -gt 0 ] || exit 0
 # shellcheck disable=SC2086 # RT_TEST_ARGS is a list of words
-cargo test --target wasm32-unknown-unknown "${tests[@]}" -- ${RT_TEST_ARGS:-}
+cargo test -p botpress-chat-wasm-tests --target wasm32-unknown-unknown "${tests[@]}" -- ${RT_TEST_ARGS:-}

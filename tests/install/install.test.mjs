@@ -5,7 +5,8 @@
 // only its import line changed for this package and nothing initialised:
 //   Node as ESM and as CommonJS (the running Node; stage 45 runs this file on the LTS),
 //   Deno and Bun (npm packages `deno`, `bun`), workerd through `wrangler dev`, and pages
-//   built by Vite 7 and webpack 5 with their defaults, loaded in headless Chromium.
+//   built by Vite 7 and webpack 5 with their defaults, loaded in headless Chromium, Firefox
+//   and WebKit (tests/e2e/webdriver.mjs).
 // The official client runs the Node, Deno and Bun cases too, as a check of the harness.
 // A TypeScript program written for the official declarations (one that reads payload
 // fields without narrowing) passes `tsc --strict` against the installed package.
@@ -17,6 +18,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { ROOT, launchChromium, outDir, startChatServer, startProcess, waitFor } from '../e2e/harness.mjs'
+import * as webdriver from '../e2e/webdriver.mjs'
 
 const WORK = outDir('install')
 const APP = path.join(WORK, 'app')
@@ -175,6 +177,25 @@ describe('the npm package in every host', { timeout: 600_000 }, () => {
       await browser.close()
     }
   })
+
+  for (const name of ['firefox', 'webkit']) {
+    test(`ours: the built pages in ${name === 'webkit' ? 'WebKit (MiniBrowser)' : 'Firefox'}`, async () => {
+      assert.ok(webdriver.available(name), `${name} or its WebDriver is missing: scripts/setup.sh installs them`)
+      const browser = await webdriver.launch(name, { logFile: path.join(WORK, `${name}-driver.log`) })
+      try {
+        for (const build of ['dist-vite', 'dist-webpack']) {
+          await browser.goto(`${server.url}/ours/${build}/index.html?apiUrl=${encodeURIComponent(server.apiUrl)}`)
+          const text = await waitFor(async () => {
+            const t = await browser.text('#result')
+            return t && t.startsWith('{') && t
+          }, `the ${build} page's result in ${name}`, 30_000, 200)
+          assertRan(JSON.parse(text), `${name} ${build}`)
+        }
+      } finally {
+        await browser.close()
+      }
+    })
+  }
 
   test('types: a program written for @botpress/chat passes tsc --strict against the installed package', () => {
     for (const c of ['official', 'ours']) {

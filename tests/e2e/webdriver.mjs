@@ -1,0 +1,81 @@
+// The browsers Playwright's driver cannot run here, over W3C WebDriver: Firefox (Debian
+// firefox-esr, driven by geckodriver) and WebKit, Safari's engine (Debian
+// webkit2gtk-driver: WebKitWebDriver drives MiniBrowser, under xvfb-run). Just what the
+// tests need: open a page, read an element's text, close.
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { startProcess, waitFor } from './harness.mjs'
+
+const HOME = os.homedir()
+
+/** The WebDriver browsers this machine has: name → how to start its driver. */
+export const BROWSERS = {
+  firefox: {
+    driver: [path.join(HOME, '.cargo/bin/geckodriver'), '/usr/bin/geckodriver'].find((p) => fs.existsSync(p)),
+    browser: '/usr/bin/firefox-esr',
+    args: (port) => ['--port', String(port), '--host', '127.0.0.1'],
+    capabilities: { browserName: 'firefox', 'moz:firefoxOptions': { binary: '/usr/bin/firefox-esr', args: ['-headless'] } },
+  },
+  webkit: {
+    driver: '/usr/bin/WebKitWebDriver',
+    browser: ['/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.0/MiniBrowser'].find((p) => fs.existsSync(p)),
+    // MiniBrowser needs a display: xvfb-run gives the driver (and so the browser) one.
+    wrap: '/usr/bin/xvfb-run',
+    args: (port) => [`--port=${port}`, '--host=127.0.0.1'],
+    capabilities: (browser) => ({ 'webkitgtk:browserOptions': { binary: browser, args: ['--automation'] } }),
+  },
+}
+
+/** Whether `name`'s driver and browser are installed (scripts/setup.sh installs both). */
+export function available(name) {
+  const b = BROWSERS[name]
+  return Boolean(b.driver && fs.existsSync(b.driver) && b.browser && fs.existsSync(b.browser) && (!b.wrap || fs.existsSync(b.wrap)))
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * Starts `name`'s driver and a session; returns { goto(url), text(selector), close() }.
+ * `logFile` keeps the driver's output.
+ */
+export async function launch(name, { logFile } = {}) {
+  const b = BROWSERS[name]
+  const port = await freePort()
+  const [cmd, args] = b.wrap ? [b.wrap, ['-a', b.driver, ...b.args(port)]] : [b.driver, b.args(port)]
+  const driver = await startProcess(cmd, args, { logFile })
+  const base = `http://127.0.0.1:${port}`
+  const call = async (method, url, body) => {
+    const r = await fetch(base + url, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) })
+    const json = await r.json()
+    if (!r.ok) throw new Error(`${name} WebDriver ${method} ${url}: ${JSON.stringify(json.value ?? json).slice(0, 500)}`)
+    return json.value
+  }
+  try {
+    await waitFor(async () => (await fetch(`${base}/status`).catch(() => null))?.ok, `${name}'s WebDriver`, 30_000, 100)
+    const caps = typeof b.capabilities === 'function' ? b.capabilities(b.browser) : b.capabilities
+    const session = await call('POST', '/session', { capabilities: { alwaysMatch: caps } })
+    const sid = session.sessionId
+    return {
+      goto: (url) => call('POST', `/session/${sid}/url`, { url }),
+      text: (selector) =>
+        call('POST', `/session/${sid}/execute/sync`, { script: 'const e = document.querySelector(arguments[0]); return e ? e.textContent : null', args: [selector] }),
+      async close() {
+        await call('DELETE', `/session/${sid}`).catch(() => {})
+        await driver.stop()
+      },
+    }
+  } catch (e) {
+    await driver.stop()
+    throw e
+  }
+}
