@@ -85,13 +85,13 @@ if ! have_version wasm-bindgen "$WB_VERSION"; then
 fi
 
 # --- Browsers (Debian): Chromium + chromedriver, Firefox ESR, WebKitGTK's driver ----------
-# Chromium runs every browser test; Firefox and WebKit (MiniBrowser, under xvfb-run) run
+# Chromium runs every browser test; Firefox and WebKit (MiniBrowser, on Xvfb) run
 # the install test's built pages and, Firefox, the wasm suites too.
 DEBS=()
 [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || DEBS+=(chromium chromium-driver)
 [ -x /usr/bin/firefox-esr ] || DEBS+=(firefox-esr)
 [ -x /usr/bin/WebKitWebDriver ] || DEBS+=(webkit2gtk-driver)
-[ -x /usr/bin/xvfb-run ] && command -v xauth >/dev/null || DEBS+=(xvfb xauth)
+[ -x /usr/bin/Xvfb ] || DEBS+=(xvfb)
 if [ "${#DEBS[@]}" -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then

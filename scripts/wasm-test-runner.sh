@@ -8,7 +8,7 @@
 #   realtime_node, realtime_browser  a chat-server (--keepalive-secs 1) and the fault
 #                                    proxy in front of it (tests/support/fault-proxy.mjs)
 #   anything else                    nothing
-# The tests read the URLs at run time (tests/support/fixtures.rs): Node from
+# The tests read the URLs at run time (tests-wasm/tests/support/fixtures.rs): Node from
 # WASM_TEST_FIXTURES, the browser from target/wasm-fixtures/<crate>.json, which the
 # test page's server serves from the working directory (the package root).
 # Needs target/debug/chat-server (cargo build -p chat-server) for the suites above.

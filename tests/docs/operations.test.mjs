@@ -40,14 +40,14 @@ test('every operation has the footprint the section describes', () => {
   const api = read('crates/botpress-chat/src/api.rs')
   const routes = read('server/src/routes.rs')
   const dts = read('src/js/generated.d.ts')
-  const rust = read('tests/client_suite/mod.rs')
+  const rust = read('tests-wasm/tests/client_suite/mod.rs')
   const js = read('tests/js/client.test.mjs')
   const protocol = read('docs/PROTOCOL.md')
   for (const [rust_name, js_name, input] of ops) {
     assert.match(api, new RegExp(`operation!\\(${input} =>[^;]*"${js_name}"`), `${js_name}: its operation! line`)
     assert.match(routes, new RegExp(`\\.op::<${input},`), `${js_name}: a server route`)
     assert.match(dts, new RegExp(`^  ${js_name}: \\{ input: ${input};`, 'm'), `${js_name}: the Operations entry`)
-    assert.match(rust, new RegExp(`\\.${rust_name}\\(`), `${js_name}: a case in tests/client_suite`)
+    assert.match(rust, new RegExp(`\\.${rust_name}\\(`), `${js_name}: a case in tests-wasm/tests/client_suite`)
     assert.match(js, new RegExp(`\\.${js_name}\\(`), `${js_name}: a case in tests/js/client.test.mjs`)
     assert.match(protocol, new RegExp(`^### \\d+\\.\\d+ ${js_name}\\b`, 'm'), `${js_name}: a section of PROTOCOL.md`)
   }

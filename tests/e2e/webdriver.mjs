@@ -1,7 +1,8 @@
 // The browsers Playwright's driver cannot run here, over W3C WebDriver: Firefox (Debian
 // firefox-esr, driven by geckodriver) and WebKit, Safari's engine (Debian
-// webkit2gtk-driver: WebKitWebDriver drives MiniBrowser, under xvfb-run). Just what the
-// tests need: open a page, read an element's text, close.
+// webkit2gtk-driver: WebKitWebDriver drives MiniBrowser on a virtual display, Xvfb). Just
+// what the tests need: open a page, read an element's text, close. Every process started
+// here is stopped by its process id when the browser is closed.
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -21,8 +22,8 @@ export const BROWSERS = {
   webkit: {
     driver: '/usr/bin/WebKitWebDriver',
     browser: ['/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.0/MiniBrowser'].find((p) => fs.existsSync(p)),
-    // MiniBrowser needs a display: xvfb-run gives the driver (and so the browser) one.
-    wrap: '/usr/bin/xvfb-run',
+    // MiniBrowser needs a display: an Xvfb of its own.
+    display: '/usr/bin/Xvfb',
     args: (port) => [`--port=${port}`, '--host=127.0.0.1'],
     capabilities: (browser) => ({ 'webkitgtk:browserOptions': { binary: browser, args: ['--automation'] } }),
   },
@@ -31,7 +32,7 @@ export const BROWSERS = {
 /** Whether `name`'s driver and browser are installed (scripts/setup.sh installs both). */
 export function available(name) {
   const b = BROWSERS[name]
-  return Boolean(b.driver && fs.existsSync(b.driver) && b.browser && fs.existsSync(b.browser) && (!b.wrap || fs.existsSync(b.wrap)))
+  return Boolean(b.driver && fs.existsSync(b.driver) && b.browser && fs.existsSync(b.browser) && (!b.display || fs.existsSync(b.display)))
 }
 
 function freePort() {
@@ -51,11 +52,34 @@ function freePort() {
 export async function launch(name, { logFile } = {}) {
   const b = BROWSERS[name]
   const port = await freePort()
-  const [cmd, args] = b.wrap ? [b.wrap, ['-a', b.driver, ...b.args(port)]] : [b.driver, b.args(port)]
-  const driver = await startProcess(cmd, args, { logFile })
+  let display = null
+  let env
+  if (b.display) {
+    // A display number nobody uses (an X server's lock file names the ones in use).
+    let n = 90 + (process.pid % 100)
+    while (fs.existsSync(`/tmp/.X${n}-lock`)) n++
+    display = await startProcess(b.display, [`:${n}`, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'])
+    env = { DISPLAY: `:${n}` }
+  }
+  let driver
+  try {
+    driver = await startProcess(b.driver, b.args(port), { logFile, env })
+  } catch (e) {
+    await display?.stop()
+    throw e
+  }
+  const stop = async () => {
+    await driver.stop()
+    await display?.stop()
+  }
   const base = `http://127.0.0.1:${port}`
   const call = async (method, url, body) => {
-    const r = await fetch(base + url, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) })
+    const r = await fetch(base + url, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    })
     const json = await r.json()
     if (!r.ok) throw new Error(`${name} WebDriver ${method} ${url}: ${JSON.stringify(json.value ?? json).slice(0, 500)}`)
     return json.value
@@ -71,11 +95,11 @@ export async function launch(name, { logFile } = {}) {
         call('POST', `/session/${sid}/execute/sync`, { script: 'const e = document.querySelector(arguments[0]); return e ? e.textContent : null', args: [selector] }),
       async close() {
         await call('DELETE', `/session/${sid}`).catch(() => {})
-        await driver.stop()
+        await stop()
       },
     }
   } catch (e) {
-    await driver.stop()
+    await stop()
     throw e
   }
 }

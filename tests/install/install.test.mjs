@@ -58,7 +58,10 @@ describe('the npm package in every host', { timeout: 600_000 }, () => {
     fs.rmSync(WORK, { recursive: true, force: true })
     fs.mkdirSync(APP, { recursive: true })
     manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'pkg/package.json'), 'utf8'))
-    server = await startChatServer(['--static', APP, '--bot-delay-ms', '5'], { name: 'install-chat-server' })
+    // A keep-alive every second: Firefox's fetch resolves a streamed answer only once its
+    // first bytes arrive (Chromium, Node and the others on its headers), so a listener
+    // there is live after the first keep-alive.
+    server = await startChatServer(['--static', APP, '--bot-delay-ms', '5', '--keepalive-secs', '1'], { name: 'install-chat-server' })
   })
 
   after(async () => {
