@@ -1,5 +1,5 @@
 // Type-checked (tsc --strict) by scripts/tests/36-realtime-js.sh: the realtime declarations.
-import { ChatClient, decodeSignal, SignalListener, Signal, UnknownSignal } from '../../pkg-node/botpress_chat_wasm.js';
+import { ChatClient, decodeSignal, SignalListener, Signal, UnknownSignal } from 'botpress-chat-wasm';
 export async function run(client: ChatClient) {
   const l: SignalListener = await client.listenConversation({ id: 'c', protocol: 'websocket', reconnect: true, timeoutMs: 1000 });
   l.on('message_created', (d) => { const b: boolean = d.isBot; void b; });
