@@ -46,6 +46,12 @@ if [ -n "$fixtures" ]; then
   on_exit "rm -f '$file'"
 fi
 
+# WASM_TEST_BROWSER=firefox: the browser suites in Firefox (geckodriver) instead of Chromium.
+if [ "${WASM_TEST_BROWSER:-chromium}" = firefox ]; then
+  unset CHROMEDRIVER
+  export GECKODRIVER="${GECKODRIVER:-$(command -v geckodriver)}"
+fi
+
 # Node 20 has a global WebSocket only behind a flag (Node 22+ always has one).
 if [ "$(node -p 'typeof WebSocket')" = undefined ]; then
   export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-websocket"

@@ -3,8 +3,8 @@
 # Node, and in headless Chromium and Firefox (tests/heap_wasm.rs: the crate's global
 # allocator, src/heap.rs, under random allocations, frees and reallocations with checked
 # contents; and the library's unit tests). Then the Rust client (wasm) against
-# chat-server, in Node and in headless Chromium: tests-wasm/tests/client_node.rs and
-# client_browser.rs (both run tests-wasm/tests/client_suite/). Each of those binaries
+# chat-server, in Node and in headless Chromium and Firefox: tests-wasm/tests/client_node.rs
+# and client_browser.rs (both run tests-wasm/tests/client_suite/). Each of those binaries
 # runs through scripts/wasm-test-runner.sh (Cargo's runner for the wasm target), which
 # starts and stops the servers its suite needs.
 set -euo pipefail
@@ -17,3 +17,5 @@ log "wasm-pack test --headless --chrome --firefox"
 wasm-pack test --headless --chrome --firefox
 
 cargo test -p botpress-chat-wasm-tests --target wasm32-unknown-unknown --test client_node --test client_browser
+log "the client suite again, in Firefox"
+WASM_TEST_BROWSER=firefox cargo test -p botpress-chat-wasm-tests --target wasm32-unknown-unknown --test client_browser
