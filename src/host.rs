@@ -5,12 +5,13 @@
 //! - [`json`]: JSON text ⇄ [`serde_json::Value`] (answers, request bodies,
 //!   the facade's arguments, error metadata), with the core's reader and
 //!   writer;
-//! - the bindings (`fetch`, `setTimeout`/`clearTimeout`, `JSON`, `console`,
-//!   `crypto.subtle`, `Date`), timers ([`sleep`], [`TimerGuard`]), the clock
+//! - the bindings (`setTimeout`/`clearTimeout`, `JSON`, `parseFloat`,
+//!   `console`, `Date`), timers ([`sleep`], [`TimerGuard`]), the clock
 //!   and randomness, and the text of a JS exception;
 //! - the functions of `src/host.js`: the HTTP exchange ([`request`]: one call
-//!   of JS per request instead of dozens of crossings) and a value's JSON text
-//!   ([`json_text`]).
+//!   of JS per request instead of dozens of crossings), the `'sse'`
+//!   transport's streamed request ([`open_stream`]), HMAC with WebCrypto
+//!   ([`hmac`]) and a value's JSON text ([`json_text`]).
 //!
 //! The transport, the listening loop and the facade reach JS only through
 //! this module.

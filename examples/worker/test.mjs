@@ -6,9 +6,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
-import { ROOT, OUT, launchChromium, startChatServer, startProcess, waitFor } from '../../tests/e2e/harness.mjs'
+import { ROOT, OUT, freePort, launchChromium, startChatServer, startProcess, waitFor } from '../../tests/e2e/harness.mjs'
 
 const ENCRYPTION_KEY = 'worker-test-encryption-key-0123456789'
 const WEBHOOK_SECRET = 'worker-test-webhook-secret'
@@ -18,16 +17,6 @@ let server
 let worker
 let base
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 const b64json = (part) => JSON.parse(Buffer.from(part.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString())
 

@@ -2,6 +2,7 @@
 // other processes on 127.0.0.1, stop them by pid, and launch Debian's chromium.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -24,6 +25,17 @@ export function chatServerBin() {
  * Spawns a process and resolves once a stdout/stderr line matches `ready`
  * (a RegExp); resolves to { proc, match, stop(), output() }.
  */
+/** A free port on 127.0.0.1 (for a server that takes its port from the command line). */
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
 export function startProcess(cmd, args, { ready, cwd = ROOT, env, logFile, timeoutMs = 60_000 } = {}) {
   return new Promise((resolve, reject) => {
     const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })

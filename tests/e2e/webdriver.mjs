@@ -4,10 +4,9 @@
 // what the tests need: open a page, read an element's text, close. Every process started
 // here is stopped by its process id when the browser is closed.
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { startProcess, waitFor } from './harness.mjs'
+import { freePort, startProcess, waitFor } from './harness.mjs'
 
 const HOME = os.homedir()
 
@@ -35,15 +34,6 @@ export function available(name) {
   return Boolean(b.driver && fs.existsSync(b.driver) && b.browser && fs.existsSync(b.browser) && (!b.display || fs.existsSync(b.display)))
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * Starts `name`'s driver and a session; returns { goto(url), text(selector), close() }.

@@ -15,9 +15,8 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
-import { ROOT, launchChromium, outDir, startChatServer, startProcess, waitFor } from '../e2e/harness.mjs'
+import { ROOT, freePort, launchChromium, outDir, startChatServer, startProcess, waitFor } from '../e2e/harness.mjs'
 import * as webdriver from '../e2e/webdriver.mjs'
 
 const WORK = outDir('install')
@@ -39,15 +38,6 @@ function assertRan(r, where) {
   assert.equal(r.notFound, 'ResourceNotFoundError', `${where}: the error class`)
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 let manifest
 let server
