@@ -117,6 +117,21 @@ async function readCounted(r, maxBytes) {
   }
 }
 
+// Whether the platform believes it is online (`navigator.onLine`; true where
+// it cannot tell).
+export const online = () => globalThis.navigator?.onLine !== false
+
+// Resolves at the platform's next `online` event (never where there is none).
+// One promise per offline spell, however many waiters.
+let nextOnline
+export function untilOnline() {
+  return (nextOnline ??= new Promise((resolve) => {
+    if (typeof globalThis.addEventListener === 'function' && globalThis.navigator?.onLine !== undefined) {
+      globalThis.addEventListener('online', () => resolve((nextOnline = undefined)), { once: true })
+    }
+  }))
+}
+
 // The message of an exception, with the `cause` Node's fetch puts its reason in
 // ("fetch failed" alone says little).
 function errorText(e) {

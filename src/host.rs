@@ -118,6 +118,12 @@ mod wasm {
         /// HMAC-SHA256 with WebCrypto: a `Promise` of the signature's bytes.
         #[wasm_bindgen(catch, js_name = hmacSha256)]
         pub(crate) fn hmac(key: &[u8], data: &[u8]) -> Result<Promise, JsValue>;
+        /// `navigator.onLine`, `true` where there is none.
+        pub(crate) fn online() -> bool;
+        /// A `Promise` resolved at the next `online` event (never where
+        /// there is none).
+        #[wasm_bindgen(js_name = untilOnline)]
+        pub(crate) fn until_online() -> Promise;
         /// A value's JSON text (`None` for `undefined` or `null`); throws
         /// for a value JSON cannot carry.
         #[wasm_bindgen(catch, js_name = jsonText)]
@@ -305,6 +311,22 @@ impl botpress_chat::host::Host for WebHost {
 
     fn now_ms(&self) -> f64 {
         now_ms()
+    }
+
+    fn online(&self) -> bool {
+        online()
+    }
+
+    fn parse_time(&self, text: &str) -> Option<f64> {
+        let ms = js_sys::Date::parse(text);
+        (!ms.is_nan()).then_some(ms)
+    }
+
+    fn until_online(&self) -> futures::future::LocalBoxFuture<'static, ()> {
+        let promise = until_online();
+        Box::pin(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        })
     }
 
     fn random(&self) -> f64 {

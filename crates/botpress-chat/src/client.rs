@@ -39,6 +39,8 @@ use crate::api::{self, CreateUserInput, GetOrCreateUserInput, ListOperation, Ope
 use crate::error::{Error, ErrorKind};
 use crate::host::{Failure, Host, HttpRequest, HttpResponse};
 use crate::model::{Conversation, Message, User};
+#[cfg(feature = "exactly-once")]
+use crate::once;
 use crate::protocol::http::{self, RetryPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::protocol::jwt;
 use crate::realtime::sends::{SendWatch, Sends};
@@ -71,6 +73,13 @@ pub struct ClientOptions {
     /// Logs each request (operation, method, URL, status or failure; never
     /// the user key) with `console.info`.
     pub debug: bool,
+    /// `createMessage` creates its message exactly once (default `true`;
+    /// with the crate feature `exactly-once`, on by default): after a
+    /// failure that leaves the outcome unknown it checks before sending
+    /// again, it waits out an outage, and sends to one conversation go one
+    /// at a time ([`once`](crate::once)). Without the feature, sends are
+    /// never retried.
+    pub exactly_once: bool,
 }
 
 impl Default for ClientOptions {
@@ -84,6 +93,7 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             debug: false,
+            exactly_once: true,
         }
     }
 }
@@ -100,6 +110,7 @@ impl fmt::Debug for ClientOptions {
             .field("headers", &names)
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("exactly_once", &self.exactly_once)
             .finish()
     }
 }
@@ -140,11 +151,13 @@ pub struct CallOptions<S> {
     pub signal: Option<S>,
     /// Timeout for this call, in milliseconds.
     pub timeout_ms: Option<u32>,
+    /// Overrides [`ClientOptions::exactly_once`] for this call.
+    pub exactly_once: Option<bool>,
 }
 
 impl<S> Default for CallOptions<S> {
     fn default() -> Self {
-        CallOptions { signal: None, timeout_ms: None }
+        CallOptions { signal: None, timeout_ms: None, exactly_once: None }
     }
 }
 
@@ -190,8 +203,13 @@ struct Inner<H> {
     opts: ClientOptions,
     hello: RefCell<Option<HelloCheck>>,
     hello_passed: Cell<bool>,
-    /// The messages this client creates, for its listeners' first listing.
+    /// The messages this client creates, for its listeners' first listing
+    /// and for exactly-once sends.
     sends: Rc<Sends>,
+    /// A lower bound of (server clock − client clock), from the last message
+    /// this client created ([`once::skew_bound`]).
+    #[cfg(feature = "exactly-once")]
+    skew: Cell<Option<f64>>,
 }
 
 /// A client for one Chat API over the host `H`; every call takes the user
@@ -253,6 +271,8 @@ impl<H: Host> Client<H> {
             hello: RefCell::new(None),
             hello_passed: Cell::new(false),
             sends: Rc::default(),
+            #[cfg(feature = "exactly-once")]
+            skew: Cell::new(None),
         };
         Ok(Client { inner: Rc::new(inner) })
     }
@@ -352,9 +372,16 @@ impl<H: Host> Client<H> {
         opts: &CallOptions<H::Signal>,
     ) -> Result<(Value, String), Error> {
         let send = begin_send(&self.inner.sends, spec, &req);
-        let answer = match self.invoke(key, req, opts).await {
-            Ok((value, text)) => spec.check_answer(&value).map(|()| (value, text)),
-            Err(e) => Err(e),
+        let answer = match send {
+            #[cfg(feature = "exactly-once")]
+            Some(seq) if opts.exactly_once.unwrap_or(self.inner.opts.exactly_once) => {
+                let once: LocalBoxFuture<'_, _> = Box::pin(self.create_once(key, seq, req, opts));
+                once.await
+            }
+            _ => match self.invoke(key, req, opts).await {
+                Ok((value, text)) => spec.check_answer(&value).map(|()| (value, text)),
+                Err(e) => Err(e),
+            },
         };
         if let Some(seq) = send {
             settle_send(&self.inner.sends, seq, &answer);
@@ -441,6 +468,126 @@ impl<H: Host> Client<H> {
                 None => return Ok((res.status, res.body)),
             }
         }
+    }
+
+    #[cfg(feature = "exactly-once")]
+    /// `createMessage`, exactly once: the steps of [`once::Sending`], each
+    /// I/O done by [`once_step`](Self::once_step). `seq` is the send's place
+    /// in [`Sends`].
+    async fn create_once(
+        &self,
+        key: Option<&str>,
+        seq: u64,
+        req: Prepared,
+        opts: &CallOptions<H::Signal>,
+    ) -> Result<(Value, String), Error> {
+        let (host, sends) = (&self.inner.host, &self.inner.sends);
+        let fields = req.body.clone().unwrap_or_default();
+        let conversation = fields.get("conversationId").cloned().unwrap_or_default();
+        let timeout_ms = opts.timeout_ms.unwrap_or(self.inner.opts.timeout_ms);
+        let mut machine = once::Sending::new(
+            fields.get("payload").cloned().unwrap_or_default(),
+            fields.get("metadata").cloned(),
+            timeout_ms,
+            self.inner.skew.get(),
+        );
+        let mut input = once::Input::Woke;
+        loop {
+            let env = once::Env {
+                now_ms: host.now_ms(),
+                online: host.online(),
+                earlier_pending: sends.earlier_pending(seq, conversation.as_str().unwrap_or_default()),
+                link_down: sends.link_down(),
+                aborted: opts.signal.as_ref().is_some_and(|s| host.is_aborted(s)),
+                claimed: &|id| sends.claimed(id),
+                time: &|t| host.parse_time(t),
+            };
+            let step = machine.next(input, &env);
+            let io = match self.once_step(step, seq, key, &req, &conversation, opts) {
+                Ok(io) => io,
+                Err(end) => return end,
+            };
+            input = match io.await {
+                Ok(input) => input,
+                // Sent: the answer.
+                Err((value, text)) => {
+                    if let Some(at) = value["message"]["createdAt"].as_str().and_then(|t| host.parse_time(t)) {
+                        self.inner.skew.set(Some(once::skew_bound(at, host.now_ms())));
+                    }
+                    sends.link_up();
+                    return Ok((value, text));
+                }
+            };
+        }
+    }
+
+    #[cfg(feature = "exactly-once")]
+    /// The I/O of one step of an exactly-once send: a future of what it
+    /// gives the machine (or, `Err`, of the send's answer when it went
+    /// through), or the call's end.
+    #[allow(clippy::type_complexity)]
+    fn once_step<'a>(
+        &'a self,
+        step: once::Step,
+        seq: u64,
+        key: Option<&'a str>,
+        req: &Prepared,
+        conversation: &Value,
+        opts: &CallOptions<H::Signal>,
+    ) -> Result<LocalBoxFuture<'a, Result<once::Input, (Value, String)>>, Result<(Value, String), Error>> {
+        let host = &self.inner.host;
+        let (spec, prepared, ms) = match step {
+            once::Step::Turn => {
+                let turn = self.inner.sends.turn(seq, conversation.as_str().unwrap_or_default());
+                return Ok(Box::pin(async move {
+                    turn.await;
+                    Ok(once::Input::Woke)
+                }));
+            }
+            once::Step::Wait(ms) => {
+                let sleep = host.sleep(ms);
+                return Ok(Box::pin(async move {
+                    sleep.await;
+                    Ok(once::Input::Woke)
+                }));
+            }
+            once::Step::Send(ms) => (&api::CreateMessageInput::SPEC, Ok(req.clone()), ms),
+            once::Step::GetUser(ms) => {
+                let spec = &api::GetUserInput::SPEC;
+                (spec, spec.prepare(&Value::Object(Default::default())), ms)
+            }
+            once::Step::List(token, ms) => {
+                let mut args = serde_json::Map::new();
+                args.insert("conversationId".into(), conversation.clone());
+                if let Some(t) = token {
+                    args.insert("nextToken".into(), Value::String(t));
+                }
+                let spec = &api::ListMessagesInput::SPEC;
+                (spec, spec.prepare(&Value::Object(args)), ms)
+            }
+            once::Step::Found(message) => {
+                let mut answer = serde_json::Map::new();
+                answer.insert("message".into(), message);
+                let answer = Value::Object(answer);
+                let text = host.write_json(&answer);
+                return Err(Ok((answer, text)));
+            }
+            once::Step::Fail(e) => return Err(Err(e)),
+        };
+        let call = CallOptions { signal: opts.signal.clone(), timeout_ms: Some(ms.max(1)), exactly_once: None };
+        Ok(Box::pin(async move {
+            let answer = match prepared {
+                Ok(req) => self.invoke(key, req, &call).await,
+                Err(e) => Err(e),
+            };
+            let answer = answer.and_then(|(value, text)| spec.check_answer(&value).map(|()| (value, text)));
+            Ok(match answer {
+                Ok(done) if spec.name == api::CreateMessageInput::NAME => return Err(done),
+                Err(e) if spec.name == api::CreateMessageInput::NAME => once::Input::Failed(once::after_error(&e), e),
+                answer if spec.name == api::GetUserInput::NAME => once::Input::User(answer.map(|(v, _)| v)),
+                answer => once::Input::Page(answer.map(|(v, _)| v)),
+            })
+        }))
     }
 
     /// Authenticates (PROTOCOL.md §9.2) and returns a client bound to the user.
@@ -559,12 +706,17 @@ impl<H: Host> Client<H> {
 /// One exchange: the host's failures become the operation's errors.
 async fn send<H: Host>(host: &H, op: &str, req: HttpRequest<'_, H::Signal>) -> Result<HttpResponse, Error> {
     let (max_bytes, timeout_ms) = (req.max_bytes, req.timeout_ms);
-    host.send(req).await.map_err(|failure| match failure {
+    host.send(req).await.map_err(|failure| failure_error(op, failure, timeout_ms, max_bytes))
+}
+
+/// The operation's error for a failed exchange.
+fn failure_error(op: &str, failure: Failure, timeout_ms: u32, max_bytes: usize) -> Error {
+    match failure {
         Failure::Aborted => Error::aborted(format!("{op}: the request was aborted")),
         Failure::Timeout => Error::timeout(format!("{op}: no response within {timeout_ms} ms")),
         Failure::TooLarge => http::too_large(op, max_bytes),
         Failure::Network(text) => Error::network(format!("{op}: {text}")),
-    })
+    }
 }
 
 async fn check_hello<H: Host>(host: H, api_url: String, timeout_ms: u32) -> Result<(), Error> {

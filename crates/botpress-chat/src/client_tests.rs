@@ -66,7 +66,9 @@ fn retries_stop_after_the_policy_s_count_and_never_touch_writes() {
 
     let host = FakeHost::default();
     host.reply([Reply::status(503, "")]);
-    let e = host.run(client(&host).create_message(Some("k"), &text("hi"))).unwrap_err();
+    // (A send's own rules when its outcome is unknown: the exactly-once tests below.)
+    let c = client_with(&host, |o| o.exactly_once = false);
+    let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
     assert_eq!((e.code, host.count("/messages")), (503, 1));
 
     let host = FakeHost::default();
@@ -212,7 +214,10 @@ fn failures_of_the_exchange_name_the_operation() {
         Reply::Fail { after_ms: 0, failure: Failure::Network("connection reset".into()) },
         Reply::Fail { after_ms: 0, failure: Failure::TooLarge },
     ]);
-    let c = client_with(&host, |o| o.max_response_bytes = 10);
+    let c = client_with(&host, |o| {
+        o.max_response_bytes = 10;
+        o.exactly_once = false;
+    });
     let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
     assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Network, "createMessage: connection reset"));
     let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
@@ -274,4 +279,207 @@ fn an_encryption_key_signs_the_user_key_and_is_never_sent() {
 
     let e = host.run(c.connect(Auth::EncryptionKey { encryption_key: String::new(), user_id: "u".into() }));
     assert_eq!(e.unwrap_err().kind, ErrorKind::Config);
+}
+
+/* ---------- exactly-once createMessage (crate::once) ---------- */
+
+#[cfg(feature = "exactly-once")]
+mod once_sends {
+    use super::*;
+
+    /// A listed message, `at_ms` on the fake clock.
+    fn listed(id: &str, at_ms: i64, user: &str, text: &str) -> serde_json::Value {
+        json!({"id": id, "createdAt": crate::realtime::backfill::iso_string(at_ms), "conversationId": "c1",
+               "userId": user, "payload": {"type": "text", "text": text}})
+    }
+
+    fn page(items: &[serde_json::Value], next: Option<&str>) -> Reply {
+        let meta = match next {
+            Some(t) => json!({"nextToken": t}),
+            None => json!({}),
+        };
+        Reply::status(200, &json!({"messages": items, "meta": meta}).to_string())
+    }
+
+    fn created(id: &str, at_ms: i64, text: &str) -> Reply {
+        Reply::status(200, &json!({"message": listed(id, at_ms, "u1", text)}).to_string())
+    }
+
+    fn posts(host: &FakeHost) -> usize {
+        host.seen().iter().filter(|s| s.method == "POST" && s.url.ends_with("/messages")).count()
+    }
+
+    /// Starts the fake clock well past the epoch, so that "before the send" exists.
+    fn later(host: &FakeHost) {
+        host.run(host.sleep(60_000));
+    }
+
+    #[test]
+    fn a_send_that_succeeds_costs_one_request() {
+        let host = FakeHost::default();
+        later(&host);
+        host.reply([created("m1", 60_010, "hi")]);
+        let out = host.run(client(&host).create_message(Some("k"), &text("hi"))).unwrap();
+        assert_eq!(out.message.id, "m1");
+        assert_eq!(host.seen().len(), 2, "/hello and the send: {:?}", host.seen());
+    }
+
+    #[test]
+    fn after_a_timeout_the_check_finds_the_message_and_nothing_is_sent_again() {
+        let host = FakeHost::default();
+        later(&host);
+        host.reply([
+            Reply::Hang,
+            Reply::status(200, USER),
+            page(
+                &[
+                    listed("bot1", 62_000, "bot", "hi"),
+                    listed("m1", 60_005, "u1", "hi"),
+                    listed("old", 1_000, "u1", "hi"),
+                ],
+                None,
+            ),
+        ]);
+        let c = client_with(&host, |o| o.timeout_ms = 3000);
+        let out = host.run(c.create_message(Some("k"), &text("hi"))).unwrap();
+        assert_eq!(out.message.id, "m1");
+        assert_eq!(posts(&host), 1);
+        // The attempt kept a third of the time for the check.
+        assert_eq!(host.now(), 62_000.0);
+    }
+
+    #[test]
+    fn after_a_502_a_check_that_shows_nothing_sends_again() {
+        let host = FakeHost::default();
+        later(&host);
+        host.reply([
+            Reply::status(502, "bad gateway"),
+            Reply::status(200, USER),
+            page(&[listed("bot1", 50_000, "bot", "hi")], Some("more")),
+            created("m2", 60_020, "hi"),
+        ]);
+        let out = host.run(client(&host).create_message(Some("k"), &text("hi")));
+        let out = out.unwrap_or_else(|e| panic!("{e:?} {:#?}", host.seen()));
+        assert_eq!(out.message.id, "m2");
+        assert_eq!(posts(&host), 2);
+        assert_eq!(host.count("/messages?nextToken=more"), 0, "the first page reached back before the send");
+    }
+
+    #[test]
+    fn a_429_is_sent_again_without_a_check() {
+        let host = FakeHost::default();
+        later(&host);
+        host.reply([
+            Reply::status(429, ""),
+            Reply::status(429, r#"{"type":"RateLimited","code":429,"message":"slow down","id":"err_1"}"#),
+            created("m1", 60_500, "hi"),
+        ]);
+        let out = host.run(client(&host).create_message(Some("k"), &text("hi"))).unwrap();
+        assert_eq!(out.message.id, "m1");
+        assert_eq!((posts(&host), host.count("/users/me")), (3, 0));
+        assert_eq!(host.now(), 60_000.0 + 100.0 + 200.0, "pauses of 100 then 200 ms");
+    }
+
+    #[test]
+    fn a_check_that_cannot_see_far_enough_back_reports_an_unknown_outcome() {
+        let host = FakeHost::default();
+        later(&host);
+        let busy = |n: i64| page(&[listed(&format!("b{n}"), 61_000 - n, "bot", "x")], Some("next"));
+        host.reply([Reply::status(503, ""), Reply::status(200, USER), busy(1), busy(2), busy(3), busy(4)]);
+        let e = host.run(client(&host).create_message(Some("k"), &text("hi"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{}", e.message);
+        assert!(e.message.contains("newest 4 pages"), "{}", e.message);
+        assert_eq!(posts(&host), 1, "never a blind second send");
+    }
+
+    #[test]
+    fn a_check_that_keeps_failing_until_the_deadline_reports_an_unknown_outcome() {
+        let host = FakeHost::default();
+        later(&host);
+        let reset = || Reply::Fail { after_ms: 0, failure: Failure::Network("reset".into()) };
+        host.reply([reset(), reset(), reset(), reset(), reset(), reset(), reset(), reset()]);
+        let c = client_with(&host, |o| o.timeout_ms = 1000);
+        let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{}", e.message);
+        assert!(e.message.contains("(createMessage: reset)"), "{}", e.message);
+        assert_eq!(posts(&host), 1);
+        assert!(host.now() <= 61_000.0);
+    }
+
+    #[test]
+    fn with_exactly_once_off_an_ambiguous_failure_is_the_answer() {
+        let host = FakeHost::default();
+        host.reply([Reply::status(504, "")]);
+        let opts = CallOptions { exactly_once: Some(false), ..Default::default() };
+        let e = host.run(client(&host).call_with(Some("k"), &text("hi"), &opts)).unwrap_err();
+        assert_eq!(e.code, 504);
+        assert_eq!(host.seen().len(), 2);
+    }
+
+    #[test]
+    fn a_message_another_send_resolved_with_is_not_claimed_again() {
+        let host = FakeHost::default();
+        later(&host);
+        let c = client(&host);
+        host.reply([created("m1", 60_001, "ok")]);
+        host.run(c.create_message(Some("k"), &text("ok"))).unwrap();
+        // The same text again; it times out, and the only match is m1, the
+        // first send's: this one's was not created, so it is sent again.
+        host.reply([
+            Reply::Hang,
+            Reply::status(200, USER),
+            page(&[listed("m1", 60_001, "u1", "ok"), listed("old", 50_000, "bot", "x")], None),
+            created("m2", 100_000, "ok"),
+        ]);
+        let out = host.run(c.create_message(Some("k"), &text("ok"))).unwrap();
+        assert_eq!(out.message.id, "m2");
+        assert_eq!(posts(&host), 3);
+    }
+
+    #[test]
+    fn sends_to_one_conversation_go_one_at_a_time_in_call_order() {
+        let host = FakeHost::default();
+        later(&host);
+        host.reply([
+            Reply::Answer { after_ms: 500, status: 200, retry_after: None, body: MESSAGE.into() },
+            Reply::Answer { after_ms: 0, status: 200, retry_after: None, body: MESSAGE.into() },
+        ]);
+        let c = client(&host);
+        let (a, b) =
+            host.run(join(c.create_message(Some("k"), &text("one")), c.create_message(Some("k"), &text("two"))));
+        a.unwrap();
+        b.unwrap();
+        let sent: Vec<(f64, String)> = host
+            .seen()
+            .into_iter()
+            .filter(|s| s.method == "POST")
+            .map(|s| (s.at_ms, s.body.unwrap_or_default()))
+            .collect();
+        assert_eq!(sent.len(), 2);
+        assert!(sent[0].1.contains("\"one\"") && sent[1].1.contains("\"two\""), "{sent:?}");
+        assert!(sent[1].0 >= sent[0].0 + 500.0, "the second waits for the first: {sent:?}");
+    }
+
+    #[test]
+    fn a_send_made_offline_waits_for_the_network_within_its_timeout() {
+        let host = FakeHost::default();
+        later(&host);
+        host.run(client(&host).hello()).unwrap();
+        host.set_offline(true);
+        host.reply([created("m1", 61_000, "hi")]);
+        let c = client_with(&host, |o| o.timeout_ms = 5000);
+        let back = async {
+            host.sleep(1000).await;
+            host.set_offline(false);
+        };
+        let (out, ()) = host.run(join(c.create_message(Some("k"), &text("hi")), back));
+        assert_eq!(out.unwrap().message.id, "m1");
+        let post = host.seen().into_iter().find(|s| s.method == "POST").unwrap();
+        assert!(post.at_ms >= 61_000.0, "sent once back online: {}", post.at_ms);
+
+        host.set_offline(true);
+        let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Timeout);
+        assert_eq!(e.message, "createMessage: waited for the network for 5000 ms");
+    }
 }

@@ -93,6 +93,10 @@ pub enum ErrorKind {
     Config,
     /// The server's answer could not be understood (not JSON, wrong shape, too large).
     Decode,
+    /// A `createMessage` failed in a way that leaves unknown whether the
+    /// message was created, and the client could not find out (see
+    /// [`once`](crate::once)).
+    UnknownOutcome,
 }
 
 impl ErrorKind {
@@ -107,6 +111,7 @@ impl ErrorKind {
             ErrorKind::Aborted => "Aborted",
             ErrorKind::Config => "Config",
             ErrorKind::Decode => "Decode",
+            ErrorKind::UnknownOutcome => "UnknownOutcome",
         }
     }
 }
@@ -143,6 +148,10 @@ impl Error {
     /// The caller aborted the call.
     pub fn aborted(message: impl Into<String>) -> Self {
         Self::client(ErrorKind::Aborted, message)
+    }
+    /// A send whose outcome is unknown (see [`once`](crate::once)).
+    pub fn unknown_outcome(message: impl Into<String>) -> Self {
+        Self::client(ErrorKind::UnknownOutcome, message)
     }
     /// Bad options or arguments, found before anything was sent.
     pub fn config(message: impl Into<String>) -> Self {

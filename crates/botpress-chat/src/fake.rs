@@ -66,6 +66,8 @@ struct State {
     conns: RefCell<VecDeque<Conn>>,
     /// When listen connections were opened.
     opened: RefCell<Vec<f64>>,
+    /// What `Host::online` says.
+    offline: Cell<bool>,
 }
 
 /// The fake host; clones share one server and clock.
@@ -101,6 +103,12 @@ impl FakeHost {
     /// The `debug` lines.
     pub fn logged(&self) -> Vec<String> {
         self.0.logged.borrow().clone()
+    }
+
+    /// Sets what `Host::online` answers.
+    #[cfg_attr(not(feature = "exactly-once"), allow(dead_code))]
+    pub fn set_offline(&self, offline: bool) {
+        self.0.offline.set(offline);
     }
 
     /// Virtual milliseconds since the test began.
@@ -204,6 +212,10 @@ impl Host for FakeHost {
 
     fn now_ms(&self) -> f64 {
         self.now()
+    }
+
+    fn online(&self) -> bool {
+        !self.0.offline.get()
     }
 
     fn random(&self) -> f64 {

@@ -86,6 +86,25 @@ pub trait Host: Clone + 'static {
     /// The `debug` option's line for one exchange: its status, or what failed.
     fn log_request(&self, op: &str, method: &str, url: &str, outcome: Result<u16, &str>);
 
+    /// Whether the platform believes it is online (a browser's
+    /// `navigator.onLine`); `true` where it cannot tell.
+    fn online(&self) -> bool {
+        true
+    }
+
+    /// Resolves when the platform comes back online (a browser's `online`
+    /// event); never where it cannot tell.
+    fn until_online(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(futures::future::pending())
+    }
+
+    /// An ISO 8601 time (a `createdAt`) in milliseconds since the epoch.
+    /// [`iso_ms`](crate::realtime::backfill::iso_ms) by default (the npm
+    /// package: `Date.parse`).
+    fn parse_time(&self, text: &str) -> Option<f64> {
+        crate::realtime::backfill::iso_ms(text).map(|ms| ms as f64)
+    }
+
     /// Parses JSON text (the error is the parser's message). serde_json by
     /// default; the npm package uses [`lean_json`](crate::protocol::lean_json),
     /// which keeps serde_json's parser out of its download.

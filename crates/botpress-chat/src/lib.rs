@@ -9,6 +9,8 @@
 //! - pure protocol, no I/O: [`protocol`] (JWT signing, JSON decoding, SSE
 //!   framing, response classification, retry policy) and the pure parts of
 //!   [`realtime`] (backoff, exactly-once backfill, stream assembly);
+//! - [`once`]: what a failed `createMessage` means and how the client finds
+//!   out whether it created the message (pure rules);
 //! - [`client`]: the client over a [`host::Host`]. This crate has no host of
 //!   its own: the npm package (`botpress-chat-wasm`) brings one over the JS
 //!   globals, and the unit tests one with a virtual clock.
@@ -20,6 +22,7 @@ pub mod client;
 pub mod error;
 pub mod host;
 pub mod model;
+pub mod once;
 pub mod protocol;
 pub mod realtime;
 pub mod schema;

@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use futures::future::{select, Either, LocalBoxFuture};
 
-use crate::error::{ApiErrorType, Error};
+use crate::error::{ApiErrorType, Error, ErrorKind};
 use crate::host::Host;
 use crate::realtime::backfill::{Delivered, Listed, DEFAULT_SEEN_CAPACITY};
 use crate::realtime::backoff::{is_final, Backoff};
@@ -316,12 +316,19 @@ pub async fn run<T: Transport, C: Codec<T::Frame>>(
             conversation_id: target.conversation_id.clone(),
             key: target.key.clone(),
         };
-        let ended = match host.open(&at, opts.protocol).await {
+        let opened = host.open(&at, opts.protocol).await;
+        // Could not even connect: the network may be down (see below).
+        let unreachable =
+            opened.as_ref().err().is_some_and(|e| matches!(e.kind, ErrorKind::Network | ErrorKind::Timeout));
+        let ended = match opened {
             Err(e) => e,
             Ok(conn) => {
                 let reconnected = progress.connected_once.get();
                 progress.connected_once.set(true);
                 first = false;
+                if let Some(own) = &target.own {
+                    own.set_link_down(false);
+                }
                 if !emit(Event::Connected) {
                     return;
                 }
@@ -338,10 +345,16 @@ pub async fn run<T: Transport, C: Codec<T::Frame>>(
         }
         attempt += 1;
         let delay_ms = backoff.next_delay(host.random());
+        // A reconnection that could not reach the server (not a cut of an
+        // open connection): the client's sends wait a while for it.
+        if let Some(own) = &target.own {
+            own.set_link_down(unreachable);
+        }
         if !emit(Event::Reconnecting { attempt, delay_ms, error: ended }) {
             return;
         }
-        host.sleep(delay_ms).await;
+        // A platform coming back online ends the wait at once.
+        select(host.sleep(delay_ms), host.until_online()).await;
     }
 }
 

@@ -14,7 +14,10 @@
 //! delivered once, in creation order, before the live signals held meanwhile.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 /// How many settled sends are remembered (the oldest are forgotten first;
 /// sends in flight are always kept).
@@ -34,6 +37,11 @@ struct Send {
 pub struct Sends {
     next: Cell<u64>,
     log: RefCell<Vec<Send>>,
+    /// A listener of the client lost its connection to the network and has
+    /// not got it back: sends wait a while for it ([`crate::once`]).
+    link_down: Cell<bool>,
+    /// Sends waiting for their turn ([`Sends::turn`]), woken when one settles.
+    waiters: RefCell<Vec<Waker>>,
 }
 
 impl Sends {
@@ -57,6 +65,38 @@ impl Sends {
         if let Some(s) = self.log.borrow_mut().iter_mut().find(|s| s.seq == seq) {
             s.outcome = Some(message_id);
         }
+        for waker in self.waiters.take() {
+            waker.wake();
+        }
+    }
+
+    /// Resolves when no send begun before `seq` in `conversation_id` is in
+    /// flight: the send's turn.
+    pub fn turn(self: &Rc<Self>, seq: u64, conversation_id: &str) -> Turn {
+        Turn { sends: self.clone(), seq, conversation_id: conversation_id.to_string() }
+    }
+
+    /// Whether a send begun before `seq` in `conversation_id` is still in
+    /// flight (sends to one conversation go one at a time).
+    pub fn earlier_pending(&self, seq: u64, conversation_id: &str) -> bool {
+        let log = self.log.borrow();
+        log.iter().any(|s| s.seq < seq && s.outcome.is_none() && s.conversation_id == conversation_id)
+    }
+
+    /// Whether a send of this client resolved with the message `id` (among
+    /// the sends remembered).
+    pub fn claimed(&self, id: &str) -> bool {
+        self.log.borrow().iter().any(|s| matches!(&s.outcome, Some(Some(m)) if m == id))
+    }
+
+    /// Whether a listener reported a lost connection not yet regained.
+    pub fn link_down(&self) -> bool {
+        self.link_down.get()
+    }
+
+    /// An exchange or a listener went through: the network is back.
+    pub fn link_up(&self) {
+        self.link_down.set(false);
     }
 
     /// What a listener on `conversation_id` starting now must watch: the
@@ -66,6 +106,25 @@ impl Sends {
         let in_flight = log.iter().find(|s| s.outcome.is_none() && s.conversation_id == conversation_id);
         let from = in_flight.map_or(self.next.get(), |s| s.seq);
         SendWatch { sends: self.clone(), conversation_id: conversation_id.to_string(), from }
+    }
+}
+
+/// A send's turn ([`Sends::turn`]).
+#[derive(Debug)]
+pub struct Turn {
+    sends: Rc<Sends>,
+    seq: u64,
+    conversation_id: String,
+}
+
+impl Future for Turn {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if !self.sends.earlier_pending(self.seq, &self.conversation_id) {
+            return Poll::Ready(());
+        }
+        self.sends.waiters.borrow_mut().push(cx.waker().clone());
+        Poll::Pending
     }
 }
 
@@ -94,6 +153,12 @@ impl SendWatch {
     pub fn created(&self) -> Vec<String> {
         let log = self.sends.log.borrow();
         log.iter().filter(|s| self.watches(s)).filter_map(|s| s.outcome.clone().flatten()).collect()
+    }
+
+    /// The listener lost its connection to the network (`true`) or has it
+    /// again (`false`): sends of the client wait for it a while.
+    pub fn set_link_down(&self, down: bool) {
+        self.sends.link_down.set(down);
     }
 
     fn watches(&self, s: &Send) -> bool {
