@@ -52,6 +52,10 @@ if [ "${WASM_TEST_BROWSER:-chromium}" = firefox ]; then
   export GECKODRIVER="${GECKODRIVER:-$(command -v geckodriver)}"
 fi
 
+# A browser test may run for a minute without output (the exactly-once sends through the
+# fault proxy); the runner's default gives up after 20 s of silence.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
+
 # Node 20 has a global WebSocket only behind a flag (Node 22+ always has one).
 if [ "$(node -p 'typeof WebSocket')" = undefined ]; then
   export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-websocket"

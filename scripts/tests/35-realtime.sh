@@ -3,7 +3,8 @@
 # 'eventsource', 'websocket') against chat-server, directly and through the
 # fault-injecting proxy (tests/support/fault-proxy.mjs): every signal kind,
 # refusals, 20+ random cuts while 1,000 messages arrive (exactly once, in
-# order), and a silent connection caught by the watchdog.
+# order), a silent connection caught by the watchdog, and 500 exactly-once sends
+# while the proxy makes 35 % of them fail ambiguously (Node and Chromium).
 # Each binary runs through scripts/wasm-test-runner.sh, which starts and stops
 # its chat-server and proxy. RT_TEST_ARGS (e.g. a test name) reaches the test
 # binaries; RT_SKIP_NODE=1 / RT_SKIP_BROWSER=1 leave one host out.

@@ -46,3 +46,8 @@ async fn websocket_watchdog_reconnects() {
 async fn eventsource_since_with_faults() {
     common::since_with_faults(Protocol::EventSource).await;
 }
+
+#[wasm_bindgen_test]
+async fn exactly_once_sends_through_ambiguous_failures() {
+    common::exactly_once_sends(Protocol::Sse, 500).await;
+}

@@ -59,3 +59,13 @@ async fn websocket_since_with_faults() {
 async fn sse_since_unknown() {
     common::since_unknown(Protocol::Sse).await;
 }
+
+#[wasm_bindgen_test]
+async fn exactly_once_sends_through_ambiguous_failures() {
+    common::exactly_once_sends(Protocol::Sse, 500).await;
+}
+
+#[wasm_bindgen_test]
+async fn without_exactly_once_the_same_faults_duplicate_and_lose() {
+    common::sends_without_exactly_once(120).await;
+}

@@ -15,8 +15,24 @@
 //                        every `delay` ms (so cuts land mid-frame and mid-stream)
 //   POST /silence        stop forwarding to the current listen connections, without
 //                        closing them (new connections are not affected)
-//   POST /normal         back to plain forwarding (stops chaos and silence)
-//   GET  /stats          {"cuts", "listenConnections", "connections", "chaos"}
+//   POST /normal         back to plain forwarding (stops chaos, silence and send faults)
+//   POST /sends?rate=&seed=&kinds=
+//                        make `createMessage` (POST …/messages) fail ambiguously: each
+//                        one, with probability `rate` (a PRNG seeded with `seed`), gets
+//                        one of `kinds` (comma-separated, default all):
+//                          drop    forward it, then cut the connection after the answer's
+//                                  first bytes (its status line)
+//                          silent  forward it, then cut the connection before any answer
+//                                  byte (not in the default kinds: on a reused connection
+//                                  Chromium then sends the POST again by itself, unseen by
+//                                  any client code)
+//                          hold    forward it and never pass the answer on (a timeout)
+//                          reset   cut the connection before forwarding it
+//                          502     answer 502 without forwarding it
+//                          503     forward it, swallow the answer, answer 503
+//                        `rate=0` stops them
+//   GET  /stats          {"cuts", "listenConnections", "connections", "chaos", "sends",
+//                         "sendFaults": {kind: count}}
 // The control API answers with CORS headers (browser tests call it). The
 // proxy exits by itself after --exit-after seconds (default 300).
 import net from 'node:net';
@@ -37,7 +53,37 @@ if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(thost)) {
 const exitAfter = Number(args['exit-after'] || 300);
 
 const conns = new Set();
-const stats = { cuts: 0, listenConnections: 0, connections: 0, chaos: 0 };
+const stats = { cuts: 0, listenConnections: 0, connections: 0, chaos: 0, sends: 0, sendFaults: {} };
+const SEND_KINDS = ['drop', 'hold', 'reset', '502', '503'];
+const ALL_KINDS = [...SEND_KINDS, 'silent'];
+// Send faults: probability, kinds, and a small seeded PRNG (mulberry32), so a run can be repeated.
+let sendRate = 0;
+let sendKinds = SEND_KINDS;
+let seed = 1;
+function random() {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+// A gateway's answer of its own, closing the connection.
+function gateway(c, status) {
+  const text = status === 502 ? 'Bad Gateway' : 'Service Unavailable';
+  c.client.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: text/plain\r\ncontent-length: ${text.length}\r\n` +
+    `access-control-allow-origin: *\r\nconnection: close\r\n\r\n${text}`);
+  c.server.destroy();
+}
+
+// The fault for a request that starts with `head`, or null.
+function sendFault(head) {
+  if (!sendRate || !/^POST [^ ]*\/messages[ ?]/.test(head)) return null;
+  stats.sends++;
+  if (random() >= sendRate) return null;
+  const kind = sendKinds[Math.floor(random() * sendKinds.length)];
+  stats.sendFaults[kind] = (stats.sendFaults[kind] || 0) + 1;
+  return kind;
+}
 let chunk = 0;
 let delay = 0;
 let chaos = null;
@@ -88,13 +134,31 @@ const proxy = net.createServer((client) => {
   client.setNoDelay(true);
   server.setNoDelay(true);
   client.on('data', (d) => {
-    if (!c.listen && /^GET [^ ]*\/listen[ ?]/m.test(d.toString('latin1'))) {
+    const head = d.toString('latin1', 0, 200);
+    if (!c.listen && /^GET [^ ]*\/listen[ ?]/m.test(head)) {
       c.listen = true;
       stats.listenConnections++;
     }
+    if (c.fault === 'reset' || c.fault === '502') return; // the rest of that request
+    const fault = c.fault ? null : sendFault(head);
+    if (fault) c.fault = fault;
+    if (fault === 'reset') return c.client.destroy();
+    if (fault === '502') return gateway(c, 502);
     server.write(d);
   });
-  server.on('data', (d) => forwardToClient(c, d));
+  server.on('data', (d) => {
+    // The answer to a faulted send (connections carry one request at a time).
+    if (c.fault === 'drop') {
+      const eol = d.indexOf('\r\n');
+      c.client.write(d.subarray(0, eol > 0 ? eol + 2 : Math.min(d.length, 12)));
+      c.fault = 'silent';
+      return setTimeout(() => c.client.destroy(), 5);
+    }
+    if (c.fault === 'silent') return c.client.destroy();
+    if (c.fault === 'hold') return;
+    if (c.fault === '503') return gateway(c, 503);
+    forwardToClient(c, d);
+  });
   const close = () => {
     c.closed = true;
     c.queue = [];
@@ -159,8 +223,16 @@ const control = http.createServer((req, res) => {
     case 'POST /normal':
       chunk = 0;
       delay = 0;
+      sendRate = 0;
       stopChaos();
       return reply(200, { ok: true });
+    case 'POST /sends': {
+      sendRate = Number(url.searchParams.get('rate') || 0);
+      seed = Number(url.searchParams.get('seed') || 1) | 0;
+      const kinds = (url.searchParams.get('kinds') || '').split(',').filter((k) => ALL_KINDS.includes(k));
+      sendKinds = kinds.length ? kinds : SEND_KINDS;
+      return reply(200, { ok: true, rate: sendRate, kinds: sendKinds });
+    }
     case 'GET /stats':
       return reply(200, { ...stats, chaosRunning: !!chaos });
     default:

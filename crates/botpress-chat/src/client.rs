@@ -29,7 +29,13 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
+#[cfg(feature = "exactly-once")]
+use std::future::Future;
+#[cfg(feature = "exactly-once")]
+use std::pin::Pin;
 use std::rc::Rc;
+#[cfg(feature = "exactly-once")]
+use std::task::{Context, Poll};
 
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use futures::stream::{self, LocalBoxStream, StreamExt};
@@ -375,8 +381,7 @@ impl<H: Host> Client<H> {
         let answer = match send {
             #[cfg(feature = "exactly-once")]
             Some(seq) if opts.exactly_once.unwrap_or(self.inner.opts.exactly_once) => {
-                let once: LocalBoxFuture<'_, _> = Box::pin(self.create_once(key, seq, req, opts));
-                once.await
+                OnceSend::new(self, key, seq, req, opts).await
             }
             _ => match self.invoke(key, req, opts).await {
                 Ok((value, text)) => spec.check_answer(&value).map(|()| (value, text)),
@@ -471,60 +476,9 @@ impl<H: Host> Client<H> {
     }
 
     #[cfg(feature = "exactly-once")]
-    /// `createMessage`, exactly once: the steps of [`once::Sending`], each
-    /// I/O done by [`once_step`](Self::once_step). `seq` is the send's place
-    /// in [`Sends`].
-    async fn create_once(
-        &self,
-        key: Option<&str>,
-        seq: u64,
-        req: Prepared,
-        opts: &CallOptions<H::Signal>,
-    ) -> Result<(Value, String), Error> {
-        let (host, sends) = (&self.inner.host, &self.inner.sends);
-        let fields = req.body.clone().unwrap_or_default();
-        let conversation = fields.get("conversationId").cloned().unwrap_or_default();
-        let timeout_ms = opts.timeout_ms.unwrap_or(self.inner.opts.timeout_ms);
-        let mut machine = once::Sending::new(
-            fields.get("payload").cloned().unwrap_or_default(),
-            fields.get("metadata").cloned(),
-            timeout_ms,
-            self.inner.skew.get(),
-        );
-        let mut input = once::Input::Woke;
-        loop {
-            let env = once::Env {
-                now_ms: host.now_ms(),
-                online: host.online(),
-                earlier_pending: sends.earlier_pending(seq, conversation.as_str().unwrap_or_default()),
-                link_down: sends.link_down(),
-                aborted: opts.signal.as_ref().is_some_and(|s| host.is_aborted(s)),
-                claimed: &|id| sends.claimed(id),
-                time: &|t| host.parse_time(t),
-            };
-            let step = machine.next(input, &env);
-            let io = match self.once_step(step, seq, key, &req, &conversation, opts) {
-                Ok(io) => io,
-                Err(end) => return end,
-            };
-            input = match io.await {
-                Ok(input) => input,
-                // Sent: the answer.
-                Err((value, text)) => {
-                    if let Some(at) = value["message"]["createdAt"].as_str().and_then(|t| host.parse_time(t)) {
-                        self.inner.skew.set(Some(once::skew_bound(at, host.now_ms())));
-                    }
-                    sends.link_up();
-                    return Ok((value, text));
-                }
-            };
-        }
-    }
-
-    #[cfg(feature = "exactly-once")]
-    /// The I/O of one step of an exactly-once send: a future of what it
-    /// gives the machine (or, `Err`, of the send's answer when it went
-    /// through), or the call's end.
+    /// The I/O of one step of an exactly-once send ([`OnceSend`]): a future
+    /// of what it gives the machine (or, `Err`, of the send's answer when it
+    /// went through), or the call's end.
     #[allow(clippy::type_complexity)]
     fn once_step<'a>(
         &'a self,
@@ -534,23 +488,15 @@ impl<H: Host> Client<H> {
         req: &Prepared,
         conversation: &Value,
         opts: &CallOptions<H::Signal>,
-    ) -> Result<LocalBoxFuture<'a, Result<once::Input, (Value, String)>>, Result<(Value, String), Error>> {
+    ) -> Result<OnceIo<'a>, Result<(Value, String), Error>> {
+        let woke = |()| Ok(once::Input::Woke);
         let host = &self.inner.host;
         let (spec, prepared, ms) = match step {
             once::Step::Turn => {
                 let turn = self.inner.sends.turn(seq, conversation.as_str().unwrap_or_default());
-                return Ok(Box::pin(async move {
-                    turn.await;
-                    Ok(once::Input::Woke)
-                }));
+                return Ok(Box::pin(turn.map(woke)));
             }
-            once::Step::Wait(ms) => {
-                let sleep = host.sleep(ms);
-                return Ok(Box::pin(async move {
-                    sleep.await;
-                    Ok(once::Input::Woke)
-                }));
-            }
+            once::Step::Wait(ms) => return Ok(Box::pin(host.sleep(ms).map(woke))),
             once::Step::Send(ms) => (&api::CreateMessageInput::SPEC, Ok(req.clone()), ms),
             once::Step::GetUser(ms) => {
                 let spec = &api::GetUserInput::SPEC;
@@ -574,20 +520,10 @@ impl<H: Host> Client<H> {
             }
             once::Step::Fail(e) => return Err(Err(e)),
         };
+        let req = prepared.map_err(Err)?;
         let call = CallOptions { signal: opts.signal.clone(), timeout_ms: Some(ms.max(1)), exactly_once: None };
-        Ok(Box::pin(async move {
-            let answer = match prepared {
-                Ok(req) => self.invoke(key, req, &call).await,
-                Err(e) => Err(e),
-            };
-            let answer = answer.and_then(|(value, text)| spec.check_answer(&value).map(|()| (value, text)));
-            Ok(match answer {
-                Ok(done) if spec.name == api::CreateMessageInput::NAME => return Err(done),
-                Err(e) if spec.name == api::CreateMessageInput::NAME => once::Input::Failed(once::after_error(&e), e),
-                answer if spec.name == api::GetUserInput::NAME => once::Input::User(answer.map(|(v, _)| v)),
-                answer => once::Input::Page(answer.map(|(v, _)| v)),
-            })
-        }))
+        let exchange = async move { self.invoke(key, req, &call).await };
+        Ok(Box::pin(exchange.map(move |answer| once_input(spec, answer))))
     }
 
     /// Authenticates (PROTOCOL.md §9.2) and returns a client bound to the user.
@@ -707,6 +643,100 @@ impl<H: Host> Client<H> {
 async fn send<H: Host>(host: &H, op: &str, req: HttpRequest<'_, H::Signal>) -> Result<HttpResponse, Error> {
     let (max_bytes, timeout_ms) = (req.max_bytes, req.timeout_ms);
     host.send(req).await.map_err(|failure| failure_error(op, failure, timeout_ms, max_bytes))
+}
+
+/// What an exactly-once send's step gives back ([`Client::once_step`]).
+#[cfg(feature = "exactly-once")]
+type OnceIo<'a> = LocalBoxFuture<'a, Result<once::Input, (Value, String)>>;
+
+/// An answer of an exactly-once send's request, for the machine: `Err` is
+/// the send's own success (the call's answer).
+#[cfg(feature = "exactly-once")]
+fn once_input(spec: &Spec, answer: Result<(Value, String), Error>) -> Result<once::Input, (Value, String)> {
+    let answer = answer.and_then(|(value, text)| spec.check_answer(&value).map(|()| (value, text)));
+    Ok(match answer {
+        Ok(done) if spec.name == api::CreateMessageInput::NAME => return Err(done),
+        Err(e) if spec.name == api::CreateMessageInput::NAME => once::Input::Failed(once::after_error(&e), e),
+        answer if spec.name == api::GetUserInput::NAME => once::Input::User(answer.map(|(v, _)| v)),
+        answer => once::Input::Page(answer.map(|(v, _)| v)),
+    })
+}
+
+/// `createMessage`, exactly once: drives [`once::Sending`], one I/O per step
+/// ([`Client::once_step`]). A plain future rather than an `async fn`: its
+/// state is the machine and the one I/O under way.
+#[cfg(feature = "exactly-once")]
+struct OnceSend<'a, H: Host> {
+    client: &'a Client<H>,
+    key: Option<&'a str>,
+    seq: u64,
+    req: Prepared,
+    conversation: Value,
+    opts: &'a CallOptions<H::Signal>,
+    machine: once::Sending,
+    io: Option<OnceIo<'a>>,
+}
+
+#[cfg(feature = "exactly-once")]
+impl<'a, H: Host> OnceSend<'a, H> {
+    fn new(
+        client: &'a Client<H>,
+        key: Option<&'a str>,
+        seq: u64,
+        req: Prepared,
+        opts: &'a CallOptions<H::Signal>,
+    ) -> Self {
+        let fields = req.body.as_ref();
+        let field = |name: &str| fields.and_then(|f| f.get(name)).cloned();
+        let machine = once::Sending::new(
+            field("payload").unwrap_or_default(),
+            field("metadata"),
+            opts.timeout_ms.unwrap_or(client.inner.opts.timeout_ms),
+            client.inner.skew.get(),
+        );
+        let conversation = field("conversationId").unwrap_or_default();
+        OnceSend { client, key, seq, req, conversation, opts, machine, io: None }
+    }
+}
+
+#[cfg(feature = "exactly-once")]
+impl<H: Host> Future for OnceSend<'_, H> {
+    type Output = Result<(Value, String), Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let (host, sends) = (&this.client.inner.host, &this.client.inner.sends);
+        loop {
+            let input = match this.io.as_mut().map(|io| io.as_mut().poll(cx)) {
+                None => once::Input::Woke,
+                Some(Poll::Pending) => return Poll::Pending,
+                Some(Poll::Ready(Ok(input))) => input,
+                // Sent: the answer, which also tells the server's clock.
+                Some(Poll::Ready(Err((value, text)))) => {
+                    if let Some(at) = value["message"]["createdAt"].as_str().and_then(|t| host.parse_time(t)) {
+                        this.client.inner.skew.set(Some(once::skew_bound(at, host.now_ms())));
+                    }
+                    sends.link_up();
+                    return Poll::Ready(Ok((value, text)));
+                }
+            };
+            this.io = None;
+            let env = once::Env {
+                now_ms: host.now_ms(),
+                online: host.online(),
+                earlier_pending: sends.earlier_pending(this.seq, this.conversation.as_str().unwrap_or_default()),
+                link_down: sends.link_down(),
+                aborted: this.opts.signal.as_ref().is_some_and(|s| host.is_aborted(s)),
+                claimed: &|id| sends.claimed(id),
+                time: &|t| host.parse_time(t),
+            };
+            let step = this.machine.next(input, &env);
+            match this.client.once_step(step, this.seq, this.key, &this.req, &this.conversation, this.opts) {
+                Ok(io) => this.io = Some(io),
+                Err(end) => return Poll::Ready(end),
+            }
+        }
+    }
 }
 
 /// The operation's error for a failed exchange.

@@ -384,12 +384,25 @@ mod once_sends {
     fn a_check_that_cannot_see_far_enough_back_reports_an_unknown_outcome() {
         let host = FakeHost::default();
         later(&host);
-        let busy = |n: i64| page(&[listed(&format!("b{n}"), 61_000 - n, "bot", "x")], Some("next"));
-        host.reply([Reply::status(503, ""), Reply::status(200, USER), busy(1), busy(2), busy(3), busy(4)]);
-        let e = host.run(client(&host).create_message(Some("k"), &text("hi"))).unwrap_err();
+        // Pages of messages newer than the send, each taking 400 ms: the time runs out first.
+        let busy = |n: i64| {
+            let body =
+                json!({"messages": [listed(&format!("b{n}"), 61_000 - n, "bot", "x")], "meta": {"nextToken": "n"}});
+            Reply::Answer { after_ms: 400, status: 200, retry_after: None, body: body.to_string() }
+        };
+        host.reply([Reply::status(503, ""), Reply::status(200, USER)]);
+        host.reply((1..=10).map(busy));
+        let c = client_with(&host, |o| o.timeout_ms = 3000);
+        let e = host.run(c.create_message(Some("k"), &text("hi"))).unwrap_err();
         assert_eq!(e.kind, ErrorKind::UnknownOutcome, "{}", e.message);
-        assert!(e.message.contains("newest 4 pages"), "{}", e.message);
+        assert!(
+            e.message.starts_with("createMessage: the message may or may not have been created (HTTP 503"),
+            "{}",
+            e.message
+        );
         assert_eq!(posts(&host), 1, "never a blind second send");
+        assert!(host.count("nextToken=n") >= 5, "it read on while there was time");
+        assert!(host.now() <= 63_000.0, "within the timeout: {}", host.now());
     }
 
     #[test]

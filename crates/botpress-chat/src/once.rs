@@ -11,14 +11,16 @@
 //!   a pause), the outcome is unknown (a timeout, a connection lost after
 //!   the request went out, 502/503/504 from a proxy: check first), or the
 //!   failure is the answer (any other status, the caller's abort).
-//! - The check lists the conversation's newest messages and [`look`]s for
-//!   one from this user with the same payload and metadata, created after
-//!   the send began (by the server's clock, see [`Probe::after_ms`]), that no
-//!   other send of this client resolved with. Found: the call resolves with
-//!   it. Absent, with the listing reaching back before the send began: the
-//!   message was not created, so it is sent again. Not found within
-//!   [`CHECK_PAGES`] pages that do not reach back that far (a busy
-//!   conversation): the outcome stays unknown and the call fails with
+//! - The check lists the conversation's messages and [`look`]s for one from
+//!   this user with the same payload and metadata, created after the send
+//!   began (by the server's clock, see [`Probe::after_ms`]), that no other
+//!   send of this client resolved with. Found: the call resolves with it.
+//!   Absent, once the listing has shown every message since the send began
+//!   (a newest-first listing that reaches back before it, or the last page of
+//!   an oldest-first one): the message was not created, so it is sent again.
+//!   The check reads page after page within the call's timeout; when the time
+//!   runs out first (a busy conversation, a slow server), the outcome stays
+//!   unknown and the call fails with
 //!   [`ErrorKind::UnknownOutcome`](crate::ErrorKind::UnknownOutcome) — never
 //!   a silent second message.
 //!
@@ -30,10 +32,6 @@
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
-
-/// How many pages of `listMessages` a check reads at most before giving the
-/// outcome up as unknown.
-pub const CHECK_PAGES: usize = 4;
 
 /// How much earlier than the send's start (by the estimated server clock) a
 /// message may be dated and still be the send's: the estimate's error.
@@ -240,7 +238,6 @@ pub struct Sending {
     /// The failure a check is settling, while one runs (or waits to retry).
     cause: Option<Error>,
     user_id: Option<String>,
-    pages: usize,
 }
 
 impl Sending {
@@ -258,7 +255,6 @@ impl Sending {
             link_waited: 0.0,
             cause: None,
             user_id: None,
-            pages: 0,
         }
     }
 
@@ -282,7 +278,6 @@ impl Sending {
             Input::Failed(Next::Resend, error) => return self.pause(env, error),
             Input::Failed(Next::Check, error) => {
                 self.cause = Some(error);
-                self.pages = 0;
                 return self.check(env);
             }
             Input::User(Ok(answer)) => {
@@ -302,15 +297,10 @@ impl Sending {
                     Look::Found(i) => return Step::Found(items[i].clone()),
                     // Not created: send it (again).
                     Look::Absent => self.cause = None,
-                    Look::Further => {
-                        self.pages += 1;
-                        if self.pages == CHECK_PAGES {
-                            return self.unknown(&format!(
-                                "the conversation's newest {CHECK_PAGES} pages do not reach back to when it was sent"
-                            ));
-                        }
-                        return Step::List(last, self.left(env));
-                    }
+                    Look::Further => match self.left(env) {
+                        0 => return self.unknown("the listing did not reach back to the send in time"),
+                        left => return Step::List(last, left),
+                    },
                 }
             }
             Input::User(Err(e)) | Input::Page(Err(e)) => {
@@ -342,7 +332,6 @@ impl Sending {
         if left == 0 {
             return self.unknown("there was no time left to check");
         }
-        self.pages = 0;
         match self.user_id {
             None => Step::GetUser(left),
             Some(_) => Step::List(None, left),

@@ -444,3 +444,166 @@ pub async fn watchdog_reconnects(protocol: Protocol) {
         "the listener opened a new connection by itself"
     );
 }
+
+/* ---------- exactly-once sends (botpress-chat's feature `exactly-once`) ---------- */
+
+/// The proxy's count of `createMessage` exchanges it faulted.
+fn faulted(stats: &serde_json::Value) -> u64 {
+    stats["sendFaults"].as_object().map_or(0, |m| m.values().filter_map(|v| v.as_u64()).sum())
+}
+
+/// A client of `user` (key and all) that talks through the fault proxy.
+fn through_proxy(user: &AuthenticatedClient, exactly_once: bool) -> AuthenticatedClient {
+    let opts = ClientOptions { timeout_ms: 1_500, exactly_once, ..ClientOptions::new(proxy_url()) };
+    let client = Client::new(opts).expect("client");
+    AuthenticatedClient::from_parts(client, user.user().clone(), user.key().to_string())
+}
+
+/// `n` exactly-once sends with texts that repeat, two at a time, while the
+/// proxy makes 35 % of the `createMessage` exchanges fail ambiguously (the
+/// answer dropped or held after the request went through, the connection
+/// reset before it, a 502 or 503 of its own) and cuts the listener now and
+/// then. Every send resolves with its message or fails with `UnknownOutcome`;
+/// the server holds each resolved message once and none that nobody
+/// resolved beyond the unknown outcomes; the listener delivers each once, in
+/// order.
+pub async fn exactly_once_sends(protocol: Protocol, n: usize) {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let direct = connect(api_url()).await;
+    let conv =
+        direct.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let alice = through_proxy(&direct, true);
+    let mut s = alice.listen_conversation(&conv, options(protocol));
+    s.connected().await.expect("connected");
+    let delivered = Rc::new(RefCell::new(Vec::<String>::new()));
+    let me = direct.user().id.clone();
+    {
+        let delivered = delivered.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            while let Some(item) = s.next().await {
+                match item {
+                    Ok(Signal::MessageCreated(m)) if m.user_id == me => delivered.borrow_mut().push(m.id),
+                    Ok(_) => {}
+                    Err(e) => panic!("the listener failed: {e}"),
+                }
+            }
+        });
+    }
+    let before = control("/stats").await;
+    control("/sends?rate=0.35&seed=20").await;
+    control("/chaos?min=500&max=1500&count=1000").await;
+
+    let (mut resolved, mut unknown, mut others) = (Vec::new(), 0, Vec::new());
+    let send = |i: usize| {
+        let input = CreateMessageInput {
+            conversation_id: conv.clone(),
+            payload: text(&format!("same {}", i % 5)),
+            metadata: None,
+        };
+        let alice = alice.clone();
+        async move { alice.create_message(&input).await }
+    };
+    for i in (0..n).step_by(2) {
+        let (a, b) = futures::future::join(send(i), send(i + 1)).await;
+        for r in [a, b] {
+            match r {
+                Ok(out) => resolved.push(out.message.id),
+                Err(e) if e.kind == botpress_chat_wasm::ErrorKind::UnknownOutcome => unknown += 1,
+                Err(e) => others.push(e.message),
+            }
+        }
+    }
+    control("/normal").await;
+    let after = control("/stats").await;
+    let attempts = after["sends"].as_u64().unwrap_or(0) - before["sends"].as_u64().unwrap_or(0);
+    let faults = faulted(&after) - faulted(&before);
+
+    let stored: Vec<String> = all_messages(&direct, &conv)
+        .await
+        .into_iter()
+        .filter(|m| m.user_id == direct.user().id)
+        .map(|m| m.id)
+        .collect();
+    let nobody = stored.iter().filter(|id| !resolved.contains(id)).count();
+    log(&format!(
+        "exactly-once sends ({}): {} sends, {} resolved, {} unknown outcome, {} other errors; {} createMessage \
+         exchanges, {} failed ambiguously ({:.1} %, {}); {} stored, {} resolved by nobody; {} listener cuts",
+        protocol.name(),
+        resolved.len() + unknown + others.len(),
+        resolved.len(),
+        unknown,
+        others.len(),
+        attempts,
+        faults,
+        100.0 * faults as f64 / attempts.max(1) as f64,
+        after["sendFaults"],
+        stored.len(),
+        nobody,
+        after["cuts"].as_u64().unwrap_or(0) - before["cuts"].as_u64().unwrap_or(0),
+    ));
+    assert!(others.is_empty(), "every send resolves or has an unknown outcome: {others:?}");
+    assert!(faults * 10 >= attempts * 3, "at least 30 % of the exchanges failed ambiguously ({faults}/{attempts})");
+    assert_eq!(resolved.len() + unknown, 2 * n.div_ceil(2));
+    assert_eq!(resolved.iter().collect::<HashSet<_>>().len(), resolved.len(), "no message resolved two sends");
+    for id in &resolved {
+        assert_eq!(stored.iter().filter(|s| *s == id).count(), 1, "resolved {id} is stored once");
+    }
+    assert!(nobody <= unknown, "messages nobody resolved ({nobody}) come only from unknown outcomes ({unknown})");
+
+    let deadline = js_sys::Date::now() + 20_000.0;
+    while delivered.borrow().len() < stored.len() && js_sys::Date::now() < deadline {
+        sleep(100).await;
+    }
+    assert_eq!(*delivered.borrow(), stored, "the listener delivered each message once, in order");
+}
+
+/// The same faults with exactly-once off: a program that retries every
+/// failure duplicates messages, one that gives up loses some and is told
+/// "failed" for others that exist.
+pub async fn sends_without_exactly_once(n: usize) {
+    let direct = connect(api_url()).await;
+    let conv =
+        direct.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let other =
+        direct.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
+    let alice = through_proxy(&direct, false);
+    let before = faulted(&control("/stats").await);
+    control("/sends?rate=0.35&seed=21").await;
+    let input =
+        |conv: &str, t: String| CreateMessageInput { conversation_id: conv.into(), payload: text(&t), metadata: None };
+    let mut failures = 0;
+    for i in 0..n {
+        for _ in 0..5 {
+            match alice.create_message(&input(&conv, format!("retry {i}"))).await {
+                Ok(_) => break,
+                Err(_) => failures += 1,
+            }
+        }
+    }
+    let mut gave_up = Vec::new();
+    for i in 0..n {
+        if alice.create_message(&input(&other, format!("once {i}"))).await.is_err() {
+            gave_up.push(format!("once {i}"));
+        }
+    }
+    control("/normal").await;
+    let faults = faulted(&control("/stats").await) - before;
+    let texts = |ms: Vec<Message>| -> Vec<String> {
+        ms.into_iter().filter(|m| m.user_id == direct.user().id).map(|m| text_of(&m.payload)).collect()
+    };
+    let retried = texts(all_messages(&direct, &conv).await);
+    let duplicates = retried.len() - retried.iter().collect::<HashSet<_>>().len();
+    let kept: HashSet<String> = texts(all_messages(&direct, &other).await).into_iter().collect();
+    let lost = gave_up.iter().filter(|t| !kept.contains(*t)).count();
+    let told_failed = gave_up.len() - lost;
+    log(&format!(
+        "exactly-once off: {faults} ambiguous failures; retrying blindly: {failures} failures, {duplicates} \
+         duplicates; giving up: {} failures, {lost} lost, {told_failed} stored though reported failed",
+        gave_up.len()
+    ));
+    assert!(faults > 0, "the scenario produced ambiguous failures");
+    assert!(duplicates > 0, "blind retries duplicated messages");
+    assert!(lost > 0 && told_failed > 0, "giving up lost messages and misreported others");
+}
