@@ -145,6 +145,9 @@ export async function openConversation(id) {
   scrollToBottom()
 }
 
+// The badge for each connection state of a listener (closed and failed: live updates are off).
+const BADGE = { closed: 'disconnected', failed: 'disconnected' }
+
 function wireListener(l, seq, since) {
   const live = (fn) => (data) => { if (seq === state.openSeq) fn(data) }
   l.on('message_created', live((m) => upsertMessage(m)))
@@ -152,9 +155,9 @@ function wireListener(l, seq, since) {
   l.on('message_stream_delta', live(onStreamDelta))
   l.on('message_stream_complete', live(onStreamComplete))
   l.on('message_stream_abort', live(onStreamAbort))
-  l.on('reconnecting', live(() => setStatus('reconnecting')))
+  // The badge follows the listener's connection state.
+  l.on('state', live(({ state: s }) => setStatus(BADGE[s] ?? s)))
   l.on('reconnected', live(({ missed }) => {
-    setStatus('connected')
     if (missed) toast(`Caught up on ${missed} message${missed === 1 ? '' : 's'}`, 'info', 2500)
   }))
   l.on('error', live((e) => {

@@ -221,6 +221,30 @@ for (const protocol of ['sse', 'websocket']) {
   });
 }
 
+test('state: connecting, connected, reconnecting after a cut, connected, closed; failed on a final error', async () => {
+  const proxy = `${process.env.REALTIME_JS_PROXY_URL}/local`;
+  const control = (path) => fetch(`${process.env.REALTIME_JS_CONTROL_URL}${path}`, { method: 'POST' });
+  const client = await ChatClient.connect({ apiUrl: proxy });
+  const { conversation } = await client.createConversation({});
+  const listener = await client.listenConversation({ id: conversation.id, backoff: { baseMs: 50, maxMs: 100 } });
+  assert.equal(listener.state, 'connected');
+  const changes = [];
+  listener.on('state', ({ state, previous }) => changes.push(`${previous}>${state}`));
+  const back = waitFor(listener, 'state', (e) => e.state === 'connected');
+  await control('/cut');
+  await back;
+  listener.disconnect();
+  assert.equal(listener.state, 'closed');
+  assert.deepEqual(changes, ['connected>reconnecting', 'reconnecting>connected', 'connected>closed']);
+
+  const failed = await client.listenConversation({ id: conversation.id, reconnect: false, timeoutMs: 200 });
+  const end = waitFor(failed, 'state', (e) => e.state === 'failed');
+  await control('/silence');
+  assert.deepEqual(await end, { state: 'failed', previous: 'connected' });
+  await control('/normal');
+  assert.equal(failed.state, 'failed');
+});
+
 test('many listeners at once, all released on disconnect', async () => {
   const { client, conv } = await setup();
   const listeners = await Promise.all(Array.from({ length: 40 }, () => client.listenConversation({ id: conv })));

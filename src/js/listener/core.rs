@@ -18,7 +18,7 @@ use crate::host::{self};
 use crate::js::error::to_js_error;
 use crate::realtime::assembler::StreamAssembler;
 use crate::realtime::driver::{self, Event, Progress, Target};
-use crate::realtime::ListenOptions;
+use crate::realtime::{ConnectionState, ListenOptions};
 use crate::signal::SignalKind;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -91,6 +91,8 @@ pub(super) struct StreamWaiter {
 
 pub(super) struct State {
     pub(super) status: Status,
+    /// The connection state (`state`, and the `state` event on a change).
+    pub(super) conn: ConnectionState,
     pub(super) generation: u32,
     pub(super) abort: Option<Rc<Stop>>,
     /// Callbacks by event name (a handful of names: a list beats a map).
@@ -156,11 +158,22 @@ impl Core {
         self.st.borrow_mut().status = s;
     }
 
+    /// Moves the connection state; a change is a `state` event.
+    fn set_conn(&self, next: ConnectionState) {
+        let previous = std::mem::replace(&mut self.st.borrow_mut().conn, next);
+        if previous != next {
+            let data = object(&[("state", &next.name().into()), ("previous", &previous.name().into())]);
+            self.emit("state", &data);
+        }
+    }
+
     /// The driver's report; `false` stops a run that is no longer current.
     pub(super) fn on_event(&self, generation: u32, event: Event<JsSignal>) -> bool {
         if self.st.borrow().generation != generation {
             return false;
         }
+        let next = self.st.borrow().conn.after(&event, host::online());
+        self.set_conn(next);
         match event {
             Event::Signal(sig) => {
                 if sig.kind.is_some_and(SignalKind::is_stream) {
@@ -249,6 +262,9 @@ impl Core {
         }
         for (_, w) in streams {
             call(&w.reject, &reason);
+        }
+        if was_running {
+            self.set_conn(if error.is_some() { ConnectionState::Failed } else { ConnectionState::Closed });
         }
         if let Some(e) = &error {
             self.emit("error", e);

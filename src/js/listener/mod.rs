@@ -75,6 +75,11 @@ impl SignalListener {
         self.core.st.borrow().status.name().to_string()
     }
 
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn state(&self) -> String {
+        self.core.st.borrow().conn.name().to_string()
+    }
+
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, ty: JsValue, f: JsValue) -> Result<(), JsValue> {
         self.core.add(&ty, &f, Mode::On)
@@ -184,6 +189,7 @@ fn listen(client: Client, key: String, user_id: String, props: JsValue) -> Promi
         progress: Rc::new(Progress::default()),
         st: RefCell::new(State {
             status: Status::Disconnected,
+            conn: crate::realtime::ConnectionState::Closed,
             generation: 0,
             abort: None,
             handlers: Vec::new(),
@@ -268,6 +274,13 @@ export type SignalListenerProps = { url: string; userKey: string; conversationId
 export type Signals = SignalMap & { unknown: unknown };
 export interface ReconnectingEvent { attempt: number; delayMs: number; error: ChatError }
 export interface ReconnectedEvent { attempt: number; missed: number }
+/**
+ * Where the connection stands: opening the first connection, live, reopening it after it ended
+ * (`offline` while the platform says it is offline: the next attempt starts when it is back),
+ * stopped by `disconnect()`, or ended by a final error.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed' | 'failed';
+export interface StateEvent { state: ConnectionState; previous: ConnectionState }
 /** A signal of a kind this version does not know (or not JSON): the raw parsed value. */
 export interface UnknownSignal { type: 'unknown'; data: unknown }
 export type ListenerEventMap = Signals & {
@@ -275,6 +288,7 @@ export type ListenerEventMap = Signals & {
   close: undefined;
   reconnecting: ReconnectingEvent;
   reconnected: ReconnectedEvent;
+  state: StateEvent;
 };
 export type ListenerEvent = keyof ListenerEventMap;
 export interface StreamedMessage { streamId: string; text: string; message: Message }
@@ -290,6 +304,8 @@ export class SignalListener {
   private constructor();
   free(): void;
   readonly status: ListenerStatus;
+  /** The connection state; each change is a `state` event. */
+  readonly state: ConnectionState;
   on<K extends ListenerEvent>(type: K, fn: (data: ListenerEventMap[K]) => void): void;
   once<K extends ListenerEvent>(type: K, fn: (data: ListenerEventMap[K]) => void): void;
   onceOrMore<K extends ListenerEvent>(

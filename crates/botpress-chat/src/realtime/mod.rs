@@ -2,7 +2,8 @@
 //!
 //! The pure parts — reconnect policy ([`backoff`]), exactly-once delivery
 //! across reconnects ([`backfill`]) and streamed-reply assembly
-//! ([`assembler`]) — are plain state machines; [`driver`] is the listening
+//! ([`assembler`]), the connection state a UI shows ([`state`]) — are plain
+//! state machines; [`driver`] is the listening
 //! loop that runs them over a host's [`Transport`](driver::Transport). All of
 //! it is tested natively (the loop over the fake host's scripted
 //! connections and virtual clock).
@@ -13,10 +14,12 @@ pub mod backoff;
 pub mod driver;
 pub mod idset;
 pub mod sends;
+pub mod state;
 
 pub use assembler::{StreamAssembler, StreamOutcome, StreamUpdate};
 pub use backfill::{Delivered, Listed, Since, Watermark};
 pub use backoff::{is_final, Backoff};
+pub use state::ConnectionState;
 
 /// Which transport carries the signals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
