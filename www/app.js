@@ -16,7 +16,7 @@
 
 import { $ } from './dom.js'
 import { answer, bindComposer, deleteMessage, sendPayload, sendText, toggleAttach } from './composer.js'
-import { newConversation, reconnectListener } from './conversations.js'
+import { newConversation, reconnectListener, syncStatus } from './conversations.js'
 import { setStatus } from './feedback.js'
 import { nearBottom, scrollToBottom, setMessageActions } from './messages.js'
 import { forgetUser, start } from './session.js'
@@ -39,7 +39,8 @@ function bindUi() {
   ui.status.addEventListener('click', reconnectListener)
   ui.retry.addEventListener('click', reconnectListener)
   window.addEventListener('offline', () => setStatus('offline'))
-  window.addEventListener('online', () => { if (state.status === 'offline') reconnectListener() })
+  // Back online, the listener reconnects by itself at once; the badge shows its state again.
+  window.addEventListener('online', syncStatus)
 }
 
 bindUi()

@@ -148,6 +148,12 @@ export async function openConversation(id) {
 // The badge for each connection state of a listener (closed and failed: live updates are off).
 const BADGE = { closed: 'disconnected', failed: 'disconnected' }
 
+/** Shows the current listener's connection state on the badge. */
+export function syncStatus() {
+  const l = state.listener
+  if (l) setStatus(BADGE[l.state] ?? l.state)
+}
+
 function wireListener(l, seq, since) {
   const live = (fn) => (data) => { if (seq === state.openSeq) fn(data) }
   l.on('message_created', live((m) => upsertMessage(m)))

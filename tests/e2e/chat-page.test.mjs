@@ -328,6 +328,45 @@ describe('demo page', { timeout: 120_000 }, () => {
     }
   })
 
+  test('offline: the badge says Offline; back online the listener reconnects at once, not after its backoff', async () => {
+    // The emulated offline fails new requests; the proxy ends the stream already open.
+    const proxy = await cuttableProxy(server.url)
+    const ctx = await browser.newContext({ viewport: DESKTOP })
+    const p = await ctx.newPage()
+    p.on('pageerror', (e) => pageErrors.push(e.message))
+    try {
+      await p.goto(`${proxy.url}/?apiUrl=${encodeURIComponent(`${proxy.url}/local`)}`)
+      await p.waitForSelector('#status[data-status="connected"]', { timeout: 20_000 })
+      // The listener's own reports: its state changes and the backoff it announced last.
+      await p.evaluate(() => {
+        const l = window.chatDemo.state.listener
+        window.__states = []
+        window.__waits = []
+        l.on('state', (e) => window.__states.push([e.state, Date.now()]))
+        l.on('reconnecting', (r) => window.__waits.push([Date.now(), r.delayMs]))
+      })
+      await ctx.setOffline(true)
+      proxy.cut()
+      await p.waitForSelector('#status[data-status="offline"]', { timeout: 10_000 })
+      await waitFor(() => p.evaluate(() => window.__states.some(([s]) => s === 'offline')), "the listener's offline state", 20_000)
+      // Offline long enough for a wait longer than a second to be announced.
+      await waitFor(() => p.evaluate(() => window.__waits.some(([, ms]) => ms >= 1500)), 'a backoff of 1.5 s or more', 60_000, 100)
+      proxy.resume()
+      await ctx.setOffline(false)
+      await p.waitForSelector('#status[data-status="connected"]', { timeout: 20_000 })
+      const { states, waits } = await p.evaluate(() => ({ states: window.__states, waits: window.__waits }))
+      const names = states.map(([s]) => s)
+      const connectedAt = states.findLast(([s]) => s === 'connected')?.[1]
+      assert.ok(names.includes('offline') && names.lastIndexOf('connected') > names.indexOf('offline'), `states: ${names.join(' → ')}`)
+      // The wait the listener had announced when the network came back: it did not sleep it out.
+      const [at, ms] = waits.findLast(([t]) => t < connectedAt)
+      assert.ok(ms >= 1500 && connectedAt < at + ms, `reconnected ${connectedAt - at} ms into a ${ms} ms backoff`)
+    } finally {
+      await ctx.close()
+      await proxy.close()
+    }
+  })
+
   for (const protocol of ['websocket', 'eventsource']) {
     test(`works over ${protocol}`, async () => {
       const ctx = await browser.newContext({ viewport: PHONE })
