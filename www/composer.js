@@ -4,7 +4,7 @@
 
 import { $, h, icon, ICONS } from './dom.js'
 import { errorText, toast } from './feedback.js'
-import { removeMessage, upsertMessage } from './messages.js'
+import { dropPending, failPending, removeMessage, showPending, upsertMessage } from './messages.js'
 import { state, ui } from './state.js'
 
 export function setComposerEnabled(on) {
@@ -19,15 +19,22 @@ function autosize() {
   ui.send.disabled = ui.input.disabled || !ui.input.value.trim()
 }
 
-export async function sendPayload(payload, metadata) {
+let sends = 0
+
+// Shown at once as "Sending…"; a failure leaves it "Not sent" with Retry (see showPending).
+export async function sendPayload(payload, metadata, pendingId) {
   if (!state.client || !state.conversationId) return
+  const id = pendingId ?? `pending-${++sends}`
   const req = { conversationId: state.conversationId, payload }
   if (metadata) req.metadata = metadata
+  showPending(id, payload)
   try {
     const { message } = await state.client.createMessage(req)
+    dropPending(id)
     upsertMessage({ ...message, isBot: false })
     return message
   } catch (e) {
+    failPending(id, () => sendPayload(payload, metadata, id).catch(() => {}))
     toast(`Not sent — ${errorText(e)}`, 'error')
     throw e
   }
@@ -132,7 +139,7 @@ export function bindComposer() {
     try {
       await sendText(text)
     } catch {
-      if (!ui.input.value) { ui.input.value = text; autosize() }
+      // The failed message stays in the conversation, with Retry.
     } finally {
       ui.send.classList.remove('busy')
     }

@@ -73,11 +73,56 @@ function insertSorted(el, m) {
   else ui.list.prepend(el)
 }
 
+/*
+ * Sends on their way: a bubble per send, shown at once ("Sending…"), marked "Not sent" with a
+ * Retry button when the call fails, and removed when the message itself is shown — from the
+ * call's answer or from the listener, whichever comes first — so a message never shows twice.
+ * They live outside state.messages: never cached, never a `since`.
+ */
+export function showPending(id, payload) {
+  const now = new Date().toISOString()
+  const el = buildMessage({ id, payload, createdAt: now, isBot: false })
+  el.classList.add('pending')
+  el.querySelector('.meta').replaceChildren(h('span', { class: 'send-state' }, 'Sending…'))
+  const old = state.pending.get(id)?.el
+  if (old?.isConnected) old.replaceWith(el)
+  else ui.list.append(el)
+  state.pending.set(id, { payload: JSON.stringify(payload), el })
+  updateEmpty()
+  scrollToBottom()
+}
+
+/** A send that failed: "Not sent" and Retry (unless its message showed up meanwhile). */
+export function failPending(id, retry) {
+  const p = state.pending.get(id)
+  if (!p?.el.isConnected) return
+  p.el.classList.replace('pending', 'failed')
+  p.el.querySelector('.meta').replaceChildren(
+    h('span', { class: 'send-state' }, 'Not sent'),
+    h('button', { class: 'msg-retry', type: 'button', onclick: retry }, 'Retry'),
+  )
+}
+
+export function dropPending(id) {
+  state.pending.get(id)?.el.remove()
+  state.pending.delete(id)
+  updateEmpty()
+}
+
+/** An own message is shown: the oldest send bubble with the same payload goes. */
+function dropPendingLike(payload) {
+  const text = JSON.stringify(payload)
+  for (const [id, p] of state.pending) {
+    if (p.payload === text) return dropPending(id)
+  }
+}
+
 // Adds or re-renders a message (a message of another conversation is ignored).
 export function upsertMessage(m, { replace } = {}) {
   if (!m || !m.id || (m.conversationId && state.conversationId && m.conversationId !== state.conversationId)) return
   const stick = nearBottom()
   const prev = state.messages.get(m.id)
+  if (!prev && isOwn(m)) dropPendingLike(m.payload)
   const merged = prev ? { ...prev, ...m, isBot: typeof m.isBot === 'boolean' ? m.isBot : prev.isBot } : m
   state.messages.set(m.id, merged)
 
@@ -117,6 +162,7 @@ export function removeMessage(id) {
 }
 
 export function clearMessages() {
+  state.pending.clear()
   state.messages.clear()
   state.elements.clear()
   state.streams.clear()

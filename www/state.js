@@ -16,6 +16,7 @@ export const state = {
   elements: new Map(), // id -> element
   streams: new Map(), // streamId -> { parts: Map(sequence -> delta), el, body }
   answered: new Map(), // message id -> chosen value (choice / dropdown)
+  pending: new Map(), // local id -> { payload, el }: sends not answered yet, or failed (never cached)
   status: 'connecting',
 }
 

@@ -349,11 +349,22 @@ describe('demo page', { timeout: 120_000 }, () => {
       proxy.cut()
       await p.waitForSelector('#status[data-status="offline"]', { timeout: 10_000 })
       await waitFor(() => p.evaluate(() => window.__states.some(([s]) => s === 'offline')), "the listener's offline state", 20_000)
+      // A message sent offline: shown at once, then "Not sent" with Retry.
+      await p.fill('#input', 'written offline')
+      await p.press('#input', 'Enter')
+      await p.waitForSelector('.msg.failed >> text="written offline"', { timeout: 10_000 })
+      await p.screenshot({ path: path.join(SHOTS, '09-offline.png') })
       // Offline long enough for a wait longer than a second to be announced.
       await waitFor(() => p.evaluate(() => window.__waits.some(([, ms]) => ms >= 1500)), 'a backoff of 1.5 s or more', 60_000, 100)
       proxy.resume()
       await ctx.setOffline(false)
       await p.waitForSelector('#status[data-status="connected"]', { timeout: 20_000 })
+      // Retry sends it; its bubble gives way to the message, shown once, and the bot answers.
+      await p.click('.msg.failed .msg-retry')
+      await p.waitForSelector('.msg.bot >> text="written offline"', { timeout: 10_000 })
+      const own = await p.$$eval('#message-list > .msg.own', (els) => els.map((e) => e.querySelector('.bubble').innerText.trim()))
+      assert.equal(own.filter((t) => t === 'written offline').length, 1, `own messages: ${own.join(' | ')}`)
+      assert.equal(await p.$$eval('.msg.pending, .msg.failed', (els) => els.length), 0, 'no send bubble is left')
       const { states, waits } = await p.evaluate(() => ({ states: window.__states, waits: window.__waits }))
       const names = states.map(([s]) => s)
       const connectedAt = states.findLast(([s]) => s === 'connected')?.[1]
