@@ -16,7 +16,7 @@ use crate::client::AuthenticatedClient;
 use crate::error::Error;
 use crate::model::Message;
 use crate::realtime::driver::{self, Event, Progress, SignalCodec, Target};
-use crate::realtime::ListenOptions;
+use crate::realtime::{ConnectionState, ListenOptions};
 use crate::signal::Signal;
 use crate::WebHost;
 
@@ -53,9 +53,16 @@ pub struct SignalStream {
     driver: Option<LocalBoxFuture<'static, ()>>,
     queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>>,
     connected: Rc<Cell<bool>>,
+    state: Rc<Cell<ConnectionState>>,
 }
 
 impl SignalStream {
+    /// Where the connection stands ([`ConnectionState`]), as of the last
+    /// poll of the stream.
+    pub fn state(&self) -> ConnectionState {
+        self.state.get()
+    }
+
     /// Waits until the first connection is open (signals that arrive
     /// meanwhile stay queued). Fails with the error that ends the stream if
     /// it cannot connect.
@@ -122,10 +129,12 @@ impl Listen for AuthenticatedClient {
         let queue: Rc<RefCell<VecDeque<Result<Signal, Error>>>> = Rc::default();
         let q = queue.clone();
         let connected = Rc::new(Cell::new(false));
-        let c = connected.clone();
+        let state = Rc::new(Cell::new(ConnectionState::Closed));
+        let (c, st) = (connected.clone(), state.clone());
         let driver = Box::pin(async move {
             let mut codec = SignalCodec(WebHost);
             let mut emit = |e: Event<Signal>| {
+                st.set(st.get().after(&e, crate::host::online()));
                 match e {
                     Event::Signal(s) => q.borrow_mut().push_back(Ok(s)),
                     Event::Connected => c.set(true),
@@ -136,6 +145,6 @@ impl Listen for AuthenticatedClient {
             };
             driver::run(WebHost, target, options, Rc::new(Progress::default()), &mut codec, &mut emit).await;
         });
-        SignalStream { driver: Some(driver), queue, connected }
+        SignalStream { driver: Some(driver), queue, connected, state }
     }
 }

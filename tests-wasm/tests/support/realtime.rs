@@ -477,6 +477,7 @@ pub async fn exactly_once_sends(protocol: Protocol, n: usize) {
     let alice = through_proxy(&direct, true);
     let mut s = alice.listen_conversation(&conv, options(protocol));
     s.connected().await.expect("connected");
+    assert_eq!(s.state(), botpress_chat_wasm::realtime::ConnectionState::Connected);
     let delivered = Rc::new(RefCell::new(Vec::<String>::new()));
     let me = direct.user().id.clone();
     {
