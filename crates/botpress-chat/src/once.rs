@@ -6,11 +6,14 @@
 //! request may have reached the server leaves the caller not knowing whether
 //! the message exists. The client finds out with the API as it is:
 //!
-//! - [`after_answer`] / [`after_failure`] say what a failed attempt means:
-//!   nothing reached the server (a refused connection, 429: send again after
-//!   a pause), the outcome is unknown (a timeout, a connection lost after
-//!   the request went out, 502/503/504 from a proxy: check first), or the
-//!   failure is the answer (any other status, the caller's abort).
+//! - [`after_error`] says what a failed attempt means: nothing reached the
+//!   server (429: send again after a pause), the outcome is unknown (a
+//!   timeout, a network failure — a refused connection too, which a browser
+//!   cannot tell from a reset —, 502/503/504 from a proxy: check first), or
+//!   the failure is the answer (any other status, the caller's abort).
+//! - [`Sending`] is these rules as a state machine: each [`Step`] is one I/O
+//!   the client makes (its `OnceSend`), and what came of it is the next
+//!   [`Input`].
 //! - The check lists the conversation's messages and [`look`]s for one from
 //!   this user with the same payload and metadata, created after the send
 //!   began (by the server's clock, see [`Probe::after_ms`]), that no other
