@@ -493,8 +493,10 @@ impl<H: Host> Client<H> {
         let host = &self.inner.host;
         let (spec, prepared, ms) = match step {
             once::Step::Turn => {
+                // Its turn, or a look at the caller's signal now and then.
                 let turn = self.inner.sends.turn(seq, conversation.as_str().unwrap_or_default());
-                return Ok(Box::pin(turn.map(woke)));
+                let look = host.sleep(once::TURN_LOOK_MS);
+                return Ok(Box::pin(futures::future::select(turn, look).map(|_| Ok(once::Input::Woke))));
             }
             once::Step::Wait(ms) => return Ok(Box::pin(host.sleep(ms).map(woke))),
             once::Step::Send(ms) => (&api::CreateMessageInput::SPEC, Ok(req.clone()), ms),

@@ -474,6 +474,31 @@ mod once_sends {
     }
 
     #[test]
+    fn a_queued_send_whose_caller_gives_up_ends_before_its_turn() {
+        let host = FakeHost::default();
+        later(&host);
+        host.reply([Reply::Answer { after_ms: 5_000, status: 200, retry_after: None, body: MESSAGE.into() }]);
+        let c = client(&host);
+        let signal = Rc::new(Cell::new(false));
+        let opts = CallOptions { signal: Some(signal.clone()), ..Default::default() };
+        let (one, two) = (text("one"), text("two"));
+        let first = c.create_message(Some("k"), &one);
+        let second = async {
+            let r = c.call_with(Some("k"), &two, &opts).await;
+            (r, host.now())
+        };
+        let give_up = async {
+            host.sleep(1_000).await;
+            signal.set(true);
+        };
+        let (a, (b, at), ()) = host.run(futures::future::join3(first, second, give_up));
+        a.unwrap();
+        assert_eq!(b.unwrap_err().kind, ErrorKind::Aborted);
+        assert!(at < 62_000.0, "it ended before the first send settled: {at}");
+        assert_eq!(posts(&host), 1, "the second was never sent");
+    }
+
+    #[test]
     fn a_send_made_offline_waits_for_the_network_within_its_timeout() {
         let host = FakeHost::default();
         later(&host);

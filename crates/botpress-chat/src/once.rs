@@ -47,6 +47,9 @@ pub const UNKNOWN_SKEW_MS: f64 = 5_000.0;
 /// How often a waiting send looks again (its turn, the network).
 pub const POLL_MS: u32 = 20;
 
+/// How often a send waiting for its turn looks at the caller's signal.
+pub const TURN_LOOK_MS: u32 = 250;
+
 /// How long a send waits for a listener that cannot reach the server to
 /// reconnect before trying anyway.
 pub const LINK_WAIT_MS: f64 = 2_000.0;
