@@ -145,13 +145,13 @@ export async function openConversation(id) {
   scrollToBottom()
 }
 
-// The badge for each connection state of a listener (closed and failed: live updates are off).
+// The badge for a listener's connection state (closed and failed: live updates are off).
 const BADGE = { closed: 'disconnected', failed: 'disconnected' }
+const showState = (s) => setStatus(BADGE[s] ?? s)
 
 /** Shows the current listener's connection state on the badge. */
 export function syncStatus() {
-  const l = state.listener
-  if (l) setStatus(BADGE[l.state] ?? l.state)
+  if (state.listener) showState(state.listener.state)
 }
 
 function wireListener(l, seq, since) {
@@ -162,7 +162,7 @@ function wireListener(l, seq, since) {
   l.on('message_stream_complete', live(onStreamComplete))
   l.on('message_stream_abort', live(onStreamAbort))
   // The badge follows the listener's connection state.
-  l.on('state', live(({ state: s }) => setStatus(BADGE[s] ?? s)))
+  l.on('state', live(({ state: s }) => showState(s)))
   l.on('reconnected', live(({ missed }) => {
     if (missed) toast(`Caught up on ${missed} message${missed === 1 ? '' : 's'}`, 'info', 2500)
   }))

@@ -134,7 +134,7 @@ impl Listen for AuthenticatedClient {
         let driver = Box::pin(async move {
             let mut codec = SignalCodec(WebHost);
             let mut emit = |e: Event<Signal>| {
-                st.set(st.get().after(&e, crate::host::online()));
+                st.set(st.get().after(&e, crate::host::online));
                 match e {
                     Event::Signal(s) => q.borrow_mut().push_back(Ok(s)),
                     Event::Connected => c.set(true),

@@ -644,7 +644,12 @@ impl<H: Host> Client<H> {
 /// One exchange: the host's failures become the operation's errors.
 async fn send<H: Host>(host: &H, op: &str, req: HttpRequest<'_, H::Signal>) -> Result<HttpResponse, Error> {
     let (max_bytes, timeout_ms) = (req.max_bytes, req.timeout_ms);
-    host.send(req).await.map_err(|failure| failure_error(op, failure, timeout_ms, max_bytes))
+    host.send(req).await.map_err(|failure| match failure {
+        Failure::Aborted => Error::aborted(format!("{op}: the request was aborted")),
+        Failure::Timeout => Error::timeout(format!("{op}: no response within {timeout_ms} ms")),
+        Failure::TooLarge => http::too_large(op, max_bytes),
+        Failure::Network(text) => Error::network(format!("{op}: {text}")),
+    })
 }
 
 /// What an exactly-once send's step gives back ([`Client::once_step`]).
@@ -738,16 +743,6 @@ impl<H: Host> Future for OnceSend<'_, H> {
                 Err(end) => return Poll::Ready(end),
             }
         }
-    }
-}
-
-/// The operation's error for a failed exchange.
-fn failure_error(op: &str, failure: Failure, timeout_ms: u32, max_bytes: usize) -> Error {
-    match failure {
-        Failure::Aborted => Error::aborted(format!("{op}: the request was aborted")),
-        Failure::Timeout => Error::timeout(format!("{op}: no response within {timeout_ms} ms")),
-        Failure::TooLarge => http::too_large(op, max_bytes),
-        Failure::Network(text) => Error::network(format!("{op}: {text}")),
     }
 }
 

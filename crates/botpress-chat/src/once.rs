@@ -44,7 +44,7 @@ pub const CLOCK_MARGIN_MS: f64 = 1_000.0;
 /// the client has created a message (which tells it the difference).
 pub const UNKNOWN_SKEW_MS: f64 = 5_000.0;
 
-/// How often a waiting send looks again (its turn, the network).
+/// How often a send waiting for the network looks again.
 pub const POLL_MS: u32 = 20;
 
 /// How often a send waiting for its turn looks at the caller's signal.
@@ -124,8 +124,9 @@ pub fn skew_bound(created_ms: f64, answered_ms: f64) -> f64 {
 pub enum Look {
     /// The message at this index of the page is the send's.
     Found(usize),
-    /// The listing reaches back before the send began and holds no match:
-    /// the message was not created.
+    /// The listing has shown every message since the send began (a
+    /// newest-first page reaching back before it, or the last page) and holds
+    /// no match: the message was not created.
     Absent,
     /// No match yet, and the listing has not reached back far enough.
     Further,
@@ -195,7 +196,7 @@ pub enum Step {
 /// What happened since the last [`Step`].
 #[derive(Debug)]
 pub enum Input {
-    /// The start, or the end of a [`Step::Wait`].
+    /// The start, or the end of a [`Step::Wait`] or [`Step::Turn`].
     Woke,
     /// The attempt failed: what it means, and the error it is.
     Failed(Next, Error),
@@ -213,7 +214,8 @@ pub struct Env<'a> {
     pub online: bool,
     /// A send begun earlier in the conversation is still in flight.
     pub earlier_pending: bool,
-    /// A listener of the client lost its connection to the network.
+    /// A listener of the client could not reach the server when it tried to
+    /// reconnect ([`Sends::link_down`](crate::realtime::sends::Sends::link_down)).
     pub link_down: bool,
     /// The caller's signal fired.
     pub aborted: bool,

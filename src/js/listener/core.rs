@@ -34,23 +34,6 @@ pub(super) struct Handler {
     pub(super) mode: Mode,
 }
 
-#[derive(Clone, Copy, PartialEq, Debug)]
-pub(super) enum Status {
-    Disconnected,
-    Connecting,
-    Connected,
-}
-
-impl Status {
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Status::Disconnected => "disconnected",
-            Status::Connecting => "connecting",
-            Status::Connected => "connected",
-        }
-    }
-}
-
 #[derive(Default)]
 pub(super) struct IterState {
     pub(super) queue: VecDeque<JsValue>,
@@ -90,8 +73,7 @@ pub(super) struct StreamWaiter {
 }
 
 pub(super) struct State {
-    pub(super) status: Status,
-    /// The connection state (`state`, and the `state` event on a change).
+    /// The connection state (`state`, `status`, and the `state` event on a change).
     pub(super) conn: ConnectionState,
     pub(super) generation: u32,
     pub(super) abort: Option<Rc<Stop>>,
@@ -154,10 +136,6 @@ impl Core {
         }
     }
 
-    pub(super) fn set_status(&self, s: Status) {
-        self.st.borrow_mut().status = s;
-    }
-
     /// Moves the connection state; a change is a `state` event.
     fn set_conn(&self, next: ConnectionState) {
         let previous = std::mem::replace(&mut self.st.borrow_mut().conn, next);
@@ -172,7 +150,7 @@ impl Core {
         if self.st.borrow().generation != generation {
             return false;
         }
-        let next = self.st.borrow().conn.after(&event, host::online());
+        let next = self.st.borrow().conn.after(&event, host::online);
         self.set_conn(next);
         match event {
             Event::Signal(sig) => {
@@ -192,16 +170,14 @@ impl Core {
                 }
                 self.emit(sig.name(), &sig.data);
             }
-            Event::Connecting => self.set_status(Status::Connecting),
+            Event::Connecting => {}
             Event::Connected => {
-                self.set_status(Status::Connected);
                 let waiters = std::mem::take(&mut self.st.borrow_mut().open_waiters);
                 for (resolve, _) in waiters {
                     call(&resolve, &JsValue::UNDEFINED);
                 }
             }
             Event::Reconnecting { attempt, delay_ms, error } => {
-                self.set_status(Status::Connecting);
                 let data = object(&[
                     ("attempt", &JsValue::from(attempt)),
                     ("delayMs", &JsValue::from(delay_ms)),
@@ -222,14 +198,13 @@ impl Core {
         self.st.borrow().generation == generation
     }
 
-    /// Ends the current run: status, open waiters, iterators, stream waiters,
+    /// Ends the current run: the state, open waiters, iterators, stream waiters,
     /// then `error` (if any) and `close`.
     pub(super) fn stop(&self, error: Option<JsValue>) {
         let (open_waiters, iters, streams, was_running) = {
             let mut st = self.st.borrow_mut();
             st.generation = st.generation.wrapping_add(1);
             let was_running = st.abort.take().map(|a| a.stop()).is_some();
-            st.status = Status::Disconnected;
             (
                 std::mem::take(&mut st.open_waiters),
                 std::mem::take(&mut st.iters),
@@ -277,8 +252,7 @@ impl Core {
     /// Starts a run unless one is going; the promise settles when it is open
     /// or has failed.
     pub(super) fn connect(&self) -> Promise {
-        let status = self.st.borrow().status;
-        if status == Status::Connected {
+        if self.st.borrow().conn == ConnectionState::Connected {
             return Promise::resolve(&JsValue::UNDEFINED);
         }
         let mut waiter = None;
@@ -305,9 +279,9 @@ impl Core {
             let mut st = self.st.borrow_mut();
             st.generation = st.generation.wrapping_add(1);
             st.abort = Some(stop.clone());
-            st.status = Status::Connecting;
             st.generation
         };
+        self.set_conn(ConnectionState::Connecting);
         let target = self.target.clone();
         let opts = self.opts.clone();
         let progress = self.progress.clone();

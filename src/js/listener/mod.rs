@@ -33,7 +33,7 @@ use crate::realtime::assembler::StreamAssembler;
 use crate::realtime::driver::Progress;
 
 use self::codec::js_target;
-use self::core::{Core, IterState, Mode, State, Status};
+use self::core::{Core, IterState, Mode, State};
 use self::iterator::SignalIterator;
 use self::options::parse_options;
 
@@ -72,7 +72,7 @@ pub struct SignalListener {
 impl SignalListener {
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn status(&self) -> String {
-        self.core.st.borrow().status.name().to_string()
+        self.core.st.borrow().conn.status().to_string()
     }
 
     #[wasm_bindgen(getter, skip_typescript)]
@@ -188,7 +188,6 @@ fn listen(client: Client, key: String, user_id: String, props: JsValue) -> Promi
         opts,
         progress: Rc::new(Progress::default()),
         st: RefCell::new(State {
-            status: Status::Disconnected,
             conn: crate::realtime::ConnectionState::Closed,
             generation: 0,
             abort: None,

@@ -37,8 +37,9 @@ struct Send {
 pub struct Sends {
     next: Cell<u64>,
     log: RefCell<Vec<Send>>,
-    /// A listener of the client lost its connection to the network and has
-    /// not got it back: sends wait a while for it ([`crate::once`]).
+    /// A listener of the client could not reach the server when it tried to
+    /// reconnect, and has not connected since: sends wait a while for it
+    /// ([`crate::once`]).
     link_down: Cell<bool>,
     /// Sends waiting for their turn ([`Sends::turn`]), woken when one settles.
     waiters: RefCell<Vec<Waker>>,
@@ -89,7 +90,7 @@ impl Sends {
         self.log.borrow().iter().any(|s| matches!(&s.outcome, Some(Some(m)) if m == id))
     }
 
-    /// Whether a listener reported a lost connection not yet regained.
+    /// Whether a listener could not reach the server and has not connected since.
     pub fn link_down(&self) -> bool {
         self.link_down.get()
     }
@@ -123,7 +124,12 @@ impl Future for Turn {
         if !self.sends.earlier_pending(self.seq, &self.conversation_id) {
             return Poll::Ready(());
         }
-        self.sends.waiters.borrow_mut().push(cx.waker().clone());
+        // Polled again while waiting (the send looks at its signal now and
+        // then): one waker per task.
+        let mut waiters = self.sends.waiters.borrow_mut();
+        if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            waiters.push(cx.waker().clone());
+        }
         Poll::Pending
     }
 }
@@ -155,7 +161,7 @@ impl SendWatch {
         log.iter().filter(|s| self.watches(s)).filter_map(|s| s.outcome.clone().flatten()).collect()
     }
 
-    /// The listener lost its connection to the network (`true`) or has it
+    /// The listener could not reach the server (`true`) or is connected
     /// again (`false`): sends of the client wait for it a while.
     pub fn set_link_down(&self, down: bool) {
         self.sends.link_down.set(down);

@@ -35,17 +35,27 @@ impl ConnectionState {
         }
     }
 
-    /// The state after `event`; `online` is the platform's
-    /// ([`Host::online`](crate::host::Host::online)).
-    pub fn after<T>(self, event: &Event<T>, online: bool) -> ConnectionState {
+    /// `@botpress/chat`'s three-valued `status` for this state.
+    pub fn status(self) -> &'static str {
+        match self {
+            ConnectionState::Connected => "connected",
+            ConnectionState::Connecting | ConnectionState::Reconnecting | ConnectionState::Offline => "connecting",
+            ConnectionState::Closed | ConnectionState::Failed => "disconnected",
+        }
+    }
+
+    /// The state after `event`; `online` tells the platform's
+    /// ([`Host::online`](crate::host::Host::online)), asked only while
+    /// reconnecting (not for each signal).
+    pub fn after<T>(self, event: &Event<T>, online: impl FnOnce() -> bool) -> ConnectionState {
         use ConnectionState::*;
-        let away = if online { Reconnecting } else { Offline };
+        let away = || if online() { Reconnecting } else { Offline };
         match event {
             // Each attempt of a reconnection stays "reconnecting".
-            Event::Connecting if matches!(self, Reconnecting | Offline) => away,
+            Event::Connecting if matches!(self, Reconnecting | Offline) => away(),
             Event::Connecting => Connecting,
             Event::Connected => Connected,
-            Event::Reconnecting { .. } => away,
+            Event::Reconnecting { .. } => away(),
             Event::Failed(_) => Failed,
             Event::Signal(_) | Event::Reconnected { .. } => self,
         }
@@ -76,7 +86,7 @@ mod tests {
             (Event::Reconnected { attempt: 2, missed: 0 }, true),
             (Event::Failed(Error::network("gone")), true),
         ] {
-            s = s.after(&event, online);
+            s = s.after(&event, || online);
             seen.push(s.name());
         }
         assert_eq!(
@@ -95,5 +105,23 @@ mod tests {
                 "failed"
             ]
         );
+    }
+
+    #[test]
+    fn signals_do_not_ask_the_platform() {
+        let asked = std::cell::Cell::new(0);
+        let online = || {
+            asked.set(asked.get() + 1);
+            true
+        };
+        assert_eq!(Connected.after(&Event::Signal(()), online), Connected);
+        assert_eq!(asked.get(), 0);
+    }
+
+    #[test]
+    fn the_official_status_of_each_state() {
+        let all = [Connecting, Connected, Reconnecting, Offline, Closed, Failed];
+        let status: Vec<_> = all.iter().map(|s| s.status()).collect();
+        assert_eq!(status, ["connecting", "connected", "connecting", "connecting", "disconnected", "disconnected"]);
     }
 }
