@@ -26,19 +26,17 @@
 //! # Ok(()) }
 //! ```
 
-use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 #[cfg(feature = "exactly-once")]
 use std::future::Future;
 #[cfg(feature = "exactly-once")]
 use std::pin::Pin;
-use std::rc::Rc;
 #[cfg(feature = "exactly-once")]
 use std::task::{Context, Poll};
 
-use futures::future::{FutureExt, LocalBoxFuture, Shared};
-use futures::stream::{self, LocalBoxStream, StreamExt};
+use futures::future::{FutureExt, Shared as SharedFuture};
+use futures::stream;
 use serde_json::Value;
 
 use crate::api::{self, CreateUserInput, GetOrCreateUserInput, ListOperation, Operation, Prepared, Spec};
@@ -50,6 +48,7 @@ use crate::once;
 use crate::protocol::http::{self, RetryPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::protocol::jwt;
 use crate::realtime::sends::{SendWatch, Sends};
+use crate::sync::{BoxFuture, BoxStream, Lock, MaybeSend, MaybeSync, Shared};
 
 /// The hosted service; `{baseApiUrl}/{webhookId}` is the API's base URL.
 pub const DEFAULT_BASE_API_URL: &str = "https://chat.botpress.cloud";
@@ -201,27 +200,27 @@ impl fmt::Debug for Auth {
 
 /// The `/hello` check while it runs: every caller awaits the same future,
 /// so a caller that gives up does not cancel it for the others.
-type HelloCheck = Shared<LocalBoxFuture<'static, Result<(), Error>>>;
+type HelloCheck = SharedFuture<BoxFuture<'static, Result<(), Error>>>;
 
 struct Inner<H> {
     host: H,
     api_url: String,
     opts: ClientOptions,
-    hello: RefCell<Option<HelloCheck>>,
-    hello_passed: Cell<bool>,
+    hello: Lock<Option<HelloCheck>>,
+    hello_passed: Lock<bool>,
     /// The messages this client creates, for its listeners' first listing
     /// and for exactly-once sends.
-    sends: Rc<Sends>,
+    sends: Shared<Sends>,
     /// A lower bound of (server clock − client clock), from the last message
     /// this client created ([`once::skew_bound`]).
     #[cfg(feature = "exactly-once")]
-    skew: Cell<Option<f64>>,
+    skew: Lock<Option<f64>>,
 }
 
 /// A client for one Chat API over the host `H`; every call takes the user
 /// key. Cheap to clone.
 pub struct Client<H: Host> {
-    inner: Rc<Inner<H>>,
+    inner: Shared<Inner<H>>,
 }
 
 impl<H: Host> Clone for Client<H> {
@@ -274,13 +273,13 @@ impl<H: Host> Client<H> {
             host,
             api_url,
             opts,
-            hello: RefCell::new(None),
-            hello_passed: Cell::new(false),
-            sends: Rc::default(),
+            hello: Lock::new(None),
+            hello_passed: Lock::new(false),
+            sends: Shared::default(),
             #[cfg(feature = "exactly-once")]
-            skew: Cell::new(None),
+            skew: Lock::new(None),
         };
-        Ok(Client { inner: Rc::new(inner) })
+        Ok(Client { inner: Shared::new(inner) })
     }
 
     /// The host this client runs on.
@@ -318,13 +317,13 @@ impl<H: Host> Client<H> {
             return Ok(());
         }
         let check = {
-            let mut slot = self.inner.hello.borrow_mut();
+            let mut slot = self.inner.hello.lock();
             let (host, url, timeout_ms) =
                 (self.inner.host.clone(), self.inner.api_url.clone(), self.inner.opts.timeout_ms);
-            slot.get_or_insert_with(|| check_hello(host, url, timeout_ms).boxed_local().shared()).clone()
+            slot.get_or_insert_with(|| crate::sync::boxed(check_hello(host, url, timeout_ms)).shared()).clone()
         };
         let result = check.clone().await;
-        let mut slot = self.inner.hello.borrow_mut();
+        let mut slot = self.inner.hello.lock();
         if slot.as_ref().is_some_and(|running| running.ptr_eq(&check)) {
             *slot = None;
             self.inner.hello_passed.set(result.is_ok());
@@ -363,7 +362,7 @@ impl<H: Host> Client<H> {
     ) -> Result<String, Error> {
         // Boxed: one copy of the exchange's state machine however many callers
         // (the JS facade's calls, the listener's listings) await it.
-        let run: LocalBoxFuture<'_, _> = Box::pin(self.run(key, spec, spec.prepare(args)?, opts));
+        let run: BoxFuture<'_, _> = Box::pin(self.run(key, spec, spec.prepare(args)?, opts));
         let (_, text) = run.await?;
         Ok(text)
     }
@@ -532,7 +531,7 @@ impl<H: Host> Client<H> {
     pub async fn connect(&self, auth: Auth) -> Result<AuthenticatedClient<H>, Error> {
         let (key, answer, _) = self.authenticate(auth).await?;
         let user = http::decode_value::<User>("connect", answer["user"].clone())?;
-        Ok(AuthenticatedClient { inner: Rc::new(AuthInner { client: self.clone(), user, key }) })
+        Ok(AuthenticatedClient { inner: Shared::new(AuthInner { client: self.clone(), user, key }) })
     }
 
     /// What [`connect`](Self::connect) does, with the answer left as JSON
@@ -579,10 +578,10 @@ impl<H: Host> Client<H> {
 
     /// All items of a list operation, page after page, as one stream. The
     /// stream ends after the first error.
-    pub fn paginate<O>(&self, key: Option<&str>, input: O) -> LocalBoxStream<'static, Result<O::Item, Error>>
+    pub fn paginate<O>(&self, key: Option<&str>, input: O) -> BoxStream<'static, Result<O::Item, Error>>
     where
-        O: ListOperation + 'static,
-        O::Item: 'static,
+        O: ListOperation + MaybeSend + MaybeSync + 'static,
+        O::Item: MaybeSend + 'static,
     {
         self.paginate_with(key, input, CallOptions::default())
     }
@@ -593,10 +592,10 @@ impl<H: Host> Client<H> {
         key: Option<&str>,
         input: O,
         opts: CallOptions<H::Signal>,
-    ) -> LocalBoxStream<'static, Result<O::Item, Error>>
+    ) -> BoxStream<'static, Result<O::Item, Error>>
     where
-        O: ListOperation + 'static,
-        O::Item: 'static,
+        O: ListOperation + MaybeSend + MaybeSync + 'static,
+        O::Item: MaybeSend + 'static,
     {
         struct State<O: ListOperation, H: Host> {
             client: Client<H>,
@@ -612,7 +611,7 @@ impl<H: Host> Client<H> {
             buffer: VecDeque::new(),
             opts,
         };
-        stream::unfold(state, |mut s| async move {
+        crate::sync::boxed_stream(stream::unfold(state, |mut s| async move {
             loop {
                 if let Some(item) = s.buffer.pop_front() {
                     return Some((Ok(item), s));
@@ -636,8 +635,7 @@ impl<H: Host> Client<H> {
                     Err(e) => return Some((Err(e), s)),
                 }
             }
-        })
-        .boxed_local()
+        }))
     }
 }
 
@@ -654,7 +652,7 @@ async fn send<H: Host>(host: &H, op: &str, req: HttpRequest<'_, H::Signal>) -> R
 
 /// What an exactly-once send's step gives back ([`Client::once_step`]).
 #[cfg(feature = "exactly-once")]
-type OnceIo<'a> = LocalBoxFuture<'a, Result<once::Input, (Value, String)>>;
+type OnceIo<'a> = BoxFuture<'a, Result<once::Input, (Value, String)>>;
 
 /// An answer of an exactly-once send's request, for the machine: `Err` is
 /// the send's own success (the call's answer).
@@ -792,7 +790,7 @@ struct AuthInner<H: Host> {
 
 /// A client bound to one user: operations carry its key. Cheap to clone.
 pub struct AuthenticatedClient<H: Host> {
-    inner: Rc<AuthInner<H>>,
+    inner: Shared<AuthInner<H>>,
 }
 
 impl<H: Host> Clone for AuthenticatedClient<H> {
@@ -813,7 +811,7 @@ impl<H: Host> fmt::Debug for AuthenticatedClient<H> {
 impl<H: Host> AuthenticatedClient<H> {
     /// Binds a known user and key without any request (e.g. restored from storage).
     pub fn from_parts(client: Client<H>, user: User, key: String) -> Self {
-        AuthenticatedClient { inner: Rc::new(AuthInner { client, user, key }) }
+        AuthenticatedClient { inner: Shared::new(AuthInner { client, user, key }) }
     }
 
     /// The user, as returned when connecting.
@@ -842,26 +840,26 @@ impl<H: Host> AuthenticatedClient<H> {
     }
 
     /// Every item of a list operation, across pages.
-    pub fn paginate<O>(&self, input: O) -> LocalBoxStream<'static, Result<O::Item, Error>>
+    pub fn paginate<O>(&self, input: O) -> BoxStream<'static, Result<O::Item, Error>>
     where
-        O: ListOperation + 'static,
-        O::Item: 'static,
+        O: ListOperation + MaybeSend + MaybeSync + 'static,
+        O::Item: MaybeSend + 'static,
     {
         self.inner.client.paginate(Some(&self.inner.key), input)
     }
 
     /// Every conversation the user owns, across pages.
-    pub fn list_all_conversations(&self) -> LocalBoxStream<'static, Result<Conversation, Error>> {
+    pub fn list_all_conversations(&self) -> BoxStream<'static, Result<Conversation, Error>> {
         self.paginate(api::ListConversationsInput::default())
     }
 
     /// Every message of a conversation, across pages (server order).
-    pub fn list_all_messages(&self, conversation_id: &str) -> LocalBoxStream<'static, Result<Message, Error>> {
+    pub fn list_all_messages(&self, conversation_id: &str) -> BoxStream<'static, Result<Message, Error>> {
         self.paginate(api::ListMessagesInput { conversation_id: conversation_id.into(), next_token: None })
     }
 
     /// Every participant of a conversation, across pages.
-    pub fn list_all_participants(&self, conversation_id: &str) -> LocalBoxStream<'static, Result<User, Error>> {
+    pub fn list_all_participants(&self, conversation_id: &str) -> BoxStream<'static, Result<User, Error>> {
         self.paginate(api::ListParticipantsInput { conversation_id: conversation_id.into(), next_token: None })
     }
 }

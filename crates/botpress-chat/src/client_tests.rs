@@ -2,8 +2,7 @@
 //! `Retry-After`, the `/hello` check, timeouts, cancellation, what is checked
 //! before sending and what an answer must look like.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use crate::sync::{Lock, Shared};
 
 use futures::future::join;
 use serde_json::json;
@@ -132,7 +131,7 @@ fn an_answer_in_time_is_not_a_timeout() {
 #[test]
 fn an_aborted_signal_stops_the_call_and_its_retries() {
     let host = FakeHost::default();
-    let signal = Rc::new(Cell::new(true));
+    let signal = Shared::new(Lock::new(true));
     host.reply([Reply::status(200, USER)]);
     let opts = CallOptions { signal: Some(signal.clone()), ..Default::default() };
     let c = client(&host);
@@ -142,7 +141,7 @@ fn an_aborted_signal_stops_the_call_and_its_retries() {
     // Fired while waiting to retry: no second request.
     let host = FakeHost::default();
     host.reply([Reply::status(503, "")]);
-    let signal = Rc::new(Cell::new(false));
+    let signal = Shared::new(Lock::new(false));
     let opts = CallOptions { signal: Some(signal.clone()), ..Default::default() };
     let c = client(&host);
     let call = c.call_with(Some("k"), &GetUserInput {}, &opts);
@@ -479,7 +478,7 @@ mod once_sends {
         later(&host);
         host.reply([Reply::Answer { after_ms: 5_000, status: 200, retry_after: None, body: MESSAGE.into() }]);
         let c = client(&host);
-        let signal = Rc::new(Cell::new(false));
+        let signal = Shared::new(Lock::new(false));
         let opts = CallOptions { signal: Some(signal.clone()), ..Default::default() };
         let (one, two) = (text("one"), text("two"));
         let first = c.create_message(Some("k"), &one);

@@ -4,20 +4,18 @@
 //! timer, so a test of a 10-second backoff takes no time and always sees the
 //! same order of events.
 
-use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::{pin, Pin};
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use futures::future::LocalBoxFuture;
 use futures::task::noop_waker_ref;
 
 use crate::error::Error;
 use crate::host::{Failure, Host, HttpRequest, HttpResponse};
 use crate::realtime::driver::{Batch, Connection, ListenAt, Transport};
 use crate::realtime::Protocol;
+use crate::sync::{BoxFuture, Lock, Shared};
 
 /// What the scripted server does with the next request.
 #[derive(Debug, Clone)]
@@ -54,55 +52,55 @@ pub struct Seen {
 
 #[derive(Default)]
 struct State {
-    now: Cell<f64>,
+    now: Lock<f64>,
     /// Deadlines of the timers polled since the clock last moved.
-    waiting: RefCell<Vec<f64>>,
-    replies: RefCell<VecDeque<Reply>>,
+    waiting: Lock<Vec<f64>>,
+    replies: Lock<VecDeque<Reply>>,
     /// `/hello` answers 200 unless scripted here.
-    hello: RefCell<VecDeque<Reply>>,
-    seen: RefCell<Vec<Seen>>,
-    logged: RefCell<Vec<String>>,
+    hello: Lock<VecDeque<Reply>>,
+    seen: Lock<Vec<Seen>>,
+    logged: Lock<Vec<String>>,
     /// How the next listen connections go.
-    conns: RefCell<VecDeque<Conn>>,
+    conns: Lock<VecDeque<Conn>>,
     /// When listen connections were opened.
-    opened: RefCell<Vec<f64>>,
+    opened: Lock<Vec<f64>>,
     /// What `Host::online` says.
-    offline: Cell<bool>,
+    offline: Lock<bool>,
 }
 
 /// The fake host; clones share one server and clock.
 #[derive(Clone, Default)]
-pub struct FakeHost(Rc<State>);
+pub struct FakeHost(Shared<State>);
 
 /// A cancellation signal: set it to abort.
-pub type FakeSignal = Rc<Cell<bool>>;
+pub type FakeSignal = Shared<Lock<bool>>;
 
 impl FakeHost {
     /// Queues replies to the next API requests, in order.
     pub fn reply(&self, replies: impl IntoIterator<Item = Reply>) -> &Self {
-        self.0.replies.borrow_mut().extend(replies);
+        self.0.replies.lock().extend(replies);
         self
     }
 
     /// Queues replies to the next `/hello` checks.
     pub fn hello(&self, replies: impl IntoIterator<Item = Reply>) -> &Self {
-        self.0.hello.borrow_mut().extend(replies);
+        self.0.hello.lock().extend(replies);
         self
     }
 
     /// Every request sent so far (`/hello` included).
     pub fn seen(&self) -> Vec<Seen> {
-        self.0.seen.borrow().clone()
+        self.0.seen.lock().clone()
     }
 
     /// The requests sent to `path` (a URL suffix).
     pub fn count(&self, path: &str) -> usize {
-        self.0.seen.borrow().iter().filter(|s| s.url.ends_with(path)).count()
+        self.0.seen.lock().iter().filter(|s| s.url.ends_with(path)).count()
     }
 
     /// The `debug` lines.
     pub fn logged(&self) -> Vec<String> {
-        self.0.logged.borrow().clone()
+        self.0.logged.lock().clone()
     }
 
     /// Sets what `Host::online` answers.
@@ -123,11 +121,11 @@ impl FakeHost {
         let mut fut = pin!(fut);
         let mut cx = Context::from_waker(noop_waker_ref());
         loop {
-            self.0.waiting.borrow_mut().clear();
+            self.0.waiting.lock().clear();
             if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
                 return v;
             }
-            let next = self.0.waiting.borrow().iter().copied().fold(f64::INFINITY, f64::min);
+            let next = self.0.waiting.lock().iter().copied().fold(f64::INFINITY, f64::min);
             assert!(next.is_finite(), "the future waits for nothing that will ever happen");
             self.0.now.set(next.max(self.now()));
         }
@@ -150,7 +148,7 @@ impl Future for Timer {
         if self.host.now() >= self.deadline {
             Poll::Ready(())
         } else {
-            self.host.0.waiting.borrow_mut().push(self.deadline);
+            self.host.0.waiting.lock().push(self.deadline);
             Poll::Pending
         }
     }
@@ -159,9 +157,9 @@ impl Future for Timer {
 impl Host for FakeHost {
     type Signal = FakeSignal;
 
-    fn send(&self, req: HttpRequest<'_, FakeSignal>) -> LocalBoxFuture<'static, Result<HttpResponse, Failure>> {
+    fn send(&self, req: HttpRequest<'_, FakeSignal>) -> BoxFuture<'static, Result<HttpResponse, Failure>> {
         let s = &self.0;
-        s.seen.borrow_mut().push(Seen {
+        s.seen.lock().push(Seen {
             method: req.method,
             url: req.url.to_string(),
             user_key: req.user_key.map(str::to_string),
@@ -169,7 +167,7 @@ impl Host for FakeHost {
             at_ms: self.now(),
         });
         let queue = if req.url.ends_with("/hello") { &s.hello } else { &s.replies };
-        let reply = queue.borrow_mut().pop_front();
+        let reply = queue.lock().pop_front();
         let reply = match reply {
             Some(r) => r,
             None if req.url.ends_with("/hello") => Reply::status(200, "{}"),
@@ -206,7 +204,7 @@ impl Host for FakeHost {
         signal.get()
     }
 
-    fn sleep(&self, ms: u32) -> LocalBoxFuture<'static, ()> {
+    fn sleep(&self, ms: u32) -> BoxFuture<'static, ()> {
         Box::pin(self.timer(ms))
     }
 
@@ -227,7 +225,7 @@ impl Host for FakeHost {
             Ok(status) => status.to_string(),
             Err(e) => e.to_string(),
         };
-        self.0.logged.borrow_mut().push(format!("{op} {method} {url} {outcome}"));
+        self.0.logged.lock().push(format!("{op} {method} {url} {outcome}"));
     }
 }
 
@@ -262,18 +260,18 @@ pub struct FakeConn {
 impl FakeHost {
     /// Queues how the next listen connections go, in order.
     pub fn listen(&self, conns: impl IntoIterator<Item = Conn>) -> &Self {
-        self.0.conns.borrow_mut().extend(conns);
+        self.0.conns.lock().extend(conns);
         self
     }
 
     /// The times at which listen connections were opened.
     pub fn opened(&self) -> Vec<f64> {
-        self.0.opened.borrow().clone()
+        self.0.opened.lock().clone()
     }
 }
 
 impl Connection<String> for FakeConn {
-    fn read<'a>(&'a mut self, batch: &'a mut Batch<String>) -> LocalBoxFuture<'a, Result<(), Error>> {
+    fn read<'a>(&'a mut self, batch: &'a mut Batch<String>) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             let after_ms = match self.steps.front() {
                 Some(Step::Frames { after_ms, .. } | Step::Close { after_ms }) => *after_ms,
@@ -297,9 +295,9 @@ impl Transport for FakeHost {
     type Frame = String;
     type Conn = FakeConn;
 
-    fn open(&self, _: &ListenAt, _: Protocol) -> LocalBoxFuture<'static, Result<FakeConn, Error>> {
-        self.0.opened.borrow_mut().push(self.now());
-        let next = self.0.conns.borrow_mut().pop_front();
+    fn open(&self, _: &ListenAt, _: Protocol) -> BoxFuture<'static, Result<FakeConn, Error>> {
+        self.0.opened.lock().push(self.now());
+        let next = self.0.conns.lock().pop_front();
         let host = self.clone();
         Box::pin(async move {
             match next {

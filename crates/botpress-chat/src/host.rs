@@ -7,10 +7,10 @@
 //! `setTimeout`); the unit tests implement it with a scripted server and a
 //! virtual clock.
 
-use futures::future::LocalBoxFuture;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::sync::{BoxFuture, MaybeSend, MaybeSync};
 
 /// One HTTP request as the client hands it over: checked, complete.
 #[derive(Debug)]
@@ -59,23 +59,24 @@ pub enum Failure {
     Network(String),
 }
 
-/// A platform the client runs on. Futures are `'static` and need not be
-/// `Send` (a browser has one thread); dropping the future of [`send`](Host::send)
+/// A platform the client runs on. Futures are `'static`, and `Send`
+/// natively (a browser has one thread: there they need not be, see
+/// [`sync`](crate::sync)); dropping the future of [`send`](Host::send)
 /// cancels the exchange.
-pub trait Host: Clone + 'static {
+pub trait Host: Clone + MaybeSend + MaybeSync + 'static {
     /// The caller's cancellation signal (an `AbortSignal` on the web).
-    type Signal: Clone + 'static;
+    type Signal: Clone + MaybeSend + MaybeSync + 'static;
 
     /// One HTTP exchange, the body read whole, within `req.timeout_ms`. The
     /// host never retries: the client decides that, and what each failure
     /// means.
-    fn send(&self, req: HttpRequest<'_, Self::Signal>) -> LocalBoxFuture<'static, Result<HttpResponse, Failure>>;
+    fn send(&self, req: HttpRequest<'_, Self::Signal>) -> BoxFuture<'static, Result<HttpResponse, Failure>>;
 
     /// Whether the signal has fired.
     fn is_aborted(&self, signal: &Self::Signal) -> bool;
 
     /// Resolves after `ms` milliseconds; dropping it clears the timer.
-    fn sleep(&self, ms: u32) -> LocalBoxFuture<'static, ()>;
+    fn sleep(&self, ms: u32) -> BoxFuture<'static, ()>;
 
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> f64;
@@ -94,7 +95,7 @@ pub trait Host: Clone + 'static {
 
     /// Resolves when the platform comes back online (a browser's `online`
     /// event); never where it cannot tell.
-    fn until_online(&self) -> LocalBoxFuture<'static, ()> {
+    fn until_online(&self) -> BoxFuture<'static, ()> {
         Box::pin(futures::future::pending())
     }
 
@@ -120,7 +121,7 @@ pub trait Host: Clone + 'static {
 
     /// HMAC-SHA256 of `data` with `key` (signing personal-mode user keys).
     /// [`jwt::hmac_sha256`](crate::protocol::jwt::hmac_sha256) by default.
-    fn hmac_sha256(&self, key: &[u8], data: &[u8]) -> LocalBoxFuture<'static, Result<Vec<u8>, Error>> {
+    fn hmac_sha256(&self, key: &[u8], data: &[u8]) -> BoxFuture<'static, Result<Vec<u8>, Error>> {
         let mac = crate::protocol::jwt::hmac_sha256(key, data);
         Box::pin(async move { mac })
     }

@@ -27,6 +27,7 @@ pub mod protocol;
 pub mod realtime;
 pub mod schema;
 pub mod signal;
+pub mod sync;
 
 #[cfg(test)]
 mod fake;

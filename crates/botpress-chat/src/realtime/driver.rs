@@ -7,12 +7,10 @@
 //! items ([`Codec`]: Rust `Signal`s or JS objects) and over where items go
 //! (an `emit` callback).
 
-use std::cell::{Cell, RefCell};
-use std::future::{pending, Future};
-use std::pin::{pin, Pin};
-use std::rc::Rc;
+use std::future::pending;
+use std::pin::pin;
 
-use futures::future::{select, Either, LocalBoxFuture};
+use futures::future::{select, Either};
 
 use crate::error::{ApiErrorType, Error, ErrorKind};
 use crate::host::Host;
@@ -21,20 +19,21 @@ use crate::realtime::backoff::{is_final, Backoff};
 use crate::realtime::idset::IdSet;
 use crate::realtime::sends::SendWatch;
 use crate::realtime::{listen_url, ListenOptions, Protocol};
+use crate::sync::{BoxFuture, Lock, MaybeSend, MaybeSync, Shared};
 
 /// What the listening loop needs of the host beyond [`Host`]: connections
 /// that deliver frames.
 pub trait Transport: Host {
     /// A frame as the host's transport hands it over (a JS string on the web,
     /// converted only when needed).
-    type Frame: 'static;
+    type Frame: MaybeSend + 'static;
     /// An open connection.
-    type Conn: Connection<Self::Frame> + 'static;
+    type Conn: Connection<Self::Frame> + MaybeSend + 'static;
 
     /// Opens the conversation's listen route over `protocol` (the URL is
     /// [`listen_url`]); resolves once the connection is open. A refusal is
     /// the error the server answered (401, 403 and 404 are final).
-    fn open(&self, at: &ListenAt, protocol: Protocol) -> LocalBoxFuture<'static, Result<Self::Conn, Error>>;
+    fn open(&self, at: &ListenAt, protocol: Protocol) -> BoxFuture<'static, Result<Self::Conn, Error>>;
 
     /// The text of a frame, when it is one.
     fn frame_text(frame: &Self::Frame) -> Option<String>;
@@ -63,14 +62,22 @@ pub trait Connection<F> {
     /// Waits for what arrives next and adds it to `batch`: the data of SSE
     /// messages (decoded with [`SseDecoder`](crate::protocol::sse::SseDecoder))
     /// as text, or whole frames. `Err` once the connection ended.
-    fn read<'a>(&'a mut self, batch: &'a mut Batch<F>) -> LocalBoxFuture<'a, Result<(), Error>>;
+    fn read<'a>(&'a mut self, batch: &'a mut Batch<F>) -> BoxFuture<'a, Result<(), Error>>;
 }
 
 /// A backfill listing in progress.
-type Listing<'a, T> = Pin<Box<dyn Future<Output = Result<Vec<T>, Error>> + 'a>>;
+type Listing<'a, T> = BoxFuture<'a, Result<Vec<T>, Error>>;
 
 /// One page of `listMessages`: the messages and the next page's token.
-pub type Page<M> = Pin<Box<dyn Future<Output = Result<(Vec<M>, Option<String>), Error>>>>;
+pub type Page<M> = BoxFuture<'static, Result<(Vec<M>, Option<String>), Error>>;
+
+/// How a listener lists one page of `listMessages`, from a page token.
+pub trait ListPage<M>: Fn(Option<String>) -> Page<M> + MaybeSend + MaybeSync {}
+impl<M, F: Fn(Option<String>) -> Page<M> + MaybeSend + MaybeSync> ListPage<M> for F {}
+
+/// Where a listening loop hands what it reports ([`Event`]); `false` stops it.
+pub trait Emit<T>: FnMut(Event<T>) -> bool + MaybeSend {}
+impl<T, F: FnMut(Event<T>) -> bool + MaybeSend> Emit<T> for F {}
 
 /// What to listen to, and how to list its messages for backfills.
 pub struct Target<M> {
@@ -83,7 +90,7 @@ pub struct Target<M> {
     /// The conversation.
     pub conversation_id: String,
     /// One page of `listMessages`, from a page token.
-    pub list_page: Box<dyn Fn(Option<String>) -> Page<M>>,
+    pub list_page: Box<dyn ListPage<M>>,
     /// The messages the listening client is creating there
     /// ([`sends`](crate::realtime::sends)), when it knows them.
     pub own: Option<SendWatch>,
@@ -129,7 +136,7 @@ pub trait Codec<F> {
     /// What is delivered.
     type Item;
     /// A message listed for a backfill.
-    type Listed: Listed;
+    type Listed: Listed + MaybeSend;
     /// `None` for a keep-alive.
     fn decode(&mut self, frame: Frame<'_, F>) -> Option<Decoded<Self::Item, F>>;
     /// Decodes the text frames of one read, in order (a codec may decode
@@ -173,24 +180,24 @@ pub enum Event<T> {
 /// continues where the previous run stopped).
 pub struct Progress<F> {
     /// What was delivered (exactly-once bookkeeping).
-    pub delivered: RefCell<Delivered>,
+    pub delivered: Lock<Delivered>,
     /// The first listing (the baseline, or the one `since` starts from) was
     /// handled.
-    pub primed: Cell<bool>,
+    pub primed: Lock<bool>,
     /// A run has connected before: the next connection is a reconnect.
-    pub connected_once: Cell<bool>,
+    pub connected_once: Lock<bool>,
     /// Lazily keyed live messages not yet recorded in `delivered`, oldest
     /// first (at most the capacity of `delivered`).
-    recent: RefCell<std::collections::VecDeque<(F, F)>>,
+    recent: Lock<std::collections::VecDeque<(F, F)>>,
 }
 
 impl<F> Default for Progress<F> {
     fn default() -> Self {
         Progress {
-            delivered: RefCell::default(),
-            primed: Cell::default(),
-            connected_once: Cell::default(),
-            recent: RefCell::default(),
+            delivered: Lock::default(),
+            primed: Lock::default(),
+            connected_once: Lock::default(),
+            recent: Lock::default(),
         }
     }
 }
@@ -198,8 +205,8 @@ impl<F> Default for Progress<F> {
 impl<F> Progress<F> {
     /// Records the lazily keyed live messages (before a backfill).
     fn fold_recent(&self, text: fn(&F) -> Option<String>) {
-        let recent = std::mem::take(&mut *self.recent.borrow_mut());
-        let mut d = self.delivered.borrow_mut();
+        let recent = self.recent.take();
+        let mut d = self.delivered.lock();
         for (id, at) in recent {
             let (id, at) = MessageKey::Lazy(id, at).resolve(text);
             d.observe(&id, &at);
@@ -240,7 +247,7 @@ const LIST_PAGE_LIMIT: usize = 10_000;
 /// Resolves once nothing was received for `timeout_ms` (`last` is the time
 /// of the last activity, updated by the reader). One timer per period, not
 /// one per chunk.
-async fn watchdog<H: Host>(host: H, last: Rc<Cell<f64>>, timeout_ms: u32) {
+async fn watchdog<H: Host>(host: H, last: Shared<Lock<f64>>, timeout_ms: u32) {
     loop {
         let remaining = last.get() + f64::from(timeout_ms) - host.now_ms();
         if remaining <= 0.0 {
@@ -276,7 +283,7 @@ async fn list_recent<M: Listed, F>(target: &Target<M>, progress: &Progress<F>) -
     let mut token = None;
     for _ in 0..LIST_PAGE_LIMIT {
         let (page, next) = (target.list_page)(token.take()).await?;
-        let stop = progress.delivered.borrow().page_reaches_watermark(&page);
+        let stop = progress.delivered.lock().page_reaches_watermark(&page);
         all.extend(page);
         match next {
             Some(t) if !stop && !t.is_empty() => token = Some(t),
@@ -296,11 +303,11 @@ enum Step<M> {
 /// `emit` returns `false`.
 pub async fn run<T: Transport, C: Codec<T::Frame>>(
     host: T,
-    target: Rc<Target<C::Listed>>,
+    target: Shared<Target<C::Listed>>,
     opts: ListenOptions,
-    progress: Rc<Progress<T::Frame>>,
+    progress: Shared<Progress<T::Frame>>,
     codec: &mut C,
-    emit: &mut dyn FnMut(Event<C::Item>) -> bool,
+    emit: &mut dyn Emit<C::Item>,
 ) {
     let mut backoff = opts.backoff.clone();
     let mut attempt: u32 = 0;
@@ -370,7 +377,7 @@ struct Run<'a, T: Transport, M> {
 async fn pump<T: Transport, C: Codec<T::Frame>>(
     run: Run<'_, T, C::Listed>,
     codec: &mut C,
-    emit: &mut dyn FnMut(Event<C::Item>) -> bool,
+    emit: &mut dyn Emit<C::Item>,
     mut conn: T::Conn,
     reconnected: bool,
     backoff: &mut Backoff,
@@ -399,7 +406,7 @@ async fn pump<T: Transport, C: Codec<T::Frame>>(
         None
     };
     let mut held: Vec<Decoded<C::Item, T::Frame>> = Vec::new();
-    let last = Rc::new(Cell::new(host.now_ms()));
+    let last = Shared::new(Lock::new(host.now_ms()));
     let mut silence = Box::pin(watchdog(host.clone(), last.clone(), opts.timeout_ms));
     let mut batch = Batch::default();
     let mut decoded: Vec<Decoded<C::Item, T::Frame>> = Vec::new();
@@ -409,34 +416,33 @@ async fn pump<T: Transport, C: Codec<T::Frame>>(
     // them; the first live message that is not among them is newer than the
     // listing, and so is everything after it.
     let mut overlap = IdSet::default();
-    let deliver =
-        |d: Decoded<C::Item, T::Frame>, overlap: &mut IdSet, emit: &mut dyn FnMut(Event<C::Item>) -> bool| -> bool {
-            if let (true, Some(key)) = (track, d.message) {
-                let key = match key {
-                    MessageKey::Lazy(id, at) if overlap.is_empty() => {
-                        let mut recent = progress.recent.borrow_mut();
-                        if recent.len() >= DEFAULT_SEEN_CAPACITY {
-                            recent.pop_front();
-                        }
-                        recent.push_back((id, at));
-                        None
+    let deliver = |d: Decoded<C::Item, T::Frame>, overlap: &mut IdSet, emit: &mut dyn Emit<C::Item>| -> bool {
+        if let (true, Some(key)) = (track, d.message) {
+            let key = match key {
+                MessageKey::Lazy(id, at) if overlap.is_empty() => {
+                    let mut recent = progress.recent.lock();
+                    if recent.len() >= DEFAULT_SEEN_CAPACITY {
+                        recent.pop_front();
                     }
-                    key => Some(key.resolve(T::frame_text)),
-                };
-                if let Some((id, at)) = key {
-                    if !overlap.is_empty() {
-                        if overlap.remove(&id) {
-                            return true;
-                        }
-                        overlap.clear();
-                    }
-                    if !progress.delivered.borrow_mut().observe(&id, &at) {
+                    recent.push_back((id, at));
+                    None
+                }
+                key => Some(key.resolve(T::frame_text)),
+            };
+            if let Some((id, at)) = key {
+                if !overlap.is_empty() {
+                    if overlap.remove(&id) {
                         return true;
                     }
+                    overlap.clear();
+                }
+                if !progress.delivered.lock().observe(&id, &at) {
+                    return true;
                 }
             }
-            emit(Event::Signal(d.item))
-        };
+        }
+        emit(Event::Signal(d.item))
+    };
 
     loop {
         let step = {
@@ -482,7 +488,7 @@ async fn pump<T: Transport, C: Codec<T::Frame>>(
                 };
                 progress.fold_recent(T::frame_text);
                 let missed = {
-                    let mut d = progress.delivered.borrow_mut();
+                    let mut d = progress.delivered.lock();
                     match (&opts.since, progress.primed.get()) {
                         (Some(since), false) => match d.start_after(list, since, &target.user_id) {
                             Ok(m) => m,

@@ -2,8 +2,9 @@
 //! `since`, the watchdog, final refusals. The fake server's messages are a
 //! shared list the backfill listing reads; its connections are scripted.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::future::Future;
+
+use crate::sync::{Lock, Shared};
 
 use super::*;
 use crate::error::ErrorKind;
@@ -34,15 +35,15 @@ fn frame(n: u32) -> String {
 
 /// The server's stored messages, oldest first, each with the (virtual) time
 /// from which the listing shows it.
-type Store = Rc<RefCell<Vec<(f64, Message)>>>;
+type Store = Shared<Lock<Vec<(f64, Message)>>>;
 
 fn store(messages: impl IntoIterator<Item = (f64, u32)>) -> Store {
-    Rc::new(RefCell::new(messages.into_iter().map(|(at, n)| (at, message(n))).collect()))
+    Shared::new(Lock::new(messages.into_iter().map(|(at, n)| (at, message(n))).collect()))
 }
 
-fn target(host: &FakeHost, store: &Store) -> Rc<Target<Message>> {
+fn target(host: &FakeHost, store: &Store) -> Shared<Target<Message>> {
     let (store, host) = (store.clone(), host.clone());
-    Rc::new(Target {
+    Shared::new(Target {
         api_url: "http://chat.test/api".into(),
         key: "k".into(),
         user_id: ME.into(),
@@ -50,7 +51,7 @@ fn target(host: &FakeHost, store: &Store) -> Rc<Target<Message>> {
         own: None,
         list_page: Box::new(move |_| {
             let now = host.now();
-            let page = store.borrow().iter().filter(|(at, _)| *at <= now).map(|(_, m)| m.clone()).collect();
+            let page = store.lock().iter().filter(|(at, _)| *at <= now).map(|(_, m)| m.clone()).collect();
             Box::pin(async move { Ok((page, None)) })
         }),
     })
@@ -78,14 +79,14 @@ fn listen(host: &FakeHost, store: &Store, opts: ListenOptions, stop_after: usize
 /// [`listen`] to a given target, with `beside` running alongside.
 fn listen_to(
     host: &FakeHost,
-    target: Rc<Target<Message>>,
+    target: Shared<Target<Message>>,
     opts: ListenOptions,
     stop_after: usize,
     beside: impl Future<Output = ()>,
 ) -> Vec<Seen> {
-    let seen = RefCell::new(Vec::new());
+    let seen = Lock::new(Vec::new());
     let mut emit = |e: Event<Signal>| {
-        let mut seen = seen.borrow_mut();
+        let mut seen = seen.lock();
         match e {
             Event::Signal(Signal::MessageCreated(m)) => seen.push(Seen::Message(m.id)),
             Event::Signal(_) | Event::Connecting => {}
@@ -97,9 +98,9 @@ fn listen_to(
         seen.iter().filter(|s| matches!(s, Seen::Message(_))).count() < stop_after
     };
     let mut codec = SignalCodec(host.clone());
-    let listening = run(host.clone(), target, opts, Rc::new(Progress::default()), &mut codec, &mut emit);
+    let listening = run(host.clone(), target, opts, Shared::new(Progress::default()), &mut codec, &mut emit);
     host.run(futures::future::join(listening, beside));
-    seen.into_inner()
+    seen.take()
 }
 
 fn ids(seen: &[Seen]) -> Vec<&str> {
@@ -194,11 +195,11 @@ fn send_then_listen(watch: bool, stop_after: usize) -> Vec<Seen> {
     let host = FakeHost::default();
     let store = store([(0.0, 1), (0.0, 2), (0.0, 5), (5.0, 6)]);
     host.listen([Conn::Open(vec![Step::Frames { after_ms: 5, frames: vec![frame(6)] }])]);
-    let sends = Rc::new(crate::realtime::sends::Sends::default());
+    let sends = Shared::new(crate::realtime::sends::Sends::default());
     let seq = sends.begin("conv");
     let mut target = target(&host, &store);
     if watch {
-        Rc::get_mut(&mut target).expect("not shared yet").own = Some(sends.watch("conv"));
+        Shared::get_mut(&mut target).expect("not shared yet").own = Some(sends.watch("conv"));
     }
     let resolve = async {
         host.sleep(30).await;

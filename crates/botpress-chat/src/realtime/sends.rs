@@ -13,11 +13,11 @@
 //! them to settle, and they (and whatever was created after them) are news,
 //! delivered once, in creation order, before the live signals held meanwhile.
 
-use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+
+use crate::sync::{Lock, Shared};
 
 /// How many settled sends are remembered (the oldest are forgotten first;
 /// sends in flight are always kept).
@@ -35,14 +35,14 @@ struct Send {
 /// The client's `createMessage` calls, in the order they began.
 #[derive(Debug, Default)]
 pub struct Sends {
-    next: Cell<u64>,
-    log: RefCell<Vec<Send>>,
+    next: Lock<u64>,
+    log: Lock<Vec<Send>>,
     /// A listener of the client could not reach the server when it tried to
     /// reconnect, and has not connected since: sends wait a while for it
     /// ([`crate::once`]).
-    link_down: Cell<bool>,
+    link_down: Lock<bool>,
     /// Sends waiting for their turn ([`Sends::turn`]), woken when one settles.
-    waiters: RefCell<Vec<Waker>>,
+    waiters: Lock<Vec<Waker>>,
 }
 
 impl Sends {
@@ -51,7 +51,7 @@ impl Sends {
     pub fn begin(&self, conversation_id: &str) -> u64 {
         let seq = self.next.get();
         self.next.set(seq + 1);
-        let mut log = self.log.borrow_mut();
+        let mut log = self.log.lock();
         if log.len() >= REMEMBERED {
             if let Some(i) = log.iter().position(|s| s.outcome.is_some()) {
                 log.remove(i);
@@ -63,7 +63,7 @@ impl Sends {
 
     /// Settles a send: the id of the message it created, or `None` if it failed.
     pub fn settle(&self, seq: u64, message_id: Option<String>) {
-        if let Some(s) = self.log.borrow_mut().iter_mut().find(|s| s.seq == seq) {
+        if let Some(s) = self.log.lock().iter_mut().find(|s| s.seq == seq) {
             s.outcome = Some(message_id);
         }
         for waker in self.waiters.take() {
@@ -73,21 +73,21 @@ impl Sends {
 
     /// Resolves when no send begun before `seq` in `conversation_id` is in
     /// flight: the send's turn.
-    pub fn turn(self: &Rc<Self>, seq: u64, conversation_id: &str) -> Turn {
+    pub fn turn(self: &Shared<Self>, seq: u64, conversation_id: &str) -> Turn {
         Turn { sends: self.clone(), seq, conversation_id: conversation_id.to_string() }
     }
 
     /// Whether a send begun before `seq` in `conversation_id` is still in
     /// flight (sends to one conversation go one at a time).
     pub fn earlier_pending(&self, seq: u64, conversation_id: &str) -> bool {
-        let log = self.log.borrow();
+        let log = self.log.lock();
         log.iter().any(|s| s.seq < seq && s.outcome.is_none() && s.conversation_id == conversation_id)
     }
 
     /// Whether a send of this client resolved with the message `id` (among
     /// the sends remembered).
     pub fn claimed(&self, id: &str) -> bool {
-        self.log.borrow().iter().any(|s| matches!(&s.outcome, Some(Some(m)) if m == id))
+        self.log.lock().iter().any(|s| matches!(&s.outcome, Some(Some(m)) if m == id))
     }
 
     /// Whether a listener could not reach the server and has not connected since.
@@ -102,8 +102,8 @@ impl Sends {
 
     /// What a listener on `conversation_id` starting now must watch: the
     /// sends in flight there, and every send after now.
-    pub fn watch(self: &Rc<Self>, conversation_id: &str) -> SendWatch {
-        let log = self.log.borrow();
+    pub fn watch(self: &Shared<Self>, conversation_id: &str) -> SendWatch {
+        let log = self.log.lock();
         let in_flight = log.iter().find(|s| s.outcome.is_none() && s.conversation_id == conversation_id);
         let from = in_flight.map_or(self.next.get(), |s| s.seq);
         SendWatch { sends: self.clone(), conversation_id: conversation_id.to_string(), from }
@@ -113,7 +113,7 @@ impl Sends {
 /// A send's turn ([`Sends::turn`]).
 #[derive(Debug)]
 pub struct Turn {
-    sends: Rc<Sends>,
+    sends: Shared<Sends>,
     seq: u64,
     conversation_id: String,
 }
@@ -126,7 +126,7 @@ impl Future for Turn {
         }
         // Polled again while waiting (the send looks at its signal now and
         // then): one waker per task.
-        let mut waiters = self.sends.waiters.borrow_mut();
+        let mut waiters = self.sends.waiters.lock();
         if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
             waiters.push(cx.waker().clone());
         }
@@ -137,7 +137,7 @@ impl Future for Turn {
 /// The sends a listener watches (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct SendWatch {
-    sends: Rc<Sends>,
+    sends: Shared<Sends>,
     conversation_id: String,
     /// The first sequence number watched.
     from: u64,
@@ -147,17 +147,17 @@ impl SendWatch {
     /// Whether there is anything to watch: a send in the conversation since
     /// the listener started (in flight or settled).
     pub fn any(&self) -> bool {
-        self.sends.log.borrow().iter().any(|s| self.watches(s))
+        self.sends.log.lock().iter().any(|s| self.watches(s))
     }
 
     /// Whether a watched send is still in flight.
     pub fn pending(&self) -> bool {
-        self.sends.log.borrow().iter().any(|s| self.watches(s) && s.outcome.is_none())
+        self.sends.log.lock().iter().any(|s| self.watches(s) && s.outcome.is_none())
     }
 
     /// The ids of the messages the watched sends created.
     pub fn created(&self) -> Vec<String> {
-        let log = self.sends.log.borrow();
+        let log = self.sends.log.lock();
         log.iter().filter(|s| self.watches(s)).filter_map(|s| s.outcome.clone().flatten()).collect()
     }
 
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn a_listener_watches_the_sends_in_flight_and_later_ones_in_its_conversation() {
-        let sends = Rc::new(Sends::default());
+        let sends = Shared::new(Sends::default());
         let done = sends.begin("c");
         sends.settle(done, Some("m0".into()));
         let flying = sends.begin("c");
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn with_nothing_in_flight_only_later_sends_count() {
-        let sends = Rc::new(Sends::default());
+        let sends = Shared::new(Sends::default());
         let s = sends.begin("c");
         sends.settle(s, Some("old".into()));
         let w = sends.watch("c");
@@ -210,13 +210,13 @@ mod tests {
 
     #[test]
     fn settled_sends_are_forgotten_beyond_the_bound_but_none_in_flight() {
-        let sends = Rc::new(Sends::default());
+        let sends = Shared::new(Sends::default());
         let first = sends.begin("c");
         for _ in 0..2 * REMEMBERED {
             let s = sends.begin("c");
             sends.settle(s, Some("m".into()));
         }
-        assert!(sends.log.borrow().len() <= REMEMBERED);
-        assert!(sends.log.borrow().iter().any(|s| s.seq == first), "the send in flight is kept");
+        assert!(sends.log.lock().len() <= REMEMBERED);
+        assert!(sends.log.lock().iter().any(|s| s.seq == first), "the send in flight is kept");
     }
 }
