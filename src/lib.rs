@@ -6,7 +6,7 @@
 //!   [`WebHost`], the core's [`Host`](botpress_chat::host::Host) over them;
 //! - `transport`: the listening connections (streamed `fetch`,
 //!   `EventSource`, WebSocket), the core's `Transport` for [`WebHost`];
-//! - [`realtime`]: the core's listening loop, and the Rust `Stream` of signals;
+//! - [`realtime`]: the core's listening loop and the Rust `Stream` of signals;
 //! - `js`: the facade (`ChatClient`, `Client`, listeners, `decodeSignal`),
 //!   which carries values across the boundary and decides nothing itself;
 //! - `heap`: the package's global allocator (feature `small-alloc`).
@@ -41,13 +41,10 @@ pub mod client {
 }
 
 /// Realtime listening: the core's (its loop runs over the web host's
-/// transports), and the Rust `Stream` of signals.
+/// transports; `AuthenticatedClient::listen_conversation` gives the Rust
+/// `Stream` of signals).
 pub mod realtime {
     pub use botpress_chat::realtime::*;
-    #[cfg(target_arch = "wasm32")]
-    pub(crate) mod listen;
-    #[cfg(target_arch = "wasm32")]
-    pub use listen::{Listen, SignalStream};
 }
 
 // The allocator is the application's choice; this crate is the application of

@@ -2,16 +2,18 @@
 //! [`AuthenticatedClient`] (returned by [`Client::connect`], holds the user
 //! and its key).
 //!
-//! Generic over the [`Host`] it runs on (the npm package's `WebHost` on wasm):
+//! Generic over the [`Host`] it runs on: natively the tokio host
+//! [`NativeHost`](crate::native::NativeHost) by default, on wasm the npm
+//! package's `WebHost`.
 //!
 //! ```no_run
-//! # async fn demo<H: botpress_chat::host::Host + Default>() -> Result<(), botpress_chat::Error> {
+//! # async fn demo() -> Result<(), botpress_chat::Error> {
 //! use botpress_chat::api::{CreateConversationInput, CreateMessageInput};
 //! use botpress_chat::client::{Auth, Client, ClientOptions};
 //! use botpress_chat::MessagePayload;
 //! use futures::StreamExt;
 //!
-//! let client = Client::<H>::new(ClientOptions::webhook("my-webhook-id"))?;
+//! let client = Client::new(ClientOptions::webhook("my-webhook-id"))?;
 //! let chat = client.connect(Auth::CreateUser { user_id: None }).await?;
 //! let conv = chat.create_conversation(&CreateConversationInput::default()).await?.conversation;
 //! chat.create_message(&CreateMessageInput {
@@ -151,6 +153,20 @@ impl ClientOptions {
 /// Per-call options: cancellation and a timeout that overrides the client's.
 /// `S` is the host's signal type ([`Host::Signal`]).
 #[derive(Clone)]
+#[cfg(not(target_arch = "wasm32"))]
+pub struct CallOptions<S = crate::native::CancellationToken> {
+    /// Aborts the call when this signal fires.
+    pub signal: Option<S>,
+    /// Timeout for this call, in milliseconds.
+    pub timeout_ms: Option<u32>,
+    /// Overrides [`ClientOptions::exactly_once`] for this call.
+    pub exactly_once: Option<bool>,
+}
+
+/// Per-call options: cancellation and a timeout that overrides the client's.
+/// `S` is the host's signal type ([`Host::Signal`]).
+#[derive(Clone)]
+#[cfg(target_arch = "wasm32")]
 pub struct CallOptions<S> {
     /// Aborts the call when this signal fires.
     pub signal: Option<S>,
@@ -217,8 +233,17 @@ struct Inner<H> {
     skew: Lock<Option<f64>>,
 }
 
+/// A client for one Chat API over the host `H` (natively, by default, the
+/// tokio host [`NativeHost`](crate::native::NativeHost)); every call takes
+/// the user key. Cheap to clone; natively `Send + Sync`, its futures `Send`.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct Client<H: Host = crate::native::NativeHost> {
+    inner: Shared<Inner<H>>,
+}
+
 /// A client for one Chat API over the host `H`; every call takes the user
 /// key. Cheap to clone.
+#[cfg(target_arch = "wasm32")]
 pub struct Client<H: Host> {
     inner: Shared<Inner<H>>,
 }
@@ -235,11 +260,22 @@ impl<H: Host> fmt::Debug for Client<H> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl<H: Host + Default> Client<H> {
     /// A client for the API these options address. Does no I/O: the
     /// connectivity check runs before the first call.
     pub fn new(opts: ClientOptions) -> Result<Self, Error> {
         Self::with_host(H::default(), opts)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Client {
+    /// A client for the API these options address, over the native host
+    /// (its own connection pool). Does no I/O: the connectivity check runs
+    /// before the first call. Another host: [`with_host`](Client::with_host).
+    pub fn new(opts: ClientOptions) -> Result<Self, Error> {
+        Self::with_host(crate::native::NativeHost::default(), opts)
     }
 }
 
@@ -788,7 +824,15 @@ struct AuthInner<H: Host> {
     key: String,
 }
 
+/// A client bound to one user: operations carry its key. Cheap to clone;
+/// natively `Send + Sync`, over the native host by default.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct AuthenticatedClient<H: Host = crate::native::NativeHost> {
+    inner: Shared<AuthInner<H>>,
+}
+
 /// A client bound to one user: operations carry its key. Cheap to clone.
+#[cfg(target_arch = "wasm32")]
 pub struct AuthenticatedClient<H: Host> {
     inner: Shared<AuthInner<H>>,
 }

@@ -22,6 +22,8 @@ pub mod client;
 pub mod error;
 pub mod host;
 pub mod model;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 pub mod once;
 pub mod protocol;
 pub mod realtime;

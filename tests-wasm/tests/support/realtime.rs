@@ -14,7 +14,7 @@ use botpress_chat_wasm::api::{
 };
 use botpress_chat_wasm::client::{Auth, AuthenticatedClient, Client, ClientOptions};
 use botpress_chat_wasm::realtime::{
-    Backoff, Listen, ListenOptions, Protocol, SignalStream, Since, StreamAssembler, StreamOutcome,
+    Backoff, ListenOptions, Protocol, SignalStream, Since, StreamAssembler, StreamOutcome,
 };
 use botpress_chat_wasm::{Error, Message, MessagePayload, Signal};
 use futures::future::{select, Either};

@@ -4,8 +4,9 @@
 //! across reconnects ([`backfill`]) and streamed-reply assembly
 //! ([`assembler`]), the connection state a UI shows ([`state`]) — are plain
 //! state machines; [`driver`] is the listening
-//! loop that runs them over a host's [`Transport`](driver::Transport). All of
-//! it is tested natively (the loop over the fake host's scripted
+//! loop that runs them over a host's [`Transport`](driver::Transport), and
+//! [`SignalStream`] is that loop as a Rust `Stream` of typed signals
+//! (`AuthenticatedClient::listen_conversation`). All of it is tested natively (the loop over the fake host's scripted
 //! connections and virtual clock).
 
 pub mod assembler;
@@ -13,12 +14,14 @@ pub mod backfill;
 pub mod backoff;
 pub mod driver;
 pub mod idset;
+mod listen;
 pub mod sends;
 pub mod state;
 
 pub use assembler::{StreamAssembler, StreamOutcome, StreamUpdate};
 pub use backfill::{Delivered, Listed, Since, Watermark};
 pub use backoff::{is_final, Backoff};
+pub use listen::SignalStream;
 pub use state::ConnectionState;
 
 /// Which transport carries the signals.
