@@ -5,3 +5,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
 node --test tests/docs/
+# The Rust crate's documentation builds without a warning (rustdoc lints: broken or
+# redundant links, bad code blocks), and the crate packages as it would be published.
+RUSTDOCFLAGS="-D warnings" cargo doc -p botpress-chat --no-deps
+cargo package -p botpress-chat --allow-dirty

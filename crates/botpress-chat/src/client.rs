@@ -84,7 +84,7 @@ pub struct ClientOptions {
     /// with the crate feature `exactly-once`, on by default): after a
     /// failure that leaves the outcome unknown it checks before sending
     /// again, it waits out an outage, and sends to one conversation go one
-    /// at a time ([`once`](crate::once)). Without the feature, sends are
+    /// at a time ([`crate::once`]). Without the feature, sends are
     /// never retried.
     pub exactly_once: bool,
 }

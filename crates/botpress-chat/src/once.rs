@@ -24,7 +24,7 @@
 //!   The check reads page after page within the call's timeout; when the time
 //!   runs out first (a busy conversation, a slow server), the outcome stays
 //!   unknown and the call fails with
-//!   [`ErrorKind::UnknownOutcome`](crate::ErrorKind::UnknownOutcome) — never
+//!   [`ErrorKind::UnknownOutcome`] — never
 //!   a silent second message.
 //!
 //! Sends of one client to one conversation go one at a time, in call order
