@@ -1,6 +1,6 @@
 // Benchmark orchestrator: one chat-server, one headless Chromium (Playwright),
 // fresh Node processes and workerd, alternating ours / official / raw.
-//   node bench/run.mjs [--quick] [--runs N] [--envs chromium,node,workerd]
+//   node bench/run.mjs [--quick] [--runs N] [--envs chromium,node,workerd,native,native-mt]
 //                      [--cases size,cold,create,throughput,memory]
 //                      [--json FILE] [--md FILE] [--bot-extra N]
 // Env: CHAT_SERVER (default target/release/chat-server), CHROMIUM (/usr/bin/chromium).
@@ -35,7 +35,7 @@ const P = QUICK
     // more of them, so that the median moves less with the machine's luck.
     { runs: 5, coldRuns: 7, createRuns: 9, createN: 1000, burstN: 10000, memN: 100000, memChunk: 10000, memWarm: 10000 };
 if (opt('--runs')) P.runs = P.coldRuns = P.createRuns = Number(opt('--runs'));
-const ENVS = opt('--envs', 'chromium,node,workerd').split(',');
+const ENVS = opt('--envs', 'chromium,node,workerd,native,native-mt').split(',');
 const CASES = opt('--cases', 'size,cold,create,throughput,memory').split(',');
 const BOT_EXTRA = Number(opt('--bot-extra', process.env.BENCH_BOT_EXTRA || 0));
 const JSON_OUT = path.resolve(opt('--json', path.join(HERE, QUICK ? '../target/bench-quick.json' : 'results.json')));
@@ -352,6 +352,53 @@ async function nodeCases(server) {
     }
 }
 
+// ---------------------------------------------------------------- native
+// The Rust client on tokio (crates/botpress-chat/benches/native.rs) beside the same
+// work done with reqwest and serde_json by hand: `native` on the current-thread
+// runtime, `native-mt` on the multi-threaded one.
+const NATIVE_CREATE = ['ours', 'raw'];
+const NATIVE_SIGNAL = SIGNAL.filter((v) => v.variant !== 'official' && v.variant !== 'raw-websocket');
+let nativeBin = null;
+function nativeBuild() {
+  if (nativeBin) return nativeBin;
+  log('cargo bench --no-run -p botpress-chat --bench native');
+  const out = execFileSync('cargo', ['bench', '--no-run', '-q', '-p', 'botpress-chat', '--bench', 'native', '--message-format=json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
+  for (const line of out.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const m = JSON.parse(line);
+    if (m.reason === 'compiler-artifact' && m.target?.name === 'native' && m.executable) nativeBin = m.executable;
+  }
+  if (!nativeBin) throw new Error('no native bench executable in cargo output');
+  return nativeBin;
+}
+function nativeRun(o) {
+  return new Promise((resolve) => {
+    const p = spawn(nativeBuild(), [JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 600000);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      resolve(line ? JSON.parse(line.slice(7)) : { error: `native bench exited ${code}: ${err.slice(-1500)}` });
+    });
+  });
+}
+async function nativeCases(server, env) {
+  const apiUrl = `${server}/local`;
+  const runtime = env === 'native-mt' ? 'multi' : 'current';
+  if (CASES.includes('create'))
+    for (const [, c] of alternating(NATIVE_CREATE, P.createRuns))
+      record(env, 'create', { variant: c, contender: c }, 'perCallUs', 'lower', await nativeRun({ case: 'create', contender: c, apiUrl, n: P.createN, runtime }));
+  if (CASES.includes('throughput'))
+    for (const [, v] of alternating(NATIVE_SIGNAL, P.runs)) {
+      const r = await nativeRun({ case: 'throughput', contender: v.contender, protocol: v.protocol, apiUrl, n: P.burstN, runtime });
+      record(env, 'throughput', v, 'signalsPerSec', 'higher', r);
+    }
+}
+
 // ---------------------------------------------------------------- workerd
 function freePort() {
   return new Promise((resolve) => {
@@ -532,11 +579,12 @@ function versions() {
 
 function expected() {
   const out = [];
-  const cases = { chromium: ['cold', 'create', 'throughput', 'memory'], node: ['cold', 'create', 'throughput', 'memory'], workerd: ['cold', 'create'] };
+  const cases = { chromium: ['cold', 'create', 'throughput', 'memory'], node: ['cold', 'create', 'throughput', 'memory'], workerd: ['cold', 'create'], native: ['create', 'throughput'], 'native-mt': ['create', 'throughput'] };
+  const native = (env) => env.startsWith('native');
   for (const env of ENVS)
     for (const kase of cases[env] || [])
       if (CASES.includes(kase))
-        for (const v of kase === 'throughput' ? SIGNAL : kase === 'memory' ? MEMORY : BASIC.map((c) => ({ variant: c })))
+        for (const v of kase === 'throughput' ? (native(env) ? NATIVE_SIGNAL : SIGNAL) : kase === 'memory' ? MEMORY : (native(env) ? NATIVE_CREATE : BASIC).map((c) => ({ variant: c })))
           out.push([env, kase, v.variant]);
   return out;
 }
@@ -562,6 +610,7 @@ async function main() {
     if (ENVS.includes('chromium')) await chromiumCases(url);
     if (ENVS.includes('node')) await nodeCases(url);
     if (ENVS.includes('workerd')) await workerdCases(url);
+    for (const env of ['native', 'native-mt']) if (ENVS.includes(env)) await nativeCases(url, env);
   } finally {
     proc.removeAllListeners('exit');
     proc.kill('SIGTERM');

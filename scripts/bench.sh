@@ -4,7 +4,7 @@
 #   ./scripts/bench.sh            full run (>= 5 runs per case), writes BENCHMARKS.md
 #                                 and bench/results.json
 #   ./scripts/bench.sh --quick    one short run per case, writes target/bench-quick.json
-# Other options go to bench/run.mjs (--runs N, --envs chromium,node,workerd,
+# Other options go to bench/run.mjs (--runs N, --envs chromium,node,workerd,native,native-mt,
 # --cases size,cold,create,throughput,memory, --json FILE, --md FILE).
 # Env: CHAT_SERVER=path skips the release build of chat-server and uses that binary.
 set -euo pipefail

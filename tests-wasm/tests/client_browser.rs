@@ -5,5 +5,8 @@
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "support/web.rs"]
+mod platform;
+
 #[path = "client_suite/mod.rs"]
 mod suite;

@@ -3,5 +3,8 @@
 #![allow(unused_crate_dependencies)]
 #![cfg(target_arch = "wasm32")]
 
+#[path = "support/web.rs"]
+mod platform;
+
 #[path = "client_suite/mod.rs"]
 mod suite;

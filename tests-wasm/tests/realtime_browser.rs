@@ -4,6 +4,9 @@
 #![allow(unused_crate_dependencies)]
 #![cfg(target_arch = "wasm32")]
 
+#[path = "support/web.rs"]
+mod platform;
+
 #[path = "support/realtime.rs"]
 mod common;
 

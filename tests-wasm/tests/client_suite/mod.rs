@@ -1,47 +1,69 @@
-//! The Rust client against `chat-server`, shared by the Node and browser
-//! test crates. The test runner (`scripts/wasm-test-runner.sh`) starts two
-//! servers for them: `sharedUrl` (shared mode, `--page-size 3 --test-faults`)
-//! and `manualUrl` (`--encryption-key`, the fixture `encryptionKey`).
+//! The Rust client against `chat-server`, one suite for every platform: in
+//! Node and in a browser (`tests-wasm/tests/client_node.rs`,
+//! `client_browser.rs`, the servers started by `scripts/wasm-test-runner.sh`)
+//! and natively (`crates/botpress-chat/tests/client.rs`, which starts them
+//! for each test). What differs between them comes from the harness's
+//! `platform` module. Two servers: `sharedUrl` (shared mode,
+//! `--page-size 3 --test-faults`) and `manualUrl` (`--encryption-key`, the
+//! fixture `encryptionKey`).
 
-use botpress_chat_wasm::api::*;
-use botpress_chat_wasm::client::{Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
-use botpress_chat_wasm::protocol::http::RetryPolicy;
-use botpress_chat_wasm::{ApiErrorType, Error, ErrorKind, MessagePayload};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen_test::*;
 
-#[path = "../support/fixtures.rs"]
-mod fixtures;
+use crate::platform::chat::api::*;
+use crate::platform::chat::client::{Auth, AuthenticatedClient, CallOptions, Client, ClientOptions};
+use crate::platform::chat::protocol::http::RetryPolicy;
+use crate::platform::chat::{ApiErrorType, Error, ErrorKind, MessagePayload};
+use crate::platform::{abort_after, aborted, async_test, fixtures, random, Fixtures};
 
-fn shared_server() -> &'static str {
-    fixtures::fixture("sharedUrl")
-}
+/// The suite's servers, and clients of them.
+struct Servers(Fixtures);
 
-fn manual_server() -> &'static str {
-    fixtures::fixture("manualUrl")
-}
+impl Servers {
+    /// The servers of this test (natively its own, stopped when it ends; on
+    /// wasm those of the test binary).
+    fn start() -> Servers {
+        Servers(fixtures())
+    }
 
-fn encryption_key() -> &'static str {
-    fixtures::fixture("encryptionKey")
-}
+    fn shared(&self) -> &str {
+        self.0.get("sharedUrl")
+    }
 
-fn client() -> Client {
-    Client::new(ClientOptions::new(format!("{}/local", shared_server()))).unwrap()
-}
+    fn manual(&self) -> &str {
+        self.0.get("manualUrl")
+    }
 
-fn fault(case: &str) -> Client {
-    let mut o = ClientOptions::new(format!("{}/_fault/{case}", shared_server()));
-    o.retry = RetryPolicy { max_retries: 3, base_delay_ms: 0, max_delay_ms: 1000 };
-    Client::new(o).unwrap()
-}
+    fn encryption_key(&self) -> &str {
+        self.0.get("encryptionKey")
+    }
 
-async fn user() -> AuthenticatedClient {
-    client().connect(Auth::CreateUser { user_id: None }).await.unwrap()
+    fn client(&self) -> Client {
+        Client::new(ClientOptions::new(format!("{}/local", self.shared()))).unwrap()
+    }
+
+    fn fault(&self, case: &str) -> Client {
+        let mut o = ClientOptions::new(format!("{}/_fault/{case}", self.shared()));
+        o.retry = RetryPolicy { max_retries: 3, base_delay_ms: 0, max_delay_ms: 1000 };
+        Client::new(o).unwrap()
+    }
+
+    async fn user(&self) -> AuthenticatedClient {
+        self.client().connect(Auth::CreateUser { user_id: None }).await.unwrap()
+    }
+
+    async fn fault_err(&self, case: &str) -> Error {
+        self.fault(case).get_user(Some("k"), &GetUserInput {}).await.unwrap_err()
+    }
+
+    async fn flaky_calls(&self) -> u64 {
+        let stats = Client::new(ClientOptions::new(format!("{}/_fault/stats", self.shared()))).unwrap();
+        stats.call(None, &Stats {}).await.unwrap().flaky_calls
+    }
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}", (js_sys::Math::random() * 1e12) as u64)
+    format!("{prefix}_{}", (random() * 1e12) as u64)
 }
 
 fn api_err(e: &Error, ty: ApiErrorType) {
@@ -54,9 +76,10 @@ fn text(t: &str) -> MessagePayload {
     MessagePayload::text(t)
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn shared_mode_user_lifecycle() {
-    let c = client();
+    let srv = Servers::start();
+    let c = srv.client();
     assert_eq!(c.api_version(), "1.0.0");
     let me = c.connect(Auth::CreateUser { user_id: None }).await.unwrap();
     assert!(!me.key().is_empty());
@@ -76,20 +99,22 @@ async fn shared_mode_user_lifecycle() {
     api_err(&me.get_user(&GetUserInput {}).await.unwrap_err(), ApiErrorType::ResourceNotFound);
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn create_user_with_an_id_and_duplicates() {
+    let srv = Servers::start();
     let id = unique("u");
-    let me = client().connect(Auth::CreateUser { user_id: Some(id.clone()) }).await.unwrap();
+    let me = srv.client().connect(Auth::CreateUser { user_id: Some(id.clone()) }).await.unwrap();
     assert_eq!(me.user().id, id);
     let input = CreateUserInput { id: Some(id), ..Default::default() };
-    api_err(&client().create_user(None, &input).await.unwrap_err(), ApiErrorType::AlreadyExists);
+    api_err(&srv.client().create_user(None, &input).await.unwrap_err(), ApiErrorType::AlreadyExists);
     let bad = CreateUserInput { id: Some("not valid!".into()), ..Default::default() };
-    api_err(&client().create_user(None, &bad).await.unwrap_err(), ApiErrorType::InvalidPayload);
+    api_err(&srv.client().create_user(None, &bad).await.unwrap_err(), ApiErrorType::InvalidPayload);
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn conversations() {
-    let me = user().await;
+    let srv = Servers::start();
+    let me = srv.user().await;
     let id = unique("conv");
     let conv = me.create_conversation(&CreateConversationInput { id: Some(id.clone()) }).await.unwrap().conversation;
     assert_eq!(conv.id, id);
@@ -108,9 +133,10 @@ async fn conversations() {
     api_err(&me.get_conversation(&GetConversationInput { id }).await.unwrap_err(), ApiErrorType::ResourceNotFound);
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn messages_and_events() {
-    let me = user().await;
+    let srv = Servers::start();
+    let me = srv.user().await;
     let conv = me.create_conversation(&CreateConversationInput::default()).await.unwrap().conversation;
     let mut meta = serde_json::Map::new();
     meta.insert("k".into(), serde_json::json!({"n": 1, "s": [true, null]}));
@@ -157,10 +183,11 @@ async fn messages_and_events() {
     assert_eq!(got.id, ev.id);
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn participants_and_permissions() {
-    let owner = user().await;
-    let other = user().await;
+    let srv = Servers::start();
+    let owner = srv.user().await;
+    let other = srv.user().await;
     let conv = owner.create_conversation(&CreateConversationInput::default()).await.unwrap().conversation;
 
     // Not a participant yet.
@@ -250,10 +277,11 @@ impl Operation for Stats {
     type Output = StatsOutput;
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn server_error_types() {
-    let me = user().await;
-    let c = client();
+    let srv = Servers::start();
+    let me = srv.user().await;
+    let c = srv.client();
     api_err(&c.get_user(Some("not-a-jwt"), &GetUserInput {}).await.unwrap_err(), ApiErrorType::Unauthorized);
     api_err(&me.call(&PutConversations {}).await.unwrap_err(), ApiErrorType::MethodNotFound);
     api_err(
@@ -266,7 +294,7 @@ async fn server_error_types() {
     );
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn invalid_calls_fail_before_any_request() {
     // A client for an unreachable URL: nothing below may try to connect.
     let c = Client::new(ClientOptions::new("http://127.0.0.1:9")).unwrap();
@@ -301,8 +329,9 @@ async fn invalid_calls_fail_before_any_request() {
     assert_eq!(e.unwrap_err().kind, ErrorKind::Connect);
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn hello_check_failures() {
+    let srv = Servers::start();
     let e = Client::new(ClientOptions::new("http://127.0.0.1:9"))
         .unwrap()
         .connect(Auth::CreateUser { user_id: None })
@@ -310,7 +339,7 @@ async fn hello_check_failures() {
     let e = e.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Connect);
     assert!(e.message.starts_with("Failed to connect to url \"http://127.0.0.1:9\""), "{}", e.message);
-    let e = Client::new(ClientOptions::new(format!("{}/nowhere/at/all", shared_server())))
+    let e = Client::new(ClientOptions::new(format!("{}/nowhere/at/all", srv.shared())))
         .unwrap()
         .get_user(Some("k"), &GetUserInput {})
         .await
@@ -319,12 +348,15 @@ async fn hello_check_failures() {
     assert!(e.message.starts_with("Failed to connect"), "{}", e.message);
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn manual_mode_signed_keys() {
-    let c = Client::new(ClientOptions::new(format!("{}/local", manual_server()))).unwrap();
+    let srv = Servers::start();
+    let c = Client::new(ClientOptions::new(format!("{}/local", srv.manual()))).unwrap();
     let id = unique("manual");
-    let me =
-        c.connect(Auth::EncryptionKey { encryption_key: encryption_key().into(), user_id: id.clone() }).await.unwrap();
+    let me = c
+        .connect(Auth::EncryptionKey { encryption_key: srv.encryption_key().into(), user_id: id.clone() })
+        .await
+        .unwrap();
     assert_eq!(me.user().id, id);
     let conv = me.create_conversation(&CreateConversationInput::default()).await.unwrap().conversation;
     let input = CreateMessageInput { conversation_id: conv.id, payload: text("signed"), metadata: None };
@@ -333,14 +365,15 @@ async fn manual_mode_signed_keys() {
     assert_eq!(c.connect(Auth::UserKey(me.key().into())).await.unwrap().user().id, id);
     let e = c.connect(Auth::EncryptionKey { encryption_key: "wrong-key".into(), user_id: id }).await.unwrap_err();
     api_err(&e, ApiErrorType::Unauthorized);
-    assert!(!format!("{e:?}").contains(encryption_key()));
+    assert!(!format!("{e:?}").contains(srv.encryption_key()));
     // createUser is refused in manual mode.
     api_err(&c.connect(Auth::CreateUser { user_id: None }).await.unwrap_err(), ApiErrorType::Unauthorized);
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn pagination_over_several_pages() {
-    let me = user().await;
+    let srv = Servers::start();
+    let me = srv.user().await;
     let conv = me.create_conversation(&CreateConversationInput::default()).await.unwrap().conversation;
     for i in 0..7 {
         me.create_conversation(&CreateConversationInput::default()).await.unwrap();
@@ -371,89 +404,85 @@ async fn pagination_over_several_pages() {
     assert!(s.next().await.is_none());
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn timeout_and_abort() {
-    let mut o = ClientOptions::new(format!("{}/_fault/slow", shared_server()));
+    let srv = Servers::start();
+    let mut o = ClientOptions::new(format!("{}/_fault/slow", srv.shared()));
     o.timeout_ms = 400;
     let c = Client::new(o).unwrap();
     let e = c.get_user(Some("k"), &GetUserInput {}).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Timeout, "{e:?}");
     assert!(e.message.contains("400 ms"), "{}", e.message);
 
-    let slow = fault("slow");
+    let slow = srv.fault("slow");
     let opts = CallOptions { timeout_ms: Some(300), ..Default::default() };
     assert_eq!(slow.call_with(Some("k"), &GetUserInput {}, &opts).await.unwrap_err().kind, ErrorKind::Timeout);
 
-    let opts = CallOptions { signal: Some(web_sys::AbortSignal::timeout_with_u32(200)), ..Default::default() };
+    let opts = CallOptions { signal: Some(abort_after(200)), ..Default::default() };
     let e = slow.call_with(Some("k"), &GetUserInput {}, &opts).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Aborted, "{e:?}");
 
-    let ctrl = web_sys::AbortController::new().unwrap();
-    ctrl.abort();
-    let opts = CallOptions { signal: Some(ctrl.signal()), ..Default::default() };
+    let opts = CallOptions { signal: Some(aborted()), ..Default::default() };
     let e = slow.call_with(Some("k"), &GetUserInput {}, &opts).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Aborted);
 }
 
-async fn fault_err(case: &str) -> Error {
-    fault(case).get_user(Some("k"), &GetUserInput {}).await.unwrap_err()
-}
-
-#[wasm_bindgen_test]
+#[async_test]
 async fn malformed_responses() {
-    let e = fault_err("html500").await;
+    let srv = Servers::start();
+    let e = srv.fault_err("html500").await;
     assert_eq!(e.kind, ErrorKind::Decode);
     assert!(e.message.starts_with("getUser: HTTP 500: expected JSON, got HTML"), "{}", e.message);
 
-    let e = fault_err("text500").await;
+    let e = srv.fault_err("text500").await;
     assert_eq!(
         (e.kind, e.code, e.message.as_str()),
         (ErrorKind::Api(ApiErrorType::Unknown), 500, "HTTP 500: Internal Server Error")
     );
 
-    let e = fault_err("empty200").await;
+    let e = srv.fault_err("empty200").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
         (ErrorKind::Decode, "getUser: HTTP 200: expected JSON, got an empty body")
     );
 
-    let e = fault_err("empty500").await;
+    let e = srv.fault_err("empty500").await;
     assert_eq!((e.kind, e.code), (ErrorKind::Api(ApiErrorType::Unknown), 500));
 
-    let e = fault_err("truncated").await;
+    let e = srv.fault_err("truncated").await;
     assert_eq!(e.kind, ErrorKind::Decode);
     assert!(e.message.starts_with("getUser: HTTP 200: invalid or truncated JSON"), "{}", e.message);
 
-    let e = fault_err("wrongtypes").await;
+    let e = srv.fault_err("wrongtypes").await;
     assert_eq!(e.kind, ErrorKind::Decode);
     // `{"user":{"id":5,"createdAt":true}}`: the first bad field found is named.
     assert!(e.message.starts_with("getUser: unexpected response: user."), "{}", e.message);
     assert!(e.message.contains("invalid type"), "{}", e.message);
 
-    let e = fault_err("huge").await;
+    let e = srv.fault_err("huge").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
         (ErrorKind::Decode, "getUser: the response body exceeds the limit of 1048576 bytes")
     );
 
-    let e = fault_err("code2xx").await;
+    let e = srv.fault_err("code2xx").await;
     assert_eq!((e.kind, e.code, e.message.as_str()), (ErrorKind::Http, 429, "slow down"));
 
-    let e = fault_err("bare400").await;
+    let e = srv.fault_err("bare400").await;
     assert_eq!((e.kind, e.code), (ErrorKind::Api(ApiErrorType::Unknown), 400));
     assert_eq!(e.message, "must have required property 'body'");
 
-    let e = fault_err("bare404").await;
+    let e = srv.fault_err("bare404").await;
     assert_eq!((e.kind, e.code, e.id), (ErrorKind::Api(ApiErrorType::Unknown), 404, None));
 
-    let e = fault_err("notjson200").await;
+    let e = srv.fault_err("notjson200").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
         (ErrorKind::Decode, "getUser: HTTP 200: expected JSON, got HTML: <html>oops</html>")
     );
 
     // A compressed body declares a small length; it is measured again once decoded.
-    let e = fault_err("gzipped").await;
+    let e = srv.fault_err("gzipped").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
         (ErrorKind::Decode, "getUser: the response body exceeds the limit of 1048576 bytes")
@@ -461,60 +490,57 @@ async fn malformed_responses() {
 
     // Without Content-Length the body is counted while it is read: a small
     // one arrives whole, a large one stops at the limit.
-    let c = fault("chunked");
+    let c = srv.fault("chunked");
     assert_eq!(c.get_user(Some("k"), &GetUserInput {}).await.unwrap().user.id, "fault_user");
-    let e = fault_err("hugechunked").await;
+    let e = srv.fault_err("hugechunked").await;
     assert_eq!(
         (e.kind, e.message.as_str()),
         (ErrorKind::Decode, "getUser: the response body exceeds the limit of 1048576 bytes")
     );
 
     // A larger limit lets the huge answer through.
-    let mut o = ClientOptions::new(format!("{}/_fault/huge", shared_server()));
+    let mut o = ClientOptions::new(format!("{}/_fault/huge", srv.shared()));
     o.max_response_bytes = 4 << 20;
     let c = Client::new(o).unwrap();
     assert_eq!(c.get_user(Some("k"), &GetUserInput {}).await.unwrap().user.id, "fault_user");
 }
 
-async fn flaky_calls() -> u64 {
-    let stats = Client::new(ClientOptions::new(format!("{}/_fault/stats", shared_server()))).unwrap();
-    stats.call(None, &Stats {}).await.unwrap().flaky_calls
-}
-
-#[wasm_bindgen_test]
+#[async_test]
 async fn retries_of_reads() {
-    let before = flaky_calls().await;
+    let srv = Servers::start();
+    let before = srv.flaky_calls().await;
     // A write is never retried: the first 503 is the answer.
-    let e = fault("flaky").create_conversation(Some("k"), &CreateConversationInput::default()).await.unwrap_err();
+    let e = srv.fault("flaky").create_conversation(Some("k"), &CreateConversationInput::default()).await.unwrap_err();
     assert_eq!(e.code, 503);
     // A read is retried past the 503s (Retry-After: 0).
-    let user = fault("flaky").get_user(Some("k"), &GetUserInput {}).await.unwrap().user;
+    let user = srv.fault("flaky").get_user(Some("k"), &GetUserInput {}).await.unwrap().user;
     assert_eq!(user.id, "fault_user");
-    assert_eq!(flaky_calls().await - before, 3);
+    assert_eq!(srv.flaky_calls().await - before, 3);
 
     // Always 429: bounded retries, then the error.
-    let e = fault_err("ratelimit").await;
+    let e = srv.fault_err("ratelimit").await;
     assert_eq!((e.kind, e.code), (ErrorKind::Api(ApiErrorType::RateLimited), 429));
 
-    let mut o = ClientOptions::new(format!("{}/_fault/flaky", shared_server()));
+    let mut o = ClientOptions::new(format!("{}/_fault/flaky", srv.shared()));
     o.retry = RetryPolicy::NONE;
     let e = Client::new(o).unwrap().get_user(Some("k"), &GetUserInput {}).await.unwrap_err();
     assert_eq!(e.code, 503);
     // Leave the flaky case at its start for other runs.
-    let _ = fault("flaky").get_user(Some("k"), &GetUserInput {}).await;
+    let _ = srv.fault("flaky").get_user(Some("k"), &GetUserInput {}).await;
 }
 
-#[wasm_bindgen_test]
+#[async_test]
 async fn extra_headers() {
-    let mut o = ClientOptions::new(format!("{}/local", shared_server()));
+    let srv = Servers::start();
+    let mut o = ClientOptions::new(format!("{}/local", srv.shared()));
     o.headers = vec![("x-extra".into(), "1".into())];
     let me = Client::new(o).unwrap().connect(Auth::CreateUser { user_id: None }).await.unwrap();
     me.get_user(&GetUserInput {}).await.unwrap();
-    let mut o = ClientOptions::new(format!("{}/local", shared_server()));
+    let mut o = ClientOptions::new(format!("{}/local", srv.shared()));
     o.headers = vec![("bad header".into(), "1".into())];
     let e = Client::new(o).unwrap().create_user(None, &CreateUserInput::default()).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
-    let mut o = ClientOptions::new(format!("{}/local", shared_server()));
+    let mut o = ClientOptions::new(format!("{}/local", srv.shared()));
     o.headers = vec![("x-extra".into(), "line\r\nbreak".into())];
     let e = Client::new(o).unwrap().create_user(None, &CreateUserInput::default()).await.unwrap_err();
     assert_eq!(
@@ -522,6 +548,6 @@ async fn extra_headers() {
         (ErrorKind::Config, "header \"x-extra\": not a valid header name or value")
     );
     // A user key that cannot be a header value fails before any request.
-    let e = client().get_user(Some("key\nwith a line break"), &GetUserInput {}).await.unwrap_err();
+    let e = srv.client().get_user(Some("key\nwith a line break"), &GetUserInput {}).await.unwrap_err();
     assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Config, "getUser: x-user-key is not a valid header value"));
 }

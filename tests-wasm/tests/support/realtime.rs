@@ -1,61 +1,67 @@
-//! Shared realtime scenarios for the wasm tests (Node and headless Chromium),
-//! run against a `chat-server` and the fault proxy that the test runner
-//! (`scripts/wasm-test-runner.sh`) starts for the test binary:
-//!   apiUrl      http://127.0.0.1:PORT/local   (direct)
-//!   proxyUrl    http://127.0.0.1:PORT/local   (through the fault proxy)
+//! The realtime scenarios, one copy for every platform: in Node and in
+//! headless browsers (`tests-wasm/tests/realtime_node.rs`,
+//! `realtime_browser.rs`, the servers started by
+//! `scripts/wasm-test-runner.sh` for the test binary) and natively
+//! (`crates/botpress-chat/tests/realtime.rs`, which starts them for each
+//! test). What differs between them comes from the harness's `platform`
+//! module. The servers, as fixtures:
+//!   apiUrl      http://127.0.0.1:PORT/local   (a chat-server, `--keepalive-secs 1`)
+//!   proxyUrl    http://127.0.0.1:PORT/local   (the same through the fault proxy,
+//!                                              tests/support/fault-proxy.mjs)
 //!   controlUrl  http://127.0.0.1:PORT         (the proxy's control API)
 #![allow(dead_code)]
 
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
-use botpress_chat_wasm::api::{
+use futures::future::{select, Either};
+use futures::StreamExt;
+
+use crate::platform::chat::api::{
     AddParticipantInput, CreateConversationInput, CreateEventInput, CreateMessageInput, DeleteMessageInput,
     ListMessagesInput, RemoveParticipantInput,
 };
-use botpress_chat_wasm::client::{Auth, AuthenticatedClient, Client, ClientOptions};
-use botpress_chat_wasm::realtime::{
-    Backoff, ListenOptions, Protocol, SignalStream, Since, StreamAssembler, StreamOutcome,
+use crate::platform::chat::client::{Auth, AuthenticatedClient, Client, ClientOptions};
+use crate::platform::chat::realtime::{
+    Backoff, ConnectionState, ListenOptions, Protocol, SignalStream, Since, StreamAssembler, StreamOutcome,
 };
-use botpress_chat_wasm::{Error, Message, MessagePayload, Signal};
-use futures::future::{select, Either};
-use futures::StreamExt;
-use js_sys::Promise;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use crate::platform::chat::{ApiErrorType, Error, ErrorKind, Message, MessagePayload, Signal};
+use crate::platform::{fetch_text, fixtures, log, now_ms, sleep, spawn, Fixtures};
 
-#[path = "fixtures.rs"]
-mod fixtures;
+/// The scenario's servers.
+struct Servers(Fixtures);
 
-/// The server, directly.
-pub fn api_url() -> &'static str {
-    fixtures::fixture("apiUrl")
-}
+impl Servers {
+    /// The servers of this scenario (natively its own, stopped when it ends;
+    /// on wasm those of the test binary).
+    fn start() -> Servers {
+        Servers(fixtures())
+    }
 
-/// The server through the fault proxy.
-pub fn proxy_url() -> &'static str {
-    fixtures::fixture("proxyUrl")
-}
+    /// The server, directly.
+    fn api_url(&self) -> &str {
+        self.0.get("apiUrl")
+    }
 
-/// The proxy's control API.
-pub fn control_url() -> &'static str {
-    fixtures::fixture("controlUrl")
-}
+    /// The server through the fault proxy.
+    fn proxy_url(&self) -> &str {
+        self.0.get("proxyUrl")
+    }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &js_sys::Function, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_namespace = console)]
-    fn log(s: &str);
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch_with_init(url: &str, init: &JsValue) -> Promise;
-}
+    /// A request to the proxy's control API (`/stats` is read, the others
+    /// are commands), its JSON answer.
+    async fn control(&self, path: &str) -> serde_json::Value {
+        let method = if path == "/stats" { "GET" } else { "POST" };
+        let text = fetch_text(method, &format!("{}{path}", self.0.get("controlUrl"))).await;
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    }
 
-pub async fn sleep(ms: i32) {
-    let p = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms);
-    });
-    let _ = JsFuture::from(p).await;
+    /// A client of `user` (key and all) that talks through the fault proxy.
+    fn through_proxy(&self, user: &AuthenticatedClient, exactly_once: bool) -> AuthenticatedClient {
+        let opts = ClientOptions { timeout_ms: 1_500, exactly_once, ..ClientOptions::new(self.proxy_url()) };
+        let client = Client::new(opts).expect("client");
+        AuthenticatedClient::from_parts(client, user.user().clone(), user.key().to_string())
+    }
 }
 
 pub async fn connect(url: &str) -> AuthenticatedClient {
@@ -64,7 +70,7 @@ pub async fn connect(url: &str) -> AuthenticatedClient {
 }
 
 /// The next item within `ms`, or a panic naming what was awaited.
-pub async fn next_within(stream: &mut SignalStream, ms: i32, what: &str) -> Result<Signal, Error> {
+pub async fn next_within(stream: &mut SignalStream, ms: u32, what: &str) -> Result<Signal, Error> {
     let next = stream.next();
     let timer = Box::pin(sleep(ms));
     match select(next, timer).await {
@@ -109,7 +115,8 @@ pub fn options(protocol: Protocol) -> ListenOptions {
 
 /// Every signal kind over one transport; a removed participant's listener ends.
 pub async fn signals_roundtrip(protocol: Protocol) {
-    let url = api_url();
+    let srv = Servers::start();
+    let url = srv.api_url();
     let alice = connect(url).await;
     let bob = connect(url).await;
     let conv =
@@ -225,7 +232,8 @@ pub async fn signals_roundtrip(protocol: Protocol) {
 
 /// A listener whose key is refused fails with a final error at once.
 pub async fn refused(protocol: Protocol) {
-    let url = api_url();
+    let srv = Servers::start();
+    let url = srv.api_url();
     let alice = connect(url).await;
     let bob = connect(url).await;
     let conv =
@@ -237,16 +245,6 @@ pub async fn refused(protocol: Protocol) {
         Ok(sig) => panic!("expected 403, got {sig:?}"),
     }
     assert!(s.next().await.is_none());
-}
-
-async fn control(path: &str) -> serde_json::Value {
-    let url = format!("{}{}", control_url(), path);
-    let init = js_sys::Object::new();
-    let method = if path == "/stats" { "GET" } else { "POST" };
-    js_sys::Reflect::set(&init, &"method".into(), &method.into()).unwrap();
-    let resp: web_sys::Response = JsFuture::from(fetch_with_init(&url, &init)).await.expect("control fetch").into();
-    let text = JsFuture::from(resp.text().expect("text")).await.expect("body").as_string().unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
 
 async fn all_messages(c: &AuthenticatedClient, conv: &str) -> Vec<Message> {
@@ -274,6 +272,7 @@ async fn all_messages(c: &AuthenticatedClient, conv: &str) -> Vec<Message> {
 /// cut by the proxy; API calls pass through untouched.
 #[allow(clippy::too_many_arguments)]
 async fn send_and_collect(
+    srv: &Servers,
     s: &mut SignalStream,
     alice: &AuthenticatedClient,
     conv: &str,
@@ -284,21 +283,16 @@ async fn send_and_collect(
     cuts_before: u64,
 ) -> (Vec<String>, usize) {
     let mut seen: Vec<String> = Vec::new();
-    let (mut sent, mut last_send, mut sending) = (1, js_sys::Date::now(), true);
-    let deadline = js_sys::Date::now() + 90_000.0;
+    let (mut sent, mut last_send, mut sending) = (1, now_ms(), true);
+    let deadline = now_ms() + 90_000.0;
     while sending || seen.len() < base + sent * per_burst {
-        assert!(
-            js_sys::Date::now() < deadline,
-            "timed out with {} of {} messages",
-            seen.len(),
-            base + sent * per_burst
-        );
-        if sending && js_sys::Date::now() - last_send > 120.0 {
+        assert!(now_ms() < deadline, "timed out with {} of {} messages", seen.len(), base + sent * per_burst);
+        if sending && now_ms() - last_send > 120.0 {
             let more = sent < bursts
-                || (sent < 2 * bursts && control("/stats").await["cuts"].as_u64().unwrap_or(0) - cuts_before < 20);
+                || (sent < 2 * bursts && srv.control("/stats").await["cuts"].as_u64().unwrap_or(0) - cuts_before < 20);
             if more {
                 sent += 1;
-                last_send = js_sys::Date::now();
+                last_send = now_ms();
                 send(alice, conv, text).await;
             } else {
                 sending = false;
@@ -322,21 +316,22 @@ async fn send_and_collect(
 /// messages) are sent; every message must arrive exactly once, in the
 /// server's order.
 pub async fn faults_lose_nothing(protocol: Protocol) {
-    let proxy = proxy_url();
+    let srv = Servers::start();
+    let proxy = srv.proxy_url();
     let alice = connect(proxy).await;
     let conv =
         alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
-    let before = control("/stats").await["cuts"].as_u64().unwrap_or(0);
+    let before = srv.control("/stats").await["cuts"].as_u64().unwrap_or(0);
     let mut s = alice.listen_conversation(&conv, options(protocol));
     s.connected().await.expect("connected");
     // Delivery through the proxy is sliced and throttled so that cuts land mid-stream.
-    control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
+    srv.control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
     send(&alice, &conv, "burst 50").await;
-    let (seen, bursts) = send_and_collect(&mut s, &alice, &conv, "burst 50", 20, 0, 51, before).await;
+    let (seen, bursts) = send_and_collect(&srv, &mut s, &alice, &conv, "burst 50", 20, 0, 51, before).await;
     let expected_total = bursts * 51;
     let duplicates = seen.len() - seen.iter().collect::<HashSet<_>>().len();
-    let stats = control("/stats").await;
-    control("/normal").await;
+    let stats = srv.control("/stats").await;
+    srv.control("/normal").await;
     let cuts = stats["cuts"].as_u64().unwrap_or(0) - before;
     let truth: Vec<String> = all_messages(&alice, &conv).await.into_iter().map(|m| m.id).collect();
     log(&format!(
@@ -359,7 +354,8 @@ pub async fn faults_lose_nothing(protocol: Protocol) {
 /// times): every message after `since` arrives exactly once, in the server's
 /// order, and nothing before it.
 pub async fn since_with_faults(protocol: Protocol) {
-    let proxy = proxy_url();
+    let srv = Servers::start();
+    let proxy = srv.proxy_url();
     let alice = connect(proxy).await;
     let conv =
         alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
@@ -374,16 +370,16 @@ pub async fn since_with_faults(protocol: Protocol) {
     }
     assert_eq!(history.len(), 21, "the history: a message and the bot's 20 replies");
     let since = history[10].id.clone();
-    let before = control("/stats").await["cuts"].as_u64().unwrap_or(0);
-    control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
+    let before = srv.control("/stats").await["cuts"].as_u64().unwrap_or(0);
+    srv.control("/chaos?min=40&max=140&count=24&chunk=600&delay=2").await;
     // The sender is already writing when the listener starts.
     send(&alice, &conv, "burst 40").await;
     let opts = ListenOptions { since: Some(Since::Message(since.clone())), ..options(protocol) };
     let mut s = alice.listen_conversation(&conv, opts);
     s.connected().await.expect("connected");
-    let (seen, bursts) = send_and_collect(&mut s, &alice, &conv, "burst 40", 16, 10, 41, before).await;
-    let stats = control("/stats").await;
-    control("/normal").await;
+    let (seen, bursts) = send_and_collect(&srv, &mut s, &alice, &conv, "burst 40", 16, 10, 41, before).await;
+    let stats = srv.control("/stats").await;
+    srv.control("/normal").await;
     let cuts = stats["cuts"].as_u64().unwrap_or(0) - before;
     let truth: Vec<String> = all_messages(&alice, &conv).await.into_iter().map(|m| m.id).collect();
     let at = truth.iter().position(|id| *id == since).expect("since is stored");
@@ -402,7 +398,8 @@ pub async fn since_with_faults(protocol: Protocol) {
 
 /// A `since` naming no message of the conversation ends the listener with an error.
 pub async fn since_unknown(protocol: Protocol) {
-    let url = api_url();
+    let srv = Servers::start();
+    let url = srv.api_url();
     let alice = connect(url).await;
     let conv =
         alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
@@ -410,14 +407,15 @@ pub async fn since_unknown(protocol: Protocol) {
     let mut s = alice.listen_conversation(&conv, opts);
     s.connected().await.expect("connected");
     let e = next_within(&mut s, 10_000, "the since error").await.expect_err("an error, not a signal");
-    assert_eq!(e.api_type(), Some(botpress_chat_wasm::ApiErrorType::ResourceNotFound), "{e:?}");
+    assert_eq!(e.api_type(), Some(ApiErrorType::ResourceNotFound), "{e:?}");
     assert!(e.message.contains("msg_not_here"), "{}", e.message);
 }
 
 /// The proxy goes silent without closing: the watchdog notices, the listener
 /// reconnects by itself and backfills what it missed.
 pub async fn watchdog_reconnects(protocol: Protocol) {
-    let proxy = proxy_url();
+    let srv = Servers::start();
+    let proxy = srv.proxy_url();
     let alice = connect(proxy).await;
     let conv =
         alice.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
@@ -425,18 +423,18 @@ pub async fn watchdog_reconnects(protocol: Protocol) {
     s.connected().await.expect("connected");
     send(&alice, &conv, "before").await;
     until(&mut s, "message before silence", |s| matches!(s, Signal::MessageCreated(_)).then_some(())).await;
-    let stats = control("/stats").await;
-    control("/silence").await;
+    let stats = srv.control("/stats").await;
+    srv.control("/silence").await;
     let m = send(&alice, &conv, "during silence").await;
-    let t0 = js_sys::Date::now();
+    let t0 = now_ms();
     until(&mut s, "message sent during silence", |s| match s {
         Signal::MessageCreated(c) if c.id == m.id => Some(()),
         _ => None,
     })
     .await;
-    let waited = js_sys::Date::now() - t0;
-    let after = control("/stats").await;
-    control("/normal").await;
+    let waited = now_ms() - t0;
+    let after = srv.control("/stats").await;
+    srv.control("/normal").await;
     assert!(waited >= 1000.0, "delivered after {waited} ms: the silent connection should have held it back");
     assert_eq!(after["cuts"], stats["cuts"], "the proxy closed nothing");
     assert!(
@@ -452,13 +450,6 @@ fn faulted(stats: &serde_json::Value) -> u64 {
     stats["sendFaults"].as_object().map_or(0, |m| m.values().filter_map(|v| v.as_u64()).sum())
 }
 
-/// A client of `user` (key and all) that talks through the fault proxy.
-fn through_proxy(user: &AuthenticatedClient, exactly_once: bool) -> AuthenticatedClient {
-    let opts = ClientOptions { timeout_ms: 1_500, exactly_once, ..ClientOptions::new(proxy_url()) };
-    let client = Client::new(opts).expect("client");
-    AuthenticatedClient::from_parts(client, user.user().clone(), user.key().to_string())
-}
-
 /// `n` exactly-once sends with texts that repeat, two at a time, while the
 /// proxy makes 35 % of the `createMessage` exchanges fail ambiguously (the
 /// answer dropped or held after the request went through, the connection
@@ -468,33 +459,36 @@ fn through_proxy(user: &AuthenticatedClient, exactly_once: bool) -> Authenticate
 /// resolved beyond the unknown outcomes; the listener delivers each once, in
 /// order.
 pub async fn exactly_once_sends(protocol: Protocol, n: usize) {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-
-    let direct = connect(api_url()).await;
+    let srv = Servers::start();
+    let direct = connect(srv.api_url()).await;
     let conv =
         direct.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
-    let alice = through_proxy(&direct, true);
+    let alice = srv.through_proxy(&direct, true);
     let mut s = alice.listen_conversation(&conv, options(protocol));
     s.connected().await.expect("connected");
-    assert_eq!(s.state(), botpress_chat_wasm::realtime::ConnectionState::Connected);
-    let delivered = Rc::new(RefCell::new(Vec::<String>::new()));
+    assert_eq!(s.state(), ConnectionState::Connected);
+    // The listener runs beside the sends: the ids of our messages it
+    // delivered, and the error that ended it if one did.
+    let delivered = Arc::new(Mutex::new((Vec::<String>::new(), None::<Error>)));
     let me = direct.user().id.clone();
     {
         let delivered = delivered.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        spawn(async move {
             while let Some(item) = s.next().await {
                 match item {
-                    Ok(Signal::MessageCreated(m)) if m.user_id == me => delivered.borrow_mut().push(m.id),
+                    Ok(Signal::MessageCreated(m)) if m.user_id == me => delivered.lock().unwrap().0.push(m.id),
                     Ok(_) => {}
-                    Err(e) => panic!("the listener failed: {e}"),
+                    Err(e) => {
+                        delivered.lock().unwrap().1 = Some(e);
+                        return;
+                    }
                 }
             }
         });
     }
-    let before = control("/stats").await;
-    control("/sends?rate=0.35&seed=20").await;
-    control("/chaos?min=500&max=1500&count=1000").await;
+    let before = srv.control("/stats").await;
+    srv.control("/sends?rate=0.35&seed=20").await;
+    srv.control("/chaos?min=500&max=1500&count=1000").await;
 
     let (mut resolved, mut unknown, mut others) = (Vec::new(), 0, Vec::new());
     let send = |i: usize| {
@@ -511,13 +505,13 @@ pub async fn exactly_once_sends(protocol: Protocol, n: usize) {
         for r in [a, b] {
             match r {
                 Ok(out) => resolved.push(out.message.id),
-                Err(e) if e.kind == botpress_chat_wasm::ErrorKind::UnknownOutcome => unknown += 1,
+                Err(e) if e.kind == ErrorKind::UnknownOutcome => unknown += 1,
                 Err(e) => others.push(e.message),
             }
         }
     }
-    control("/normal").await;
-    let after = control("/stats").await;
+    srv.control("/normal").await;
+    let after = srv.control("/stats").await;
     let attempts = after["sends"].as_u64().unwrap_or(0) - before["sends"].as_u64().unwrap_or(0);
     let faults = faulted(&after) - faulted(&before);
 
@@ -553,25 +547,36 @@ pub async fn exactly_once_sends(protocol: Protocol, n: usize) {
     }
     assert!(nobody <= unknown, "messages nobody resolved ({nobody}) come only from unknown outcomes ({unknown})");
 
-    let deadline = js_sys::Date::now() + 20_000.0;
-    while delivered.borrow().len() < stored.len() && js_sys::Date::now() < deadline {
+    let deadline = now_ms() + 20_000.0;
+    loop {
+        let done = {
+            let (ids, failure) = &*delivered.lock().unwrap();
+            if let Some(e) = failure {
+                panic!("the listener failed: {e}");
+            }
+            ids.len() >= stored.len() || now_ms() >= deadline
+        };
+        if done {
+            break;
+        }
         sleep(100).await;
     }
-    assert_eq!(*delivered.borrow(), stored, "the listener delivered each message once, in order");
+    assert_eq!(delivered.lock().unwrap().0, stored, "the listener delivered each message once, in order");
 }
 
 /// The same faults with exactly-once off: a program that retries every
 /// failure duplicates messages, one that gives up loses some and is told
 /// "failed" for others that exist.
 pub async fn sends_without_exactly_once(n: usize) {
-    let direct = connect(api_url()).await;
+    let srv = Servers::start();
+    let direct = connect(srv.api_url()).await;
     let conv =
         direct.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
     let other =
         direct.create_conversation(&CreateConversationInput::default()).await.expect("conversation").conversation.id;
-    let alice = through_proxy(&direct, false);
-    let before = faulted(&control("/stats").await);
-    control("/sends?rate=0.35&seed=21").await;
+    let alice = srv.through_proxy(&direct, false);
+    let before = faulted(&srv.control("/stats").await);
+    srv.control("/sends?rate=0.35&seed=21").await;
     let input =
         |conv: &str, t: String| CreateMessageInput { conversation_id: conv.into(), payload: text(&t), metadata: None };
     let mut failures = 0;
@@ -589,8 +594,8 @@ pub async fn sends_without_exactly_once(n: usize) {
             gave_up.push(format!("once {i}"));
         }
     }
-    control("/normal").await;
-    let faults = faulted(&control("/stats").await) - before;
+    srv.control("/normal").await;
+    let faults = faulted(&srv.control("/stats").await) - before;
     let texts = |ms: Vec<Message>| -> Vec<String> {
         ms.into_iter().filter(|m| m.user_id == direct.user().id).map(|m| text_of(&m.payload)).collect()
     };

@@ -277,13 +277,20 @@ fn clear<F>(batch: &mut Batch<F>) {
 }
 
 /// Lists the conversation's messages up to the newest (or, for newest-first
-/// listings, back to the watermark).
-async fn list_recent<M: Listed, F>(target: &Target<M>, progress: &Progress<F>) -> Result<Vec<M>, Error> {
+/// listings, back to the watermark). `live`: live signals are delivered as
+/// they come while it lists (the first listing without `since`); then a page
+/// that holds a message already delivered live is the last one needed —
+/// every message created after it comes live too — so a listing does not
+/// chase a conversation that grows faster than it pages.
+async fn list_recent<M: Listed, F>(target: &Target<M>, progress: &Progress<F>, live: bool) -> Result<Vec<M>, Error> {
     let mut all = Vec::new();
     let mut token = None;
     for _ in 0..LIST_PAGE_LIMIT {
         let (page, next) = (target.list_page)(token.take()).await?;
-        let stop = progress.delivered.lock().page_reaches_watermark(&page);
+        let stop = {
+            let d = progress.delivered.lock();
+            d.page_reaches_watermark(&page) || (live && page.iter().any(|m| d.contains(m.id())))
+        };
         all.extend(page);
         match next {
             Some(t) if !stop && !t.is_empty() => token = Some(t),
@@ -395,12 +402,13 @@ async fn pump<T: Transport, C: Codec<T::Frame>>(
     // messages (created before it was live) first.
     let own = target.own.as_ref().filter(|w| starting && opts.since.is_none() && w.any());
     let mut holding = track && (reconnected || (starting && opts.since.is_some()) || own.is_some());
+    let live = !holding;
     let mut listing: Option<Listing<'_, C::Listed>> = if holding || (track && starting) {
         Some(Box::pin(async move {
             if let Some(w) = own {
                 settled(host, w).await;
             }
-            list_recent(target, progress).await
+            list_recent(target, progress, live).await
         }))
     } else {
         None

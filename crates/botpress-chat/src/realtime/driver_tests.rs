@@ -130,6 +130,37 @@ fn a_cut_is_backfilled_exactly_once_and_in_order() {
 }
 
 #[test]
+fn the_first_listing_stops_where_live_delivery_began() {
+    // Messages 1 and 2 are history; 3 arrives live at 1 ms, 4 to 9 at 100 ms, while
+    // the listing reads two messages per page, 10 ms a page: the page with 3 is the
+    // last one it needs (a busy conversation would keep it paging for ever).
+    let host = FakeHost::default();
+    let store = store((1..=9).map(|n| (0.0, n)));
+    host.listen([Conn::Open(vec![
+        Step::Frames { after_ms: 1, frames: vec![frame(3)] },
+        Step::Frames { after_ms: 99, frames: (4..=9).map(frame).collect() },
+    ])]);
+    let pages = Shared::new(Lock::new(0));
+    let (s, h, count) = (store.clone(), host.clone(), pages.clone());
+    let mut target = target(&host, &store);
+    Shared::get_mut(&mut target).expect("not shared yet").list_page = Box::new(move |token| {
+        *count.lock() += 1;
+        let from: usize = token.map_or(0, |t| t.parse().unwrap_or(0));
+        let all: Vec<Message> = s.lock().iter().map(|(_, m)| m.clone()).collect();
+        let page = all.iter().skip(from).take(2).cloned().collect();
+        let next = (from + 2 < all.len()).then(|| (from + 2).to_string());
+        let h = h.clone();
+        Box::pin(async move {
+            h.sleep(10).await;
+            Ok((page, next))
+        })
+    });
+    let seen = listen_to(&host, target, options(), 7, async {});
+    assert_eq!(ids(&seen), vec!["msg_03", "msg_04", "msg_05", "msg_06", "msg_07", "msg_08", "msg_09"], "{seen:?}");
+    assert_eq!(*pages.lock(), 2, "pages read");
+}
+
+#[test]
 fn since_delivers_what_came_after_it_first() {
     let host = FakeHost::default();
     let store = store([(0.0, 1), (0.0, 2), (0.0, 3), (0.0, 4), (5.0, 5)]);
