@@ -31,7 +31,6 @@ use botpress_chat::signal::Signal;
 use botpress_chat::{Error, MessagePayload};
 use futures::StreamExt;
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// What the example remembers between runs.
 #[derive(Default)]
@@ -210,6 +209,21 @@ fn listen(chat: &AuthenticatedClient, conversation_id: &str, state: &State, prot
     chat.listen_conversation(conversation_id, ListenOptions { protocol, since, ..Default::default() })
 }
 
+/// The lines of stdin, read on a thread of their own: a read blocked on a
+/// terminal must not keep the program from ending (tokio's stdin would hold
+/// the runtime's shutdown until the next line).
+fn stdin_lines() -> tokio::sync::mpsc::Receiver<String> {
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 #[tokio::main]
 async fn main() {
     let args = match args() {
@@ -244,18 +258,15 @@ async fn run(args: Args) -> Result<(), Error> {
     screen.line(&format!("{how} conversation {conversation} as {} (/new, /quit)", chat.user().id));
     let mut signals = listen(&chat, &conversation, &state, args.protocol);
     signals.connected().await?;
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut lines = stdin_lines();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             _ = &mut ctrl_c => break,
-            line = lines.next_line() => {
-                let line = match line {
-                    Ok(Some(line)) => line,
-                    // End of input: leave.
-                    _ => break,
-                };
+            line = lines.recv() => {
+                // End of input: leave.
+                let Some(line) = line else { break };
                 match line.trim() {
                     "" => {}
                     "/quit" => break,

@@ -74,6 +74,46 @@ impl Fixtures {
     }
 }
 
+/// For the examples' tests.
+impl Fixtures {
+    /// chat-server with `args` at `addr` (`127.0.0.1:0` for any free port);
+    /// `apiUrl` is its API (webhook id `local`).
+    pub fn chat_server(addr: &str, args: &[&str]) -> Fixtures {
+        let server = Server::chat_at("chat-server", addr, args);
+        Fixtures { values: vec![("apiUrl", format!("{}/local", server.url))], _servers: vec![server] }
+    }
+
+    /// The example `name` (built by `cargo test` beside this test binary)
+    /// run as a server: its first line says `listening on http://…`, its
+    /// `url`.
+    pub fn example_server(name: &'static str, args: &[&str]) -> Fixtures {
+        let mut cmd = Command::new(example(name));
+        cmd.args(args);
+        let (mut server, first) = Server::spawn(name, cmd, "the example (cargo test builds it)");
+        match first.strip_prefix("listening on ") {
+            Some(url) => {
+                server.url = url.trim().to_string();
+                Fixtures { values: vec![("url", server.url.clone())], _servers: vec![server] }
+            }
+            None => server.fail(&format!("unexpected first line {first:?}")),
+        }
+    }
+
+    /// These fixtures and `other`'s, owned together.
+    pub fn and(mut self, other: Fixtures) -> Fixtures {
+        self.values.extend(other.values);
+        self._servers.extend(other._servers);
+        self
+    }
+}
+
+/// The path of the example `name`: `target/<profile>/examples/<name>`.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>");
+    dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
 /// A server process, killed on drop.
 struct Server {
     name: &'static str,
@@ -86,8 +126,13 @@ struct Server {
 impl Server {
     /// chat-server with `args`, on a free loopback port.
     fn chat(name: &'static str, args: &[&str]) -> Server {
+        Server::chat_at(name, "127.0.0.1:0", args)
+    }
+
+    /// chat-server with `args` at `addr`.
+    fn chat_at(name: &'static str, addr: &str, args: &[&str]) -> Server {
         let mut cmd = Command::new(chat_server());
-        cmd.args(["--addr", "127.0.0.1:0", "--exit-after", EXIT_AFTER_SECS]).args(args);
+        cmd.args(["--addr", addr, "--exit-after", EXIT_AFTER_SECS]).args(args);
         let (mut server, first) = Server::spawn(name, cmd, "chat-server (see CHAT_SERVER)");
         match first.strip_prefix("listening on ").map(|u| u.trim().trim_end_matches('/')) {
             Some(url) if url.starts_with("http://") => {
