@@ -2,12 +2,18 @@
 # Smoke run of the benchmark (scripts/bench.sh --quick): one short run per case
 # against the debug chat-server. Asserts that every case produced a number
 # (bench/run.mjs exits non-zero otherwise); no speed target is checked here.
+# The native rows come from crates/botpress-chat/benches/native.rs.
 # The package-size budget is: size does not vary from run to run, so a change that
 # takes the package (wasm + JS glue with the error classes, gzip level 9) past
 # 90 KiB (92,160 bytes) fails here.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
+# No dependency of the native host (crates/botpress-chat/src/native) reaches the wasm build.
+native="$(cargo tree -p botpress-chat-wasm --target wasm32-unknown-unknown -e normal --prefix none \
+  | grep -E '^(reqwest|hyper|hyper-util|tokio|tokio-util|tokio-tungstenite|tungstenite|rustls|ring|mio|socket2) ' || true)"
+[ -z "$native" ] || die "native dependencies in the wasm build: $native"
+echo "wasm build: no native dependency"
 export CHAT_SERVER="${CHAT_SERVER:-$ROOT/target/debug/chat-server}"
 [ -x "$CHAT_SERVER" ] || die "$CHAT_SERVER not built (cargo build -p chat-server)"
 "$ROOT/scripts/bench.sh" --quick --json "$OUT/bench-quick.json"
