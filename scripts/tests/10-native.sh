@@ -2,7 +2,9 @@
 # Formatting (rustfmt.toml), clippy with the workspace lints (Cargo.toml
 # [workspace.lints]: unused_crate_dependencies, missing_docs) as errors, natively
 # and for the wasm target, then native unit, property and integration tests of
-# the whole workspace.
+# the whole workspace: among them the client suite and the realtime scenarios over
+# the native host, and the examples (crates/botpress-chat/tests/), which start
+# their own chat-servers (and the fault proxy) and stop them by process id.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
