@@ -300,13 +300,10 @@ async function chromiumCases(server) {
 }
 
 // ---------------------------------------------------------------- Node
-function nodeRun(o) {
+// Runs one measured case in a process of its own: its `RESULT <json>` line, or an error.
+function runResult(cmd, args, what) {
   return new Promise((resolve) => {
-    const profile = PROFILE && (o.case === 'create' || o.case === 'throughput')
-      ? path.join(PROFILE_DIR, `node-${o.case}-${o.contender}${o.protocol ? '-' + o.protocol : ''}-${++profileSeq}.cpuprofile`)
-      : undefined;
-    const args = ['--expose-gc', '--experimental-websocket', '--no-warnings', path.join(HERE, 'node', 'run-case.mjs'), JSON.stringify({ ...o, pkgNode: PKG_NODE_DIR, profile })];
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
@@ -316,9 +313,16 @@ function nodeRun(o) {
       clearTimeout(timer);
       const line = out.split('\n').find((l) => l.startsWith('RESULT '));
       if (line) resolve(JSON.parse(line.slice(7)));
-      else resolve({ error: `node exited ${code}: ${err.slice(-1500)}` });
+      else resolve({ error: `${what} exited ${code}: ${err.slice(-1500)}` });
     });
   });
+}
+function nodeRun(o) {
+  const profile = PROFILE && (o.case === 'create' || o.case === 'throughput')
+    ? path.join(PROFILE_DIR, `node-${o.case}-${o.contender}${o.protocol ? '-' + o.protocol : ''}-${++profileSeq}.cpuprofile`)
+    : undefined;
+  const args = ['--expose-gc', '--experimental-websocket', '--no-warnings', path.join(HERE, 'node', 'run-case.mjs'), JSON.stringify({ ...o, pkgNode: PKG_NODE_DIR, profile })];
+  return runResult(process.execPath, args, 'node');
 }
 async function nodeCases(server) {
   const apiUrl = `${server}/local`;
@@ -372,19 +376,7 @@ function nativeBuild() {
   return nativeBin;
 }
 function nativeRun(o) {
-  return new Promise((resolve) => {
-    const p = spawn(nativeBuild(), [JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 600000);
-    p.on('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      resolve(line ? JSON.parse(line.slice(7)) : { error: `native bench exited ${code}: ${err.slice(-1500)}` });
-    });
-  });
+  return runResult(nativeBuild(), [JSON.stringify(o)], 'native bench');
 }
 async function nativeCases(server, env) {
   const apiUrl = `${server}/local`;
