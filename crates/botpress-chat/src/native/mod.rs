@@ -163,3 +163,35 @@ impl Host for NativeHost {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::api::{CreateMessageInput, GetUserInput};
+    use crate::client::{Auth, Client, ClientOptions};
+    use crate::realtime::ListenOptions;
+    use crate::MessagePayload;
+
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+
+    /// What lets a client be shared by tokio tasks: checked when it compiles.
+    #[test]
+    fn clients_their_futures_and_streams_are_send() {
+        let client = Client::new(ClientOptions::new("http://127.0.0.1:9/local")).expect("client");
+        send_sync(&client);
+        send(&client.get_user(Some("key"), &GetUserInput {}));
+        send(&client.connect(Auth::CreateUser { user_id: None }));
+        let user: crate::User = serde_json::from_value(serde_json::json!({
+            "id": "u", "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z"
+        }))
+        .expect("a user");
+        let chat = crate::client::AuthenticatedClient::from_parts(client, user, "key".into());
+        send_sync(&chat);
+        let input =
+            CreateMessageInput { conversation_id: "c".into(), payload: MessagePayload::text("hi"), metadata: None };
+        send(&chat.create_message(&input));
+        send(&chat.list_all_messages("c"));
+        send(&chat.list_all_conversations());
+        send(&chat.listen_conversation("c", ListenOptions::default()));
+    }
+}
