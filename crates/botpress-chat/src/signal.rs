@@ -295,7 +295,8 @@ impl Signal {
             let data = value.get("data").cloned().unwrap_or(Value::Null);
             return Signal::Unknown { kind, data };
         }
-        match serde_json::from_value::<Signal>(value.clone()) {
+        // Read from a borrow: the value is needed again only when it does not decode.
+        match Signal::deserialize(&value) {
             Ok(s) => s,
             Err(_) => Signal::Unknown { kind, data: value.get("data").cloned().unwrap_or(Value::Null) },
         }

@@ -547,6 +547,11 @@ impl<T: Transport> SignalCodec<T> {
         if frame_kind(data) == FrameKind::Ping {
             return None;
         }
+        // A well-formed known signal straight from its text (no JSON value in
+        // between); anything else through the value, which keeps it as `Unknown`.
+        if let Ok(signal) = serde_json::from_str::<Signal>(data) {
+            return Some(signal);
+        }
         Some(match self.0.parse_json(data) {
             Ok(v) => Signal::from_value(v),
             Err(_) => Signal::Unknown { kind: "unknown".into(), data: serde_json::Value::String(data.into()) },
