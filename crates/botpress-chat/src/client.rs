@@ -528,8 +528,13 @@ impl<H: Host> Client<H> {
         let host = &self.inner.host;
         let (spec, prepared, ms) = match step {
             once::Step::Turn => {
+                let conversation = conversation.as_str().unwrap_or_default();
+                // Most sends find their turn at once: no timer for them.
+                if !self.inner.sends.earlier_pending(seq, conversation) {
+                    return Ok(Box::pin(futures::future::ready(Ok(once::Input::Woke))));
+                }
                 // Its turn, or a look at the caller's signal now and then.
-                let turn = self.inner.sends.turn(seq, conversation.as_str().unwrap_or_default());
+                let turn = self.inner.sends.turn(seq, conversation);
                 let look = host.sleep(once::TURN_LOOK_MS);
                 return Ok(Box::pin(futures::future::select(turn, look).map(|_| Ok(once::Input::Woke))));
             }
