@@ -78,7 +78,8 @@ pub struct ClientOptions {
     /// measured again once decoded.
     pub max_response_bytes: usize,
     /// Logs each request (operation, method, URL, status or failure; never
-    /// the user key) with `console.info`.
+    /// the user key) through the host: `console.info` on the web, stderr
+    /// natively.
     pub debug: bool,
     /// `createMessage` creates its message exactly once (default `true`;
     /// with the crate feature `exactly-once`, on by default): after a

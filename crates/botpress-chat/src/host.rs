@@ -3,8 +3,9 @@
 //! and nothing else. Every rule of the protocol stays on the client's side:
 //! the host moves bytes and tells time.
 //!
-//! The npm package implements [`Host`] over the JS globals (`fetch`,
-//! `setTimeout`); the unit tests implement it with a scripted server and a
+//! [`NativeHost`](crate::native::NativeHost) implements [`Host`] on tokio
+//! (not on wasm); the npm package implements it over the JS globals
+//! (`fetch`, `setTimeout`); the unit tests with a scripted server and a
 //! virtual clock.
 
 use serde_json::Value;
