@@ -243,6 +243,8 @@ pub enum Step {
 pub enum Conn {
     /// Refused with this error.
     Refuse(Error),
+    /// Never opens.
+    Hang,
     /// Open; its steps, then silence.
     Open(Vec<Step>),
 }
@@ -303,7 +305,7 @@ impl Transport for FakeHost {
             match next {
                 Some(Conn::Open(steps)) => Ok(FakeConn { host, steps: steps.into(), due: None }),
                 Some(Conn::Refuse(e)) => Err(e),
-                None => futures::future::pending().await,
+                Some(Conn::Hang) | None => futures::future::pending().await,
             }
         })
     }

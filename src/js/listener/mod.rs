@@ -253,7 +253,7 @@ export interface ListenConversationInput {
   protocol?: ListenProtocol;
   /** Reconnect with backoff after failures and deliver missed messages (default true). */
   reconnect?: boolean;
-  /** No byte for this long counts as a dropped connection (default 60000). */
+  /** No byte (or no open) for this long counts as a dropped connection (default 60000). */
   timeoutMs?: number;
   /** Reconnect delays: a random time up to `baseMs` × 2^attempt, at most `maxMs` (500, 30000). */
   backoff?: { baseMs?: number; maxMs?: number };

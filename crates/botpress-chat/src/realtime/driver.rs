@@ -330,7 +330,13 @@ pub async fn run<T: Transport, C: Codec<T::Frame>>(
             conversation_id: target.conversation_id.clone(),
             key: target.key.clone(),
         };
-        let opened = host.open(&at, opts.protocol).await;
+        // A connection that does not open within the silence timeout failed,
+        // as one that falls silent does (else a server that accepts and never
+        // answers would hold the listener for ever).
+        let opened = match select(host.open(&at, opts.protocol), host.sleep(opts.timeout_ms)).await {
+            Either::Left((opened, _)) => opened,
+            Either::Right(_) => Err(Error::timeout("the listen connection did not open in time")),
+        };
         // Could not even connect: the network may be down (see below).
         let unreachable =
             opened.as_ref().err().is_some_and(|e| matches!(e.kind, ErrorKind::Network | ErrorKind::Timeout));

@@ -194,6 +194,24 @@ fn a_silent_connection_is_dropped_by_the_watchdog() {
 }
 
 #[test]
+fn a_connection_that_never_opens_times_out_and_is_retried() {
+    let host = FakeHost::default();
+    let store = store([(100.0, 1)]);
+    host.listen([
+        Conn::Open(vec![Step::Close { after_ms: 10 }]),
+        Conn::Hang,
+        Conn::Open(vec![Step::Frames { after_ms: 0, frames: vec![frame(1)] }]),
+    ]);
+    let opts = ListenOptions { timeout_ms: 5000, ..options() };
+    let seen = listen(&host, &store, opts, 1);
+    assert_eq!(seen[1], Seen::Reconnecting(1, ErrorKind::Network), "{seen:?}");
+    assert_eq!(seen[2], Seen::Reconnecting(2, ErrorKind::Timeout), "{seen:?}");
+    // Cut at 10 ms, 1 s of backoff; the hung attempt given up 5 s later, then 1 s of backoff.
+    assert_eq!(host.opened(), vec![0.0, 1010.0, 7010.0]);
+    assert_eq!(ids(&seen), vec!["msg_01"]);
+}
+
+#[test]
 fn refusals_end_the_listener_when_final_or_first() {
     // The first connection refused: the end, whatever the error.
     let host = FakeHost::default();

@@ -68,7 +68,8 @@ pub struct ListenOptions {
     /// Reconnect after failures, backfilling missed messages (default). With
     /// `false` a failure ends the stream, as in the official client.
     pub reconnect: bool,
-    /// No byte for this long counts as a dropped connection (default 60 s).
+    /// No byte for this long counts as a dropped connection, and so does a
+    /// connection that has not opened within it (default 60 s).
     pub timeout_ms: u32,
     /// Waits between reconnection attempts.
     pub backoff: Backoff,
