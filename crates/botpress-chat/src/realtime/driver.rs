@@ -542,8 +542,11 @@ async fn pump<T: Transport, C: Codec<T::Frame>>(
     }
 }
 
-/// Frames to typed [`Signal`](crate::signal::Signal)s, with the host's JSON
-/// parser: what the Rust `Stream` of signals delivers.
+/// Frames to typed [`Signal`](crate::signal::Signal)s: what the Rust `Stream`
+/// of signals delivers. A well-formed known signal is read straight from its
+/// text (serde_json); anything else goes through the host's JSON parser and
+/// [`Signal::from_value`](crate::signal::Signal::from_value), which keeps it
+/// as `Unknown`.
 pub struct SignalCodec<T>(pub T);
 
 impl<T: Transport> SignalCodec<T> {
