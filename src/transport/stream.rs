@@ -15,7 +15,6 @@ use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::{error_from_response, Error};
 use crate::host;
-use crate::protocol::http;
 
 /// Longest error body read from a refused listen request, in UTF-16 units.
 const MAX_ERROR_BODY: u32 = 64 * 1024;
@@ -64,9 +63,6 @@ pub(crate) fn network_error(context: &str, e: &JsValue) -> Error {
 /// resolves once the response head arrived. A non-2xx answer is read
 /// (bounded) and classified.
 pub(crate) async fn open(url: &str, key: &str) -> Result<BodyStream, Error> {
-    if !http::header_value_ok(key) {
-        return Err(Error::config("x-user-key is not a valid header value"));
-    }
     let request = host::open_stream(url, key, MAX_ERROR_BODY);
     let promise: js_sys::Promise = request.clone().unchecked_into();
     // Aborts the request if this future is dropped before the body is handed over.

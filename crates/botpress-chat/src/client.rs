@@ -432,16 +432,20 @@ impl<H: Host> Client<H> {
 
     /// Sends a prepared request (with retries) and classifies the answer
     /// into its JSON object, returned with the body text it was read from.
-    async fn invoke(
-        &self,
-        key: Option<&str>,
+    /// Boxed: one copy of the exchange's state machine for every caller (a
+    /// call, each step of an exactly-once send).
+    fn invoke<'a>(
+        &'a self,
+        key: Option<&'a str>,
         req: Prepared,
-        opts: &CallOptions<H::Signal>,
-    ) -> Result<(Value, String), Error> {
-        let op = req.op;
-        let (status, body) = self.exchange(key, req, opts).await?;
-        let value = http::classify_object(op, status, &body, &|t| self.inner.host.parse_json(t))?;
-        Ok((value, body))
+        opts: &'a CallOptions<H::Signal>,
+    ) -> BoxFuture<'a, Result<(Value, String), Error>> {
+        crate::sync::boxed(async move {
+            let op = req.op;
+            let (status, body) = self.exchange(key, req, opts).await?;
+            let value = http::classify_object(op, status, &body, &|t| self.inner.host.parse_json(t))?;
+            Ok((value, body))
+        })
     }
 
     /// Sends a prepared request (with retries) and returns the final

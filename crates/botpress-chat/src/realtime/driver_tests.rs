@@ -237,6 +237,18 @@ fn refusals_end_the_listener_when_final_or_first() {
     assert_eq!(seen, vec![Seen::Connected, Seen::Failed(ErrorKind::Network)]);
 }
 
+#[test]
+fn a_key_that_cannot_be_a_header_ends_an_sse_listener_before_any_request() {
+    let host = FakeHost::default();
+    host.listen([Conn::Refuse(Error::network("connection refused"))]);
+    let store = store([]);
+    let mut target = Shared::into_inner(target(&host, &store)).expect("one owner");
+    target.key = "bad\nkey".into();
+    let seen = listen_to(&host, Shared::new(target), options(), 1, async {});
+    assert_eq!(seen, vec![Seen::Failed(ErrorKind::Config)]);
+    assert!(host.opened().is_empty());
+}
+
 /// A message this client was creating when the listener started: created
 /// (msg_05) before the listener is live, so its signal never comes; the
 /// bot's echo (msg_06) comes live at 5 ms, and the send resolves at 30 ms.
