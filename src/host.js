@@ -75,10 +75,27 @@ export function openStream(url, key, maxChars) {
   return cancellable(stream(url, key, maxChars, controller), controller)
 }
 
+// `cache: 'no-store'` where the host takes it: Firefox's HTTP cache holds a
+// second GET of a URL (another listener of the conversation, a reconnection)
+// for about 20 s while a response to it is still streaming. workerd refuses
+// the field unless a compatibility flag is on, so it is tried once.
+let noStore
+function streamInit() {
+  if (noStore === undefined) {
+    try {
+      new Request('http://127.0.0.1/', { cache: 'no-store' })
+      noStore = { cache: 'no-store' }
+    } catch {
+      noStore = {}
+    }
+  }
+  return noStore
+}
+
 async function stream(url, key, maxChars, controller) {
   let r
   try {
-    r = await fetch(url, { headers: { 'x-user-key': key, accept: 'text/event-stream' }, signal: controller.signal })
+    r = await fetch(url, { headers: { 'x-user-key': key, accept: 'text/event-stream' }, signal: controller.signal, ...streamInit() })
   } catch (e) {
     throw errorText(e)
   }

@@ -51,7 +51,7 @@ pub const POLL_MS: u32 = 20;
 pub const TURN_LOOK_MS: u32 = 250;
 
 /// How long a send waits for a listener that cannot reach the server to
-/// reconnect before trying anyway.
+/// reconnect before trying anyway (and never more than half its timeout).
 pub const LINK_WAIT_MS: f64 = 2_000.0;
 
 /// The first pause before sending again after a failure that reached
@@ -319,7 +319,9 @@ impl Sending {
             }
         }
         // Ready to send: an outage is waited out.
-        let link = env.link_down && self.link_waited < LINK_WAIT_MS;
+        // A listener that cannot reach the server delays the send a little:
+        // at most LINK_WAIT_MS and half the send's time, then it is tried.
+        let link = env.link_down && self.link_waited < LINK_WAIT_MS.min(f64::from(self.timeout_ms) / 2.0);
         if !env.online || link {
             if env.now_ms >= self.deadline() {
                 let ms = self.timeout_ms;
@@ -419,6 +421,38 @@ mod tests {
 
     fn probe<'a>(payload: &'a Value, metadata: Option<&'a Value>) -> Probe<'a> {
         Probe { user_id: "me", payload, metadata, after_ms: T0 }
+    }
+
+    /// Runs a send's machine from its start while a listener's link is down
+    /// (and the platform online): how long it waited before sending.
+    fn waited_for_the_link(timeout_ms: u32) -> Result<f64, Error> {
+        let mut sending = Sending::new(json!({"type": "text", "text": "hi"}), None, timeout_ms, None);
+        let mut now_ms = T0 as f64;
+        let time = |_: &str| None;
+        loop {
+            let env = Env {
+                now_ms,
+                online: true,
+                earlier_pending: false,
+                link_down: true,
+                aborted: false,
+                claimed: &|_| false,
+                time: &time,
+            };
+            match sending.next(Input::Woke, &env) {
+                Step::Wait(ms) => now_ms += f64::from(ms),
+                Step::Send(_) => return Ok(now_ms - T0 as f64),
+                Step::Fail(e) => return Err(e),
+                other => panic!("unexpected step {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_listener_that_cannot_reconnect_delays_a_send_but_never_fails_it() {
+        assert_eq!(waited_for_the_link(30_000).expect("sent"), LINK_WAIT_MS);
+        // A short timeout: half of it at most, then the send is tried.
+        assert_eq!(waited_for_the_link(1_500).expect("sent"), 760.0);
     }
 
     #[test]
