@@ -19,14 +19,10 @@ tests=()
 # shellcheck disable=SC2086 # RT_TEST_ARGS is a list of words
 cargo test -p botpress-chat-wasm-tests --target wasm32-unknown-unknown "${tests[@]}" -- ${RT_TEST_ARGS:-}
 
-# The browser suite again in Firefox, but for eventsource_since_with_faults: Firefox opens
-# an EventSource (and resolves a streamed fetch) only at the first bytes of the body, and
-# that test's cuts start before the listener is open, so in Firefox its first connection is
-# cut before it opens, which ends a listener by design (a first connection that fails is
-# final). RT_SKIP_FIREFOX=1 leaves it out.
+# The browser suite again in Firefox. RT_SKIP_FIREFOX=1 leaves it out.
 if [ "${RT_SKIP_BROWSER:-}" != 1 ] && [ "${RT_SKIP_FIREFOX:-}" != 1 ]; then
   log "the realtime browser suite again, in Firefox"
   # shellcheck disable=SC2086 # RT_TEST_ARGS is a list of words
   WASM_TEST_BROWSER=firefox cargo test -p botpress-chat-wasm-tests --target wasm32-unknown-unknown --test realtime_browser \
-    -- --skip eventsource_since_with_faults ${RT_TEST_ARGS:-}
+    -- ${RT_TEST_ARGS:-}
 fi
