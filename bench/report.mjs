@@ -176,7 +176,7 @@ export function renderResults(results, chartDir = 'bench/charts') {
     out.push(`### ${CASE_TITLES[kase]}`);
     out.push('');
     if (charts[`${kase}.svg`]) out.push(chartImage(chartDir, `${kase}.svg`, `${kase} chart: ours, official and raw per environment`), '');
-    if (kase === 'create') out.push(`${p.createN} calls per run after 20 untimed warm-up calls; the ratio is of time per call (lower is better).`);
+    if (kase === 'create') out.push(`${p.createN} calls per run${p.nativeCreateN ? ` (native: ${p.nativeCreateN})` : ''} after 20 untimed warm-up calls; the ratio is of time per call (lower is better).`);
     if (kase === 'throughput') out.push(`N = ${p.burstN}; time from sending \`burst N\` to the Nth bot \`message_created\` in the callback; the ratio is of signals/s (higher is better).`);
     if (kase === 'memory') out.push(`${p.memN} signals in bursts of ${p.memChunk}, after a warm-up burst of ${p.memWarm}; JS heap growth from after the warm-up (forced GC before each reading), wasm memory growth from the moment the listener connected (it never shrinks, so it shows the peak). No ratio where a growth is under 64 KB or negative (GC noise).`);
     if (kase === 'cold') out.push('Fresh browser context / Node process / workerd process per run. workerd: wall clock of the first request to a freshly started workerd, measured outside it (inside, `Date.now()` only advances across I/O).');
@@ -190,7 +190,7 @@ export function renderResults(results, chartDir = 'bench/charts') {
   out.push(`- Load average (1/5/15 min) before: ${m.loadBefore.join(' / ')}, after: ${(m.loadAfter || []).join(' / ')}; each run records its 1-min load in \`bench/results.json\`. The machine is shared; other work on it shows up as spread (min–max).`);
   out.push(`- Versions: ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   out.push(`- Server: \`${m.server} ${m.serverArgs || ''}\` on 127.0.0.1, also serving the benchmark pages`);
-  out.push(`- Runs: ${p.runs} per contender and case (cold start: ${p.coldRuns}${p.createRuns ? `, createMessage: ${p.createRuns}` : ''}), contenders alternating, each run starting with a different one`);
+  out.push(`- Runs: ${p.runs} per contender and case (cold start: ${p.coldRuns}${p.createRuns ? `, createMessage: ${p.createRuns}` : ''}${p.nativeCreateRuns ? `, native createMessage: ${p.nativeCreateRuns}` : ''}), contenders alternating, each run starting with a different one`);
   return out.join('\n');
 }
 

@@ -30,11 +30,14 @@ const opt = (n, d) => {
 };
 const QUICK = flag('--quick');
 const P = QUICK
-  ? { runs: 1, coldRuns: 1, createRuns: 1, createN: 50, burstN: 500, memN: 2000, memChunk: 1000, memWarm: 100 }
+  ? { runs: 1, coldRuns: 1, createRuns: 1, nativeCreateRuns: 1, createN: 50, nativeCreateN: 50, burstN: 500, memN: 2000, memChunk: 1000, memWarm: 100 }
   : // createMessage runs are short and spread widely (±10 % from run to run on a shared machine):
-    // more of them, so that the median moves less with the machine's luck.
-    { runs: 5, coldRuns: 7, createRuns: 9, createN: 1000, burstN: 10000, memN: 100000, memChunk: 10000, memWarm: 10000 };
-if (opt('--runs')) P.runs = P.coldRuns = P.createRuns = Number(opt('--runs'));
+    // more of them, so that the median moves less with the machine's luck. Native runs take
+    // a fraction of a second and spread most (tokio's threads and the server share two
+    // cores; a single pair of runs ranges from 0.5 to 1.5 × on the multi-threaded runtime):
+    // many more, and longer.
+    { runs: 5, coldRuns: 7, createRuns: 9, nativeCreateRuns: 21, createN: 1000, nativeCreateN: 2000, burstN: 10000, memN: 100000, memChunk: 10000, memWarm: 10000 };
+if (opt('--runs')) P.runs = P.coldRuns = P.createRuns = P.nativeCreateRuns = Number(opt('--runs'));
 const ENVS = opt('--envs', 'chromium,node,workerd,native,native-mt').split(',');
 const CASES = opt('--cases', 'size,cold,create,throughput,memory').split(',');
 const BOT_EXTRA = Number(opt('--bot-extra', process.env.BENCH_BOT_EXTRA || 0));
@@ -382,8 +385,8 @@ async function nativeCases(server, env) {
   const apiUrl = `${server}/local`;
   const runtime = env === 'native-mt' ? 'multi' : 'current';
   if (CASES.includes('create'))
-    for (const [, c] of alternating(NATIVE_CREATE, P.createRuns))
-      record(env, 'create', { variant: c, contender: c }, 'perCallUs', 'lower', await nativeRun({ case: 'create', contender: c, apiUrl, n: P.createN, runtime }));
+    for (const [, c] of alternating(NATIVE_CREATE, P.nativeCreateRuns))
+      record(env, 'create', { variant: c, contender: c }, 'perCallUs', 'lower', await nativeRun({ case: 'create', contender: c, apiUrl, n: P.nativeCreateN, runtime }));
   if (CASES.includes('throughput'))
     for (const [, v] of alternating(NATIVE_SIGNAL, P.runs)) {
       const r = await nativeRun({ case: 'throughput', contender: v.contender, protocol: v.protocol, apiUrl, n: P.burstN, runtime });
