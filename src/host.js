@@ -78,7 +78,8 @@ export function openStream(url, key, maxChars) {
 // `cache: 'no-store'` where the host takes it: Firefox's HTTP cache holds a
 // second GET of a URL (another listener of the conversation, a reconnection)
 // for about 20 s while a response to it is still streaming. workerd refuses
-// the field unless a compatibility flag is on, so it is tried once.
+// the field before compatibility date 2024-11-11 (flag `cache_option_enabled`),
+// so whether the host takes it is tried once.
 let noStore
 function streamInit() {
   if (noStore === undefined) {
