@@ -330,14 +330,14 @@ pub async fn run<T: Transport, C: Codec<T::Frame>>(
             conversation_id: target.conversation_id.clone(),
             key: target.key.clone(),
         };
-        // A connection that does not open within the silence timeout failed,
-        // as one that falls silent does (else a server that accepts and never
-        // answers would hold the listener for ever).
+        // The `sse` request carries the key as a header (the others, in the
+        // query): a key no header can hold ends the listener (`first`).
         let opened = if opts.protocol == Protocol::Sse && !crate::protocol::http::header_value_ok(&at.key) {
-            // The `sse` request carries the key as a header (the others, in the
-            // query): a key no header can hold ends the listener (`first`).
             Err(Error::config("x-user-key is not a valid header value"))
         } else {
+            // A connection that does not open within the silence timeout failed,
+            // as one that falls silent does (else a server that accepts and never
+            // answers would hold the listener for ever).
             match select(host.open(&at, opts.protocol), host.sleep(opts.timeout_ms)).await {
                 Either::Left((opened, _)) => opened,
                 Either::Right(_) => Err(Error::timeout("the listen connection did not open in time")),
