@@ -5,7 +5,8 @@
 # The native rows come from crates/botpress-chat/benches/native.rs.
 # The package-size budget is: size does not vary from run to run, so a change that
 # takes the package (wasm + JS glue with the error classes, gzip level 9) past
-# 90 KiB (92,160 bytes) fails here.
+# 90 KiB (92,160 bytes) fails here. Last, bench/against.mjs (the comparison of two
+# builds that scripts/bench-against.sh makes): its unit tests and a self-comparison.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
@@ -54,3 +55,16 @@ for (const kase of [...new Set(r.cases.map((e) => e.case))]) {
 }
 process.exit(bad ? 1 : 0);
 ' "$OUT/bench-quick.json" "$OUT/bench-quick-report"
+
+# bench/against.mjs (scripts/bench-against.sh's comparison of two builds): its rules,
+# then the quick results compared with themselves: every row, each the same.
+node --test tests/bench/
+node bench/against.mjs --base "$OUT/bench-quick.json" --this "$OUT/bench-quick.json" --md "$OUT/bench-against-self.md"
+node -e '
+const md = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter((l) => /^\| (chromium|node|workerd|native)/.test(l));
+const r = require(process.argv[2]);
+const want = r.cases.filter((c) => c.runs.some((x) => typeof x.value === "number")).length;
+const same = md.filter((l) => l.includes("| 1.000 |")).length;
+console.log(`bench/against.mjs: ${md.length} rows (at least ${want}: one per case and contender, and its parts), ${same} at 1.000`);
+process.exit(md.length >= want && same === md.length ? 0 : 1);
+' "$OUT/bench-against-self.md" "$OUT/bench-quick.json"
