@@ -3,8 +3,8 @@
 //! [`Host`](botpress_chat::host::Host) over them.
 //!
 //! - [`json`]: JSON text ⇄ [`serde_json::Value`] (answers, request bodies,
-//!   the facade's arguments, error metadata), with the core's reader and
-//!   writer;
+//!   the facade's arguments, error metadata): read with the core's reader,
+//!   written with `JSON.stringify`;
 //! - the bindings (`setTimeout`/`clearTimeout`, `JSON`, `parseFloat`,
 //!   `console`, `Date`), timers ([`sleep`], [`TimerGuard`]), the clock
 //!   and randomness, and the text of a JS exception;
@@ -175,15 +175,6 @@ mod wasm {
         });
         let _guard = guard;
         let _ = JsFuture::from(promise).await;
-    }
-
-    /// `new Date(text).toISOString()`, or `None` for a date `Date` cannot read.
-    pub(crate) fn iso_date(text: &str) -> Option<String> {
-        let date = js_sys::Date::new(&JsValue::from_str(text));
-        if date.get_time().is_nan() {
-            return None;
-        }
-        date.to_iso_string().as_string()
     }
 
     /// Milliseconds since the Unix epoch.

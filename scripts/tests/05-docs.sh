@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The documentation's references: every section of docs/PROTOCOL.md that a code
-# comment cites exists, and relative links in the Markdown files resolve.
+# comment cites exists, relative links in the Markdown files resolve, and
+# ARCHITECTURE.md's "Adding an operation" matches every operation's footprint
+# (tests/docs/operations.test.mjs).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"

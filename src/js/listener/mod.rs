@@ -259,7 +259,8 @@ export interface ListenConversationInput {
   backoff?: { baseMs?: number; maxMs?: number };
   /**
    * Deliver first, oldest first, every message created after this point (a message, its id, or
-   * an ISO 8601 time), as `message_created` signals, then the live signals: each message once,
+   * an ISO 8601 time with seconds and `Z` or an offset, e.g. `2025-01-31T12:00:00Z`; any other
+   * string is a message id), as `message_created` signals, then the live signals: each message once,
    * in creation order. An id the conversation does not hold ends the listener with an `error`
    * (a `ResourceNotFoundError`).
    */

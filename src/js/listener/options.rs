@@ -54,10 +54,8 @@ pub(super) fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), 
             }
         }
     } else if let Some(text) = since.as_string().filter(|t| !t.is_empty()) {
-        opts.since = Some(match iso_time(&text) {
-            Some(canonical) => Since::Time(canonical),
-            None => Since::Message(text),
-        });
+        // A time or a message id: the core's rule (Since::parse), as in Rust.
+        opts.since = Some(Since::parse(&text));
     } else if !since.is_undefined() && !since.is_null() {
         return Err(Error::invalid_argument(
             "listenConversation: `since` must be a message, its id or an ISO 8601 time",
@@ -81,16 +79,4 @@ pub(super) fn parse_options(props: &JsValue) -> Result<(String, ListenOptions), 
         opts.backoff = crate::realtime::Backoff::new(ms("baseMs", d.base_ms)?, ms("maxMs", d.cap_ms)?);
     }
     Ok((id, opts))
-}
-
-/// An ISO 8601 time (`YYYY-MM-DDThh:mm…`, as `Date.parse` reads it) in the
-/// server's form (`toISOString`: UTC, milliseconds); `None` for anything else
-/// (a message id).
-pub(super) fn iso_time(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    let shaped = b.len() >= 16 && b[4] == b'-' && b[7] == b'-' && matches!(b[10], b'T' | b't') && b[13] == b':';
-    if !shaped {
-        return None;
-    }
-    crate::host::iso_date(text)
 }

@@ -1,12 +1,13 @@
-//! A small JSON reader and writer over [`serde_json::Value`], for a host
-//! that must not carry serde_json's parser and formatter: the npm package
-//! (they would add about 17 KB gzip to its download, and reading through the
-//! JS engine's `JSON` instead costs a boundary crossing per value).
+//! A small JSON reader into [`serde_json::Value`], for a host that must not
+//! carry serde_json's parser: the npm package (it would add about 17 KB gzip
+//! to its download, and reading through the JS engine's `JSON` instead costs
+//! a boundary crossing per value). The package writes JSON with the JS
+//! engine's `JSON.stringify`: request bodies are small, and a writer here,
+//! measured, saved no time per call and cost download.
 //!
 //! Floating-point numbers, rare in this API (a location's coordinates), are
-//! read and written by functions the host passes (JS `parseFloat` and
-//! `String`), which keeps float parsing and printing tables out of the
-//! package as well. Integers are read and written here.
+//! read by a function the host passes (JS `parseFloat`), which keeps float
+//! parsing tables out of the package as well. Integers are read here.
 //!
 //! Natively the host uses serde_json; `tests/json_props.rs` holds both to the
 //! same values on any JSON serde_json writes.
@@ -21,9 +22,6 @@ pub const MAX_DEPTH: usize = 128;
 /// Reads a float's text (`-1.5e3`): `None` when it is not a finite number.
 pub type ReadFloat<'a> = &'a dyn Fn(&str) -> Option<f64>;
 
-/// Writes a finite float as JSON number text.
-pub type WriteFloat<'a> = &'a dyn Fn(f64) -> String;
-
 /// Parses JSON text (RFC 8259: one value, whitespace around it). Objects
 /// keep the last of duplicate keys, as `JSON.parse` does; an escaped lone
 /// surrogate, which a Rust string cannot hold, reads as U+FFFD. The error
@@ -37,15 +35,6 @@ pub fn parse(text: &str, float: ReadFloat<'_>) -> Result<Value, String> {
         return Err(r.fail("trailing characters"));
     }
     Ok(value)
-}
-
-/// Writes `value` as compact JSON text, escaping what JSON requires (quote,
-/// backslash, control characters) and nothing else, as serde_json and
-/// `JSON.stringify` do.
-pub fn write(value: &Value, float: WriteFloat<'_>) -> String {
-    let mut out = String::new();
-    put(value, &mut out, float);
-    out
 }
 
 struct Reader<'a> {
@@ -273,92 +262,6 @@ impl Reader<'_> {
     }
 }
 
-fn put(value: &Value, out: &mut String, float: WriteFloat<'_>) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => put_integer(u, out),
-            (None, Some(i)) => {
-                out.push('-');
-                put_integer(i.unsigned_abs(), out);
-            }
-            _ => out.push_str(&float(n.as_f64().unwrap_or(0.0))),
-        },
-        Value::String(s) => put_string(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                put(item, out, float);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                put_string(k, out);
-                out.push(':');
-                put(v, out, float);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// Decimal digits (no `core::fmt` for 64-bit integers in the package).
-fn put_integer(mut n: u64, out: &mut String) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-fn put_string(s: &str, out: &mut String) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let short = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(s.get(start..i).unwrap_or_default());
-        if short.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        } else {
-            out.push_str(short);
-        }
-        start = i + 1;
-    }
-    out.push_str(s.get(start..).unwrap_or_default());
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,10 +269,6 @@ mod tests {
 
     fn read(text: &str) -> Result<Value, String> {
         parse(text, &|s| s.parse().ok())
-    }
-
-    fn text(v: &Value) -> String {
-        write(v, &|n| serde_json::Number::from_f64(n).map_or_else(String::new, |n| n.to_string()))
     }
 
     #[test]
@@ -427,12 +326,5 @@ mod tests {
         assert!(read(&deep).unwrap_err().starts_with("nested deeper than 128 levels"));
         // A hostile depth far past the limit fails without exhausting the stack.
         assert!(read(&"[".repeat(1_000_000)).is_err());
-    }
-
-    #[test]
-    fn writes_compact_escaped_text() {
-        let v = json!({"b": [1, -2, 2.5, true, null], "a": "q\"\\\n\r\t\u{8}\u{c}\u{1}é🤖"});
-        assert_eq!(text(&v), serde_json::to_string(&v).unwrap());
-        assert_eq!(text(&v), r#"{"a":"q\"\\\n\r\t\b\f\u0001é🤖","b":[1,-2,2.5,true,null]}"#);
     }
 }

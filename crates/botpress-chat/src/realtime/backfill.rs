@@ -69,26 +69,28 @@ pub enum Since {
     /// After this message (by id): the messages created after it, ties in
     /// `createdAt` ordered as the server lists them.
     Message(String),
-    /// After this time, in the API's form (`2025-01-31T12:00:00.000Z`: UTC,
-    /// milliseconds, as `createdAt` is written): the messages whose
-    /// `createdAt` is later. [`Since::parse`] brings other ISO 8601 forms to it.
-    Time(String),
+    /// After this time, in milliseconds since the Unix epoch: the messages
+    /// whose `createdAt` is later (a `createdAt` that is not an ISO 8601
+    /// time counts as later: delivered rather than lost).
+    Time(i64),
 }
 
 impl Since {
-    /// Reads a `since` string: an ISO 8601 time (`2025-01-31T12:00:00Z`,
-    /// fraction and offset optional) or a message id.
+    /// Reads a `since` string, the one rule for Rust and JS: an ISO 8601
+    /// time with seconds (`2025-01-31T12:00:00Z`; a fraction, and an offset
+    /// instead of `Z`, allowed: [`iso_ms`]) or else a message id.
     pub fn parse(text: &str) -> Since {
         match iso_ms(text) {
-            Some(ms) => Since::Time(iso_string(ms)),
+            Some(ms) => Since::Time(ms),
             None => Since::Message(text.to_string()),
         }
     }
 }
 
 /// Milliseconds since the Unix epoch in the API's form
-/// (`2025-01-31T12:00:00.000Z`).
-pub fn iso_string(ms: i64) -> String {
+/// (`2025-01-31T12:00:00.000Z`): the tests' `createdAt`s.
+#[cfg(test)]
+pub(crate) fn iso_string(ms: i64) -> String {
     let (days, rest) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
     // Civil date from days since 1970-01-01 (the inverse of days_from_civil).
     let z = days + 719_468;
@@ -289,8 +291,9 @@ impl Delivered {
                 Some(i) => i + 1,
                 None => return Err(format!("since: the conversation has no message {id} (deleted, or unknown)")),
             },
-            // Both in the API's form: the text order is the time order.
-            Since::Time(at) => listed.iter().position(|m| m.created_at() > at.as_str()).unwrap_or(listed.len()),
+            Since::Time(at) => {
+                listed.iter().position(|m| iso_ms(m.created_at()).map_or(true, |t| t > *at)).unwrap_or(listed.len())
+            }
         };
         let news = listed.split_off(start);
         let skip = listed.len().saturating_sub(self.capacity);
@@ -480,6 +483,15 @@ mod tests {
         let mut d = Delivered::default();
         let out = d.start_after(listing(), &Since::parse("2025-01-01T00:00:02Z"), "me").unwrap();
         assert_eq!(out.iter().map(|(m, _)| m.id.as_str()).collect::<Vec<_>>(), ["d"]);
+        // A time between two listed messages, not written as they are.
+        let out =
+            Delivered::default().start_after(listing(), &Since::parse("2025-01-01T01:00:01.5+01:00"), "me").unwrap();
+        assert_eq!(out.iter().map(|(m, _)| m.id.as_str()).collect::<Vec<_>>(), ["b", "c", "d"]);
+        // A createdAt that is not a time is delivered rather than lost.
+        let mut odd = listing();
+        odd[3].created_at = "later".into();
+        let out = Delivered::default().start_after(odd, &Since::parse("2025-01-01T00:00:02Z"), "me").unwrap();
+        assert_eq!(out.iter().map(|(m, _)| m.id.as_str()).collect::<Vec<_>>(), ["d"]);
         let e = Delivered::default().start_after(listing(), &Since::Message("gone".into()), "me").unwrap_err();
         assert!(e.contains("gone"), "{e}");
     }
@@ -496,11 +508,16 @@ mod tests {
             assert_eq!(iso_ms(bad), None, "{bad}");
         }
         assert_eq!(Since::parse("msg_1"), Since::Message("msg_1".into()));
-        assert_eq!(Since::parse("2025-01-31T07:00:00-05:00"), Since::Time("2025-01-31T12:00:00.000Z".into()));
+        assert_eq!(Since::parse("2025-01-31T07:00:00-05:00"), Since::Time(1_738_324_800_000));
+        assert_eq!(Since::parse("2025-01-31T12:00Z"), Since::Message("2025-01-31T12:00Z".into()));
         for ms in [0, 1, 951_782_400_000, 1_738_324_800_123, 4_102_444_799_999] {
             assert_eq!(iso_ms(&iso_string(ms)), Some(ms), "{ms}");
         }
         assert_eq!(iso_string(1_738_324_800_123), "2025-01-31T12:00:00.123Z");
+        // Every field zero-padded to its width, at both ends of the form's years.
+        for t in ["0000-01-01T00:00:00.000Z", "0999-03-04T05:06:07.089Z", "9999-12-31T23:59:59.999Z"] {
+            assert_eq!(iso_string(iso_ms(t).unwrap()), t);
+        }
     }
 
     #[test]
