@@ -471,7 +471,10 @@ impl<H: Host> Client<H> {
         if user_key.is_some_and(|k| !http::header_value_ok(k)) {
             return Err(Error::config(format!("{op}: x-user-key is not a valid header value")));
         }
-        let url = format!("{}{}", self.inner.api_url, path);
+        // Not `format!`: a successful call formats nothing, so a wasm host that compiles
+        // each function at its first call (workerd, V8) never compiles the formatter for it.
+        let mut url = self.inner.api_url.clone();
+        url.push_str(&path);
         let body = body.map(|b| host.write_json(&Value::Object(b)));
         let timeout_ms = opts.timeout_ms.unwrap_or(o.timeout_ms);
         let mut attempt = 0;
@@ -791,7 +794,8 @@ impl<H: Host> Future for OnceSend<'_, H> {
 }
 
 async fn check_hello<H: Host>(host: H, api_url: String, timeout_ms: u32) -> Result<(), Error> {
-    let url = format!("{api_url}/hello");
+    let mut url = api_url.clone();
+    url.push_str("/hello");
     let failed = |e: Error| Error {
         kind: ErrorKind::Connect,
         message: format!("Failed to connect to url \"{api_url}\": {}", e.message),

@@ -122,9 +122,14 @@ pub fn hello_ok(status: u16, body: &str, parse: Parse<'_>) -> Result<(), Error> 
         let parsed = json::parse_value_with(body, parse).ok();
         return Err(error_from_response(status, parsed.as_ref(), body));
     }
-    if let Ok(value) = json::parse_value_with(body, parse) {
-        if let Some(err) = error_in_success(&value) {
-            return Err(err);
+    // Only a JSON object can be an error in disguise: the usual answer, plain
+    // text, is not read as JSON (a failed read would build its message for
+    // nothing, at every connect).
+    if body.trim_start().starts_with('{') {
+        if let Ok(value) = json::parse_value_with(body, parse) {
+            if let Some(err) = error_in_success(&value) {
+                return Err(err);
+            }
         }
     }
     Ok(())
@@ -345,6 +350,16 @@ mod tests {
 
     #[test]
     fn hello() {
+        // The plain-text answer passes without being read as JSON.
+        let reads = std::cell::Cell::new(0);
+        let counting = |t: &str| {
+            reads.set(reads.get() + 1);
+            json::serde_parse(t)
+        };
+        assert!(hello_ok(200, "Hello, Botpress User 🤖", &counting).is_ok());
+        assert_eq!(reads.get(), 0, "plain text was read as JSON");
+        assert_eq!(hello_ok(200, " {\"code\":503,\"message\":\"down\"}", &counting).unwrap_err().code, 503);
+        assert_eq!(reads.get(), 1);
         assert!(hello_ok(200, "Hello, Botpress User 🤖", &json::serde_parse).is_ok());
         assert!(hello_ok(204, "", &json::serde_parse).is_ok());
         assert_eq!(hello_ok(200, r#"{"code":500,"message":"down"}"#, &json::serde_parse).unwrap_err().code, 500);
