@@ -7,6 +7,7 @@
 // judged on a machine that is faster or slower than the one they were taken on.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { median } from './report.mjs';
 
 /**
  * What a run is compared by: its `value` (what bench/run.mjs ranks contenders by), and
@@ -14,12 +15,6 @@ import { fileURLToPath } from 'node:url';
  * (createMessage in Node and workerd), and a cold start's import and connect parts.
  */
 const PARTS = ['cpuUs', 'importMs', 'connectMs'];
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
 
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
 
