@@ -6,6 +6,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use botpress_chat::protocol::sse::{decode_frame, SseDecoder, SseEvent};
+use botpress_chat::realtime::backfill::Since;
 use botpress_chat::signal::{MessageStreamDelta, ParticipantChange};
 use botpress_chat::{Message, MessagePayload, Signal};
 use proptest::prelude::*;
@@ -152,6 +153,29 @@ proptest! {
     #[test]
     fn arbitrary_frame_text_decodes_without_panic(data in ".{0,256}") {
         let _ = decode_frame(&data);
+    }
+
+    /// A `since` string (from JS or Rust) and a listed `createdAt` (from the
+    /// network) go through the same reader: any text is a time or a message
+    /// id, never a panic; a well-formed time is a time, whatever its zone.
+    #[test]
+    fn since_strings_read_without_panic(
+        text in ".{0,40}",
+        shaped in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,7})?([Zz]|[+-][0-9]{2}:[0-9]{2})?.{0,2}",
+        (y, mo, d, h, mi, s, ms) in (0..10_000u32, 1..=12u32, 1..=28u32, 0..24u32, 0..60u32, 0..60u32, 0..1000u32),
+    ) {
+        let _ = Since::parse(&text);
+        // Every prefix of a time-shaped text too: the reader must not index
+        // past a short one.
+        for cut in 0..=shaped.len() {
+            if let Some(prefix) = shaped.get(..cut) {
+                let _ = Since::parse(prefix);
+            }
+        }
+        let utc = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z");
+        let Since::Time(at) = Since::parse(&utc) else { panic!("{utc} was not read as a time") };
+        let offset = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}+00:00");
+        prop_assert_eq!(Since::parse(&offset), Since::Time(at));
     }
 }
 
